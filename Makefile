@@ -1,0 +1,45 @@
+# cogrnn: one target for each thing. Every target sets itself up (creates .venv) first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+TORCH_PIN := torch==2.13.0
+SEEDS_ARGS ?=
+
+.PHONY: setup test test-slow figures paper bench lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# the pinned CPU wheel first, so the range in pyproject.toml installs nothing more
+	$(PY) -m pip install --quiet $(TORCH_PIN)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+test: setup
+	$(PY) -m pytest -m "not slow" -q
+
+test-slow: setup
+	$(PY) -m pytest -m slow -q
+
+figures: setup
+	$(VENV)/bin/cogrnn replicate all $(SEEDS_ARGS)
+
+paper: figures
+	$(PY) -m paper.build
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+lint: setup
+	$(VENV)/bin/ruff check cogrnn replications tests benchmarks
+	$(VENV)/bin/ruff format --check cogrnn replications tests benchmarks
+	$(VENV)/bin/mypy cogrnn
+
+format: setup
+	$(VENV)/bin/ruff format cogrnn replications tests benchmarks
+	$(VENV)/bin/ruff check --fix cogrnn replications tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

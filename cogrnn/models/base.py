@@ -1,0 +1,312 @@
+"""Shared machinery of the recurrent model zoo: ensembles of R independent networks.
+
+Shapes (time-major, as :mod:`torch.nn.RNN` with ``batch_first=False``):
+
+========== ===================== ===========================================
+name       shape                 meaning
+========== ===================== ===========================================
+inputs     ``(T, B, I)``         one stream per batch item, shared by replicas
+           ``(R, T, B, I)``      or a stream of its own for every replica
+outputs    ``(R, T, B, O)``      after the output activation
+logits     ``(R, T, B, O)``      before the output activation
+hidden     ``(R, L, T, B, H)``   hidden states of every layer and step
+state      tuple of tensors      model-specific; see ``init_state``
+========== ===================== ===========================================
+
+R is the number of replicas (independent networks, "subjects"), L the number of
+layers. Every parameter has the replica dimension first, and replica ``r`` draws its
+initial weights from its own seed, so it starts exactly where a single network
+built from that seed starts (see :meth:`RecurrentEnsemble.replica`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ..config import check_bool, check_choice, check_float, check_int
+from ..exceptions import ConfigError, DataError
+from ..random import RandomState, seed_sequence, torch_generator
+
+__all__ = [
+    "RecurrentOutput",
+    "RecurrentEnsemble",
+    "ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "ensemble_linear",
+    "activation",
+    "resolve_replica_seeds",
+]
+
+ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
+OUTPUT_ACTIVATIONS = ("logistic", "identity", "softmax")
+
+
+class RecurrentOutput(NamedTuple):
+    """What every model's ``forward`` returns."""
+
+    outputs: Tensor
+    """``(R, T, B, O)``: outputs after the output activation."""
+    hidden: Tensor
+    """``(R, L, T, B, H)``: hidden states of every layer and step."""
+    state: tuple[Tensor, ...]
+    """The final state, to pass as ``state`` to continue the stream."""
+    logits: Tensor
+    """``(R, T, B, O)``: outputs before the output activation."""
+
+
+def activation(name: str, x: Tensor) -> Tensor:
+    """Apply the named nonlinearity (``logistic``, ``tanh``, ``relu``, ``identity``, ``softmax``)."""
+    if name == "logistic":
+        return torch.sigmoid(x)
+    if name == "tanh":
+        return torch.tanh(x)
+    if name == "relu":
+        return torch.relu(x)
+    if name == "softmax":
+        return torch.softmax(x, dim=-1)
+    if name == "identity":
+        return x
+    raise ConfigError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}, softmax")
+
+
+def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """R independent affine maps at once: ``x @ weight[r].T + bias[r]``.
+
+    Parameters
+    ----------
+    x : Tensor, shape (R, N, in)
+    weight : Tensor, shape (R, out, in)
+    bias : Tensor, shape (R, out), or None
+
+    Returns
+    -------
+    Tensor, shape (R, N, out)
+
+    Examples
+    --------
+    >>> x, w, b = torch.ones(2, 3, 4), torch.ones(2, 5, 4), torch.zeros(2, 5)
+    >>> ensemble_linear(x, w, b).shape
+    torch.Size([2, 3, 5])
+    """
+    if bias is None:
+        return torch.bmm(x, weight.transpose(1, 2))
+    return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
+
+
+def resolve_replica_seeds(
+    n_replicas: int, random_state: RandomState | None, replica_seeds: Sequence[Any] | None
+) -> list[np.random.SeedSequence]:
+    """One seed sequence per replica: given explicitly, or spawned from ``random_state``."""
+    if replica_seeds is not None:
+        if random_state is not None:
+            raise ConfigError("give either random_state or replica_seeds, not both")
+        seeds = [seed_sequence(s) for s in replica_seeds]
+        if len(seeds) != n_replicas:
+            raise ConfigError(
+                f"replica_seeds must have one seed per replica (n_replicas={n_replicas}); "
+                f"got {len(seeds)}"
+            )
+        return seeds
+    return seed_sequence(random_state).spawn(n_replicas)
+
+
+class RecurrentEnsemble(nn.Module):
+    """Base class: R independent recurrent networks computed side by side.
+
+    Subclasses define ``_layer_shapes`` (the parameters of one replica, in the order
+    they are drawn), ``_init_bound`` (the uniform initialisation range of a
+    parameter), ``init_state`` and ``_forward``.
+    """
+
+    family: str = "recurrent"
+    _copy_back_state: bool = True  # the state is a copy that Elman's training treats as input
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        num_layers: int = 1,
+        n_replicas: int = 1,
+        output_activation: str = "logistic",
+        bias: bool = True,
+        random_state: RandomState | None = None,
+        replica_seeds: Sequence[Any] | None = None,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        super().__init__()
+        self.input_size = check_int("input_size", input_size, low=1)
+        self.hidden_size = check_int("hidden_size", hidden_size, low=1)
+        self.output_size = check_int("output_size", output_size, low=1)
+        self.num_layers = check_int("num_layers", num_layers, low=1)
+        self.n_replicas = check_int("n_replicas", n_replicas, low=1)
+        self.output_activation = check_choice(
+            "output_activation", output_activation, OUTPUT_ACTIVATIONS
+        )
+        self.bias = check_bool("bias", bias)
+        if dtype not in (torch.float32, torch.float64):
+            raise ConfigError(f"dtype must be torch.float32 or torch.float64; got {dtype}")
+        self.replica_seeds = resolve_replica_seeds(self.n_replicas, random_state, replica_seeds)
+        self._dtype = dtype
+        self._device = torch.device(device)
+
+    # -- parameters -----------------------------------------------------------------
+    def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        raise NotImplementedError
+
+    def _init_bound(self, name: str) -> float:
+        raise NotImplementedError
+
+    def _build_parameters(self) -> None:
+        """Create every parameter with shape ``(R, *shape)``; replica r uses its own seed."""
+        shapes = self._layer_shapes()
+        values: dict[str, list[Tensor]] = {name: [] for name, _ in shapes}
+        for seed in self.replica_seeds:
+            gen = torch_generator(seed)
+            for name, shape in shapes:
+                bound = self._init_bound(name)
+                u = torch.rand(shape, generator=gen, dtype=torch.float64)
+                values[name].append((2.0 * u - 1.0) * bound)
+        for name, _ in shapes:
+            data = torch.stack(values[name]).to(dtype=self._dtype, device=self._device)
+            self.register_parameter(name, nn.Parameter(data))
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.parameters()).dtype
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def replica(self, index: int) -> RecurrentEnsemble:
+        """A copy holding only replica ``index`` (``n_replicas == 1``).
+
+        Examples
+        --------
+        >>> from cogrnn.models import ElmanSRN
+        >>> ens = ElmanSRN(1, 2, 1, n_replicas=3, random_state=0)
+        >>> single = ens.replica(2)
+        >>> bool(torch.equal(single.weight_ho[0], ens.weight_ho[2]))
+        True
+        """
+        index = check_int("index", index, low=0, high=self.n_replicas - 1)
+        new = copy.deepcopy(self)
+        new.n_replicas = 1
+        new.replica_seeds = [self.replica_seeds[index]]
+        with torch.no_grad():
+            for name, param in list(new.named_parameters()):
+                new._parameters[name] = nn.Parameter(param[index : index + 1].clone())
+        return new
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor arguments that define the architecture (for provenance)."""
+        return {
+            "model": type(self).__name__,
+            "input_size": self.input_size,
+            "hidden_size": self.hidden_size,
+            "output_size": self.output_size,
+            "num_layers": self.num_layers,
+            "n_replicas": self.n_replicas,
+            "output_activation": self.output_activation,
+            "bias": self.bias,
+            "dtype": str(self.dtype).replace("torch.", ""),
+        }
+
+    # -- forward --------------------------------------------------------------------
+    def check_inputs(self, inputs: Any) -> Tensor:
+        """Validate ``inputs`` and return it as ``(R, T, B, I)`` (a view when shared).
+
+        Accepts ``(T, I)``, ``(T, B, I)`` or ``(R, T, B, I)``, as a tensor or array.
+        """
+        if isinstance(inputs, np.ndarray):
+            inputs = torch.from_numpy(inputs)
+        if not isinstance(inputs, Tensor):
+            raise DataError(f"inputs must be a torch.Tensor or numpy array; got {type(inputs).__name__}")
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self.dtype)
+        if inputs.ndim == 2:
+            inputs = inputs.unsqueeze(1)
+        if inputs.ndim == 3:
+            inputs = inputs.unsqueeze(0).expand(self.n_replicas, *inputs.shape)
+        if inputs.ndim != 4:
+            raise DataError(
+                "inputs must have shape (T, I), (T, B, I) or (R, T, B, I); "
+                f"got {tuple(inputs.shape)}"
+            )
+        if inputs.shape[0] != self.n_replicas:
+            raise DataError(
+                f"inputs have {inputs.shape[0]} replicas but the model has n_replicas={self.n_replicas}"
+            )
+        if inputs.shape[-1] != self.input_size:
+            raise DataError(
+                f"inputs have {inputs.shape[-1]} features but the model has input_size={self.input_size}"
+            )
+        if inputs.shape[1] == 0 or inputs.shape[2] == 0:
+            raise DataError(f"inputs must have at least one step and one sequence; got {tuple(inputs.shape)}")
+        return inputs.to(dtype=self.dtype, device=self.device)
+
+    def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
+        """The state at the start of a stream, for ``batch_size`` parallel streams."""
+        raise NotImplementedError
+
+    def check_state(self, state: tuple[Tensor, ...] | None, batch_size: int) -> tuple[Tensor, ...]:
+        if state is None:
+            return self.init_state(batch_size)
+        expected = self.init_state(batch_size)
+        if not isinstance(state, tuple) or len(state) != len(expected):
+            raise DataError(f"state must be a tuple of {len(expected)} tensor(s), as from init_state()")
+        for got, want in zip(state, expected):
+            if tuple(got.shape) != tuple(want.shape):
+                raise DataError(
+                    f"state tensor has shape {tuple(got.shape)}; expected {tuple(want.shape)}"
+                )
+        return state
+
+    def forward(self, inputs: Any, state: tuple[Tensor, ...] | None = None) -> RecurrentOutput:
+        """Run the networks over ``inputs`` from ``state`` (default: :meth:`init_state`).
+
+        Returns
+        -------
+        RecurrentOutput
+            ``outputs`` and ``logits`` ``(R, T, B, O)``, ``hidden`` ``(R, L, T, B, H)``
+            and the final ``state``.
+        """
+        x = self.check_inputs(inputs)
+        state = self.check_state(state, x.shape[2])
+        return self._forward(x, state)
+
+    def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
+        raise NotImplementedError
+
+    def _readout(self, top: Tensor) -> tuple[Tensor, Tensor]:
+        """Output logits and activations from top-layer hidden states ``(R, T, B, H)``."""
+        R, T, B, H = top.shape
+        logits = ensemble_linear(top.reshape(R, T * B, H), self.weight_ho, getattr(self, "bias_o", None))
+        logits = logits.reshape(R, T, B, self.output_size)
+        return logits, activation(self.output_activation, logits)
+
+    def extra_repr(self) -> str:
+        return (
+            f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"output_size={self.output_size}, num_layers={self.num_layers}, "
+            f"n_replicas={self.n_replicas}"
+        )
+
+
+def uniform_bound(hidden_size: int) -> float:
+    """PyTorch's default initialisation range for recurrent layers, ``1 / sqrt(H)``."""
+    return 1.0 / math.sqrt(hidden_size)
+
+
+def _check_init_range(value: float) -> float:
+    return check_float("init_range", value, low=0.0, low_inclusive=False)

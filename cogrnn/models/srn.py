@@ -1,0 +1,301 @@
+"""Elman's simple recurrent network (SRN) and Jordan's network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ..config import check_choice, check_float
+from ..random import RandomState
+from .base import (
+    ACTIVATIONS,
+    RecurrentEnsemble,
+    RecurrentOutput,
+    _check_init_range,
+    activation,
+    ensemble_linear,
+)
+
+__all__ = ["ElmanSRN", "JordanNetwork"]
+
+
+class ElmanSRN(RecurrentEnsemble):
+    r"""Elman's (1990) simple recurrent network, as an ensemble of R replicas.
+
+    For layer :math:`l` (layer 0 reads the input :math:`x_t`):
+
+    .. math::
+
+        h^l_t = f(W^l_{ih} h^{l-1}_t + W^l_{ch} c^l_t + b^l_h), \qquad
+        c^l_{t+1} = h^l_t, \qquad
+        y_t = g(W_{ho} h^{L-1}_t + b_o)
+
+    The context units :math:`c^l` are an explicit copy of the hidden units (fixed
+    one-to-one weights of 1.0); they start at ``context_init`` (0.5 in the paper).
+    Elman's training (``cogrnn.training``, ``method="online"``) treats the context as
+    a frozen input: the gradient stops at the copy.
+
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        Number of input, hidden (= context) and output units.
+    num_layers : int, default 1
+        Stacked SRN layers, each with its own context units.
+    n_replicas : int, default 1
+        Independent networks computed side by side.
+    nonlinearity : {"logistic", "tanh", "relu", "identity"}, default "logistic"
+        Hidden-unit activation ``f``.
+    output_activation : {"logistic", "identity", "softmax"}, default "logistic"
+        Output activation ``g``.
+    context_init : float, default 0.5
+        Initial activation of the context units.
+    init_range : float, default 0.5
+        Initial weights and biases are uniform in ``[-init_range, init_range]``; the
+        paper does not give its range, so this is a free choice.
+    bias : bool, default True
+    random_state, replica_seeds
+        Seeds: one root (spawned into one stream per replica) or one seed per replica.
+    dtype, device
+        Parameter dtype (float32 or float64) and device.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = ElmanSRN(1, 2, 1, n_replicas=4, random_state=0)
+    >>> out = net(torch.zeros(10, 1, 1))          # (T, B, I) shared by the 4 replicas
+    >>> out.outputs.shape, out.hidden.shape
+    (torch.Size([4, 10, 1, 1]), torch.Size([4, 1, 10, 1, 2]))
+    >>> float(net.init_state()[0][0, 0, 0, 0])
+    0.5
+    """
+
+    family = "srn"
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        num_layers: int = 1,
+        n_replicas: int = 1,
+        nonlinearity: str = "logistic",
+        output_activation: str = "logistic",
+        context_init: float = 0.5,
+        init_range: float = 0.5,
+        bias: bool = True,
+        random_state: RandomState | None = None,
+        replica_seeds: Sequence[Any] | None = None,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        super().__init__(
+            input_size,
+            hidden_size,
+            output_size,
+            num_layers=num_layers,
+            n_replicas=n_replicas,
+            output_activation=output_activation,
+            bias=bias,
+            random_state=random_state,
+            replica_seeds=replica_seeds,
+            dtype=dtype,
+            device=device,
+        )
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, ACTIVATIONS)
+        self.context_init = check_float("context_init", context_init)
+        self.init_range = _check_init_range(init_range)
+        self._build_parameters()
+
+    def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        H = self.hidden_size
+        shapes: list[tuple[str, tuple[int, ...]]] = []
+        for layer in range(self.num_layers):
+            n_in = self.input_size if layer == 0 else H
+            shapes.append((f"weight_ih_l{layer}", (H, n_in)))
+            shapes.append((f"weight_ch_l{layer}", (H, H)))
+            if self.bias:
+                shapes.append((f"bias_h_l{layer}", (H,)))
+        shapes.append(("weight_ho", (self.output_size, H)))
+        if self.bias:
+            shapes.append(("bias_o", (self.output_size,)))
+        return shapes
+
+    def _init_bound(self, name: str) -> float:
+        return self.init_range
+
+    def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
+        """``(context,)`` with context of shape ``(L, R, B, H)`` filled with ``context_init``."""
+        shape = (self.num_layers, self.n_replicas, batch_size, self.hidden_size)
+        return (torch.full(shape, self.context_init, dtype=self.dtype, device=self.device),)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {
+            **super().hyperparameters(),
+            "nonlinearity": self.nonlinearity,
+            "context_init": self.context_init,
+            "init_range": self.init_range,
+        }
+
+    def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
+        R, T, B, _ = x.shape
+        (context,) = state
+        layer_in = x
+        hidden_layers, finals = [], []
+        for layer in range(self.num_layers):
+            w_ih = getattr(self, f"weight_ih_l{layer}")
+            w_ch = getattr(self, f"weight_ch_l{layer}")
+            b_h = getattr(self, f"bias_h_l{layer}", None)
+            n_in = layer_in.shape[-1]
+            drive = ensemble_linear(layer_in.reshape(R, T * B, n_in), w_ih, b_h).reshape(R, T, B, -1)
+            c = context[layer]
+            steps = []
+            for t in range(T):
+                h = activation(self.nonlinearity, drive[:, t] + torch.bmm(c, w_ch.transpose(1, 2)))
+                steps.append(h)
+                c = h
+            layer_out = torch.stack(steps, dim=1)
+            hidden_layers.append(layer_out)
+            finals.append(c)
+            layer_in = layer_out
+        logits, outputs = self._readout(layer_in)
+        return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(finals),), logits)
+
+
+class JordanNetwork(RecurrentEnsemble):
+    r"""Jordan's (1986) network: the context is a decaying copy of the output.
+
+    .. math::
+
+        s_t = \mu s_{t-1} + y_{t-1}, \qquad
+        h^0_t = f(W_{ih} x_t + W_{sh} s_t + b_h), \qquad
+        y_t = g(W_{ho} h^{L-1}_t + b_o)
+
+    Layers above the first are feedforward (``h^l_t = f(W^l h^{l-1}_t + b^l)``); the only
+    recurrence is through the state units ``s`` (size ``output_size``), which start at
+    ``state_init``.
+
+    Parameters
+    ----------
+    mu : float in [0, 1), default 0.5
+        Decay of the state units.
+    Other parameters
+        As :class:`ElmanSRN`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = JordanNetwork(3, 5, 3, mu=0.5, n_replicas=2, random_state=0)
+    >>> out = net(torch.zeros(4, 1, 3))
+    >>> out.state[0].shape                      # state units: (R, B, O)
+    torch.Size([2, 1, 3])
+    """
+
+    family = "jordan"
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        mu: float = 0.5,
+        num_layers: int = 1,
+        n_replicas: int = 1,
+        nonlinearity: str = "logistic",
+        output_activation: str = "logistic",
+        state_init: float = 0.0,
+        init_range: float = 0.5,
+        bias: bool = True,
+        random_state: RandomState | None = None,
+        replica_seeds: Sequence[Any] | None = None,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        super().__init__(
+            input_size,
+            hidden_size,
+            output_size,
+            num_layers=num_layers,
+            n_replicas=n_replicas,
+            output_activation=output_activation,
+            bias=bias,
+            random_state=random_state,
+            replica_seeds=replica_seeds,
+            dtype=dtype,
+            device=device,
+        )
+        self.mu = check_float("mu", mu, low=0.0, high=1.0, high_inclusive=False)
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, ACTIVATIONS)
+        self.state_init = check_float("state_init", state_init)
+        self.init_range = _check_init_range(init_range)
+        self._build_parameters()
+
+    def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        H = self.hidden_size
+        shapes: list[tuple[str, tuple[int, ...]]] = [
+            ("weight_ih_l0", (H, self.input_size)),
+            ("weight_sh", (H, self.output_size)),
+        ]
+        if self.bias:
+            shapes.append(("bias_h_l0", (H,)))
+        for layer in range(1, self.num_layers):
+            shapes.append((f"weight_ih_l{layer}", (H, H)))
+            if self.bias:
+                shapes.append((f"bias_h_l{layer}", (H,)))
+        shapes.append(("weight_ho", (self.output_size, H)))
+        if self.bias:
+            shapes.append(("bias_o", (self.output_size,)))
+        return shapes
+
+    def _init_bound(self, name: str) -> float:
+        return self.init_range
+
+    def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
+        """``(s, y)``: state units and last output, each ``(R, B, O)``."""
+        shape = (self.n_replicas, batch_size, self.output_size)
+        s = torch.full(shape, self.state_init, dtype=self.dtype, device=self.device)
+        return (s, torch.zeros(shape, dtype=self.dtype, device=self.device))
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {
+            **super().hyperparameters(),
+            "mu": self.mu,
+            "nonlinearity": self.nonlinearity,
+            "state_init": self.state_init,
+            "init_range": self.init_range,
+        }
+
+    def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
+        R, T, B, _ = x.shape
+        s, y = state
+        drive = ensemble_linear(
+            x.reshape(R, T * B, self.input_size), self.weight_ih_l0, getattr(self, "bias_h_l0", None)
+        ).reshape(R, T, B, -1)
+        hiddens, logits_t, outputs_t = [], [], []
+        for t in range(T):
+            s = self.mu * s + y
+            h = activation(self.nonlinearity, drive[:, t] + torch.bmm(s, self.weight_sh.transpose(1, 2)))
+            per_layer = [h]
+            for layer in range(1, self.num_layers):
+                h = activation(
+                    self.nonlinearity,
+                    ensemble_linear(
+                        h, getattr(self, f"weight_ih_l{layer}"), getattr(self, f"bias_h_l{layer}", None)
+                    ),
+                )
+                per_layer.append(h)
+            z = ensemble_linear(h, self.weight_ho, getattr(self, "bias_o", None))
+            y = activation(self.output_activation, z)
+            hiddens.append(torch.stack(per_layer, dim=1))
+            logits_t.append(z)
+            outputs_t.append(y)
+        return RecurrentOutput(
+            torch.stack(outputs_t, dim=1),
+            torch.stack(hiddens, dim=2),
+            (s, y),
+            torch.stack(logits_t, dim=1),
+        )
