@@ -1,0 +1,81 @@
+"""Progress reporting: a rich bar on a terminal, plain "k/N done" lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+
+__all__ = ["ProgressReporter"]
+
+
+class ProgressReporter:
+    """Report progress of ``total`` units of work.
+
+    On a terminal a :mod:`rich` progress bar is drawn on stderr; off a terminal (cluster
+    logs, CI) a plain line ``"<description>: k/N done"`` is printed about every 10%;
+    with ``quiet=True`` nothing is printed.
+
+    Examples
+    --------
+    >>> with ProgressReporter(3, "training", quiet=True) as bar:
+    ...     for _ in range(3):
+    ...         bar.advance()
+    """
+
+    def __init__(self, total: int, description: str, quiet: bool = False) -> None:
+        self.total = max(int(total), 1)
+        self.description = description
+        self.quiet = quiet
+        self.done = 0
+        self._rich = None
+        self._task = None
+        self._next_report = 0
+        self._start = time.perf_counter()
+
+    def __enter__(self) -> ProgressReporter:
+        if not self.quiet and sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._rich = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self._rich.start()
+            self._task = self._rich.add_task(self.description, total=self.total)
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.quiet:
+            return
+        if self._rich is not None:
+            self._rich.update(self._task, completed=self.done)  # type: ignore[arg-type]
+        elif self.done >= self._next_report or self.done >= self.total:
+            elapsed = time.perf_counter() - self._start
+            print(
+                f"{self.description}: {self.done}/{self.total} done ({elapsed:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._next_report = self.done + max(self.total // 10, 1)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._rich is not None:
+            self._rich.stop()

@@ -1,0 +1,447 @@
+"""Training of recurrent ensembles: Elman's online copy-back, full BPTT and truncated BPTT.
+
+=========== ==================================================================
+method      what it does
+=========== ==================================================================
+``online``  Elman (1990): after every step, backpropagate that step's error
+            only; the context is a frozen copy (the gradient stops there);
+            the stream is never reset, not even between passes.
+``tbptt``   truncated BPTT(k1, k2) (Williams & Peng 1990): every ``k1`` steps,
+            backpropagate the error of those steps through the last ``k2``
+            steps. ``online`` is ``tbptt`` with ``k1 = k2 = 1``.
+``bptt``    full backpropagation through time over each sequence, one update
+            per minibatch of sequences; the state restarts for every sequence.
+=========== ==================================================================
+
+Every replica of an ensemble is trained independently: losses are kept per replica,
+gradient clipping is per replica, and the optimisers are elementwise, so replica
+``r`` ends with exactly the weights it would reach alone (tested).
+
+Online training of single-layer SRN and Jordan ensembles with SGD runs in a compiled
+kernel (``backend="compiled"``, chosen by ``"auto"``); everything else runs on torch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from .._progress import ProgressReporter
+from ..config import Config, check_bool, check_choice, check_float, check_int
+from ..exceptions import ConfigError, DataError, TrainingDivergedError
+from ..models.base import RecurrentEnsemble
+from ..models.srn import ElmanSRN, JordanNetwork
+from ..random import RandomState, check_random_state
+from .losses import LOSSES, check_loss_compatible, compute_loss
+
+__all__ = ["TrainerConfig", "Trainer", "train"]
+
+METHODS = ("online", "tbptt", "bptt")
+OPTIMIZERS = ("sgd", "adam")
+BACKENDS = ("auto", "torch", "compiled")
+
+
+@dataclass(frozen=True)
+class TrainerConfig(Config):
+    """How to train.
+
+    Parameters
+    ----------
+    method : {"online", "tbptt", "bptt"}, default "online"
+    epochs : int, default 1
+        Passes through the training stream.
+    lr : float, default 0.1
+        Learning rate.
+    momentum : float in [0, 1), default 0.0
+        SGD momentum (``torch.optim.SGD`` convention).
+    optimizer : {"sgd", "adam"}, default "sgd"
+    loss : {"sse", "mse", "cross_entropy", "bce"}, default "sse"
+    k1, k2 : int, default 1
+        For ``tbptt``: update every ``k1`` steps, backpropagating ``k2 >= k1`` steps.
+    batch_size : int or None, default None
+        For ``bptt``: sequences per update (None: all). Online and tbptt advance all
+        sequences of the batch together, one update per step (or per ``k1`` steps).
+    shuffle : bool, default True
+        For ``bptt``: shuffle sequences into minibatches every epoch.
+    clip_grad_norm : float or None, default None
+        Clip each replica's gradient to this norm (as ``torch.nn.utils.clip_grad_norm_``).
+    weight_decay : float, default 0.0
+    reset_state : {"never", "epoch"}, default "never"
+        For ``online``/``tbptt``: whether the state restarts at each pass (Elman: never).
+    backend : {"auto", "torch", "compiled"}, default "auto"
+    """
+
+    method: str = "online"
+    epochs: int = 1
+    lr: float = 0.1
+    momentum: float = 0.0
+    optimizer: str = "sgd"
+    loss: str = "sse"
+    k1: int = 1
+    k2: int = 1
+    batch_size: int | None = None
+    shuffle: bool = True
+    clip_grad_norm: float | None = None
+    weight_decay: float = 0.0
+    reset_state: str = "never"
+    backend: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_choice("method", self.method, METHODS)
+        check_int("epochs", self.epochs, low=1)
+        check_float("lr", self.lr, low=0.0, low_inclusive=False)
+        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("loss", self.loss, LOSSES)
+        check_int("k1", self.k1, low=1)
+        check_int("k2", self.k2, low=1)
+        if self.k2 < self.k1:
+            raise ConfigError(f"k2 must be >= k1 (got k1={self.k1}, k2={self.k2})")
+        if self.method == "online" and (self.k1, self.k2) != (1, 1):
+            raise ConfigError("method='online' is tbptt with k1 = k2 = 1; use method='tbptt'")
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, low=1)
+        check_bool("shuffle", self.shuffle)
+        if self.clip_grad_norm is not None:
+            check_float("clip_grad_norm", self.clip_grad_norm, low=0.0, low_inclusive=False)
+        check_float("weight_decay", self.weight_decay, low=0.0)
+        check_choice("reset_state", self.reset_state, ("never", "epoch"))
+        check_choice("backend", self.backend, BACKENDS)
+
+
+def _compiled_unsupported(model: RecurrentEnsemble, cfg: TrainerConfig) -> str | None:
+    """Why the compiled kernel cannot run this combination (None when it can)."""
+    if cfg.method != "online":
+        return f"method={cfg.method!r} (the kernel does online training only)"
+    if not isinstance(model, (ElmanSRN, JordanNetwork)):
+        return f"model {type(model).__name__} (the kernel supports ElmanSRN and JordanNetwork)"
+    if model.num_layers != 1:
+        return f"num_layers={model.num_layers} (the kernel supports one layer)"
+    if cfg.optimizer != "sgd":
+        return f"optimizer={cfg.optimizer!r} (the kernel supports sgd)"
+    if cfg.weight_decay != 0.0:
+        return "weight_decay > 0"
+    if model.device.type != "cpu":
+        return f"device {model.device} (the kernel runs on the CPU)"
+    return None
+
+
+class Trainer:
+    """Train a model ensemble on a stream or a batch of sequences.
+
+    Parameters
+    ----------
+    config : TrainerConfig, optional
+    quiet : bool, default False
+        No progress output.
+    **params
+        Fields of :class:`TrainerConfig`, as a shortcut (``Trainer(lr=0.1, epochs=5)``).
+
+    Attributes
+    ----------
+    history_ : pandas.DataFrame
+        One row per replica and epoch: ``replica``, ``epoch`` (1-based), ``loss`` (mean
+        over the updates of the epoch), ``n_updates``.
+    state_ : tuple of Tensor
+        The model state after the last step (online/tbptt).
+    backend_ : str
+        The backend that ran (``"compiled"`` or ``"torch"``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from cogrnn.models import ElmanSRN
+    >>> net = ElmanSRN(1, 2, 1, n_replicas=3, random_state=0)
+    >>> x = torch.randint(0, 2, (30, 1, 1)).float()
+    >>> trainer = Trainer(method="online", lr=0.5, epochs=2, quiet=True).fit(net, x[:-1], x[1:])
+    >>> trainer.history_.shape
+    (6, 4)
+    """
+
+    def __init__(self, config: TrainerConfig | None = None, *, quiet: bool = False, **params: Any) -> None:
+        if config is None:
+            config = TrainerConfig(**params)
+        elif params:
+            config = config.replace(**params)
+        if not isinstance(config, TrainerConfig):
+            raise ConfigError(f"config must be a TrainerConfig; got {type(config).__name__}")
+        self.config = config
+        self.quiet = quiet
+
+    # -- public ---------------------------------------------------------------------
+    def fit(
+        self,
+        model: RecurrentEnsemble,
+        inputs: Any,
+        targets: Any,
+        *,
+        state: tuple[Tensor, ...] | None = None,
+        random_state: RandomState | None = None,
+    ) -> Trainer:
+        """Train ``model`` in place on ``inputs`` -> ``targets``.
+
+        Parameters
+        ----------
+        model : RecurrentEnsemble
+        inputs : array or Tensor, (T, B, I) shared by replicas or (R, T, B, I)
+        targets : array or Tensor, (T, B, O) or (R, T, B, O)
+        state : tuple of Tensor, optional
+            State to start from (default: the model's ``init_state``).
+        random_state : optional
+            Only for shuffling minibatches in ``bptt``.
+        """
+        if not isinstance(model, RecurrentEnsemble):
+            raise ConfigError(f"model must be a cogrnn model; got {type(model).__name__}")
+        cfg = self.config
+        check_loss_compatible(cfg.loss, model.output_activation)
+        x = model.check_inputs(inputs)
+        y = self._check_targets(model, targets, x)
+        reason = _compiled_unsupported(model, cfg)
+        if cfg.backend == "compiled" and reason is not None:
+            raise ConfigError(f"backend='compiled' cannot train {reason}; use backend='torch'")
+        self.backend_ = "compiled" if (cfg.backend != "torch" and reason is None) else "torch"
+        state = model.check_state(state, x.shape[2])
+        rows: list[dict[str, Any]] = []
+        if self.backend_ == "compiled":
+            self.state_ = self._fit_compiled(model, x, y, state, rows)
+        elif cfg.method == "bptt":
+            self._fit_bptt(model, x, y, rows, check_random_state(random_state))
+            self.state_ = state
+        else:
+            k1, k2 = (1, 1) if cfg.method == "online" else (cfg.k1, cfg.k2)
+            self.state_ = self._fit_tbptt(model, x, y, state, k1, k2, rows)
+        self.history_ = pd.DataFrame(rows, columns=["replica", "epoch", "loss", "n_updates"])
+        return self
+
+    # -- helpers --------------------------------------------------------------------
+    @staticmethod
+    def _check_targets(model: RecurrentEnsemble, targets: Any, x: Tensor) -> Tensor:
+        if isinstance(targets, np.ndarray):
+            targets = torch.from_numpy(targets)
+        if not isinstance(targets, Tensor):
+            raise DataError(f"targets must be a torch.Tensor or numpy array; got {type(targets).__name__}")
+        if targets.ndim == 2:
+            targets = targets.unsqueeze(1)
+        if targets.ndim == 3:
+            targets = targets.unsqueeze(0).expand(model.n_replicas, *targets.shape)
+        R, T, B, _ = x.shape
+        expected = (R, T, B, model.output_size)
+        if tuple(targets.shape) != expected:
+            raise DataError(
+                f"targets must have shape (T, B, O) = {expected[1:]} or (R, T, B, O) = {expected} "
+                f"to match inputs and output_size; got {tuple(targets.shape)}"
+            )
+        targets = targets.to(dtype=model.dtype, device=model.device)
+        if not torch.isfinite(targets).all():
+            raise DataError("targets contain NaN or infinite values")
+        return targets
+
+    def _optimizer(self, model: RecurrentEnsemble) -> torch.optim.Optimizer:
+        cfg = self.config
+        if cfg.optimizer == "sgd":
+            return torch.optim.SGD(
+                model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
+            )
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    def _clip(self, model: RecurrentEnsemble) -> None:
+        """Clip every replica's gradient norm separately."""
+        max_norm = self.config.clip_grad_norm
+        if max_norm is None:
+            return
+        params = [p for p in model.parameters() if p.grad is not None]
+        R = model.n_replicas
+        sq = sum(p.grad.reshape(R, -1).pow(2).sum(1) for p in params)  # type: ignore[union-attr]
+        coef = (max_norm / (torch.as_tensor(sq).sqrt() + 1e-6)).clamp(max=1.0)
+        for p in params:
+            p.grad.mul_(coef.view(R, *([1] * (p.ndim - 1))))  # type: ignore[union-attr]
+
+    def _guard(self, per_replica: Tensor, epoch: int, step: int) -> None:
+        finite = torch.isfinite(per_replica)
+        if not bool(finite.all()):
+            r = int((~finite).nonzero()[0, 0])
+            raise TrainingDivergedError(
+                f"training diverged: the loss of replica {r} became {float(per_replica[r])} at "
+                f"epoch {epoch}, step {step} with learning rate {self.config.lr}; lower the "
+                "learning rate or set clip_grad_norm"
+            )
+
+    def _update(self, model: RecurrentEnsemble, opt: torch.optim.Optimizer, loss: Tensor) -> None:
+        opt.zero_grad(set_to_none=False)
+        loss.sum().backward()
+        self._clip(model)
+        opt.step()
+
+    def _fit_tbptt(
+        self,
+        model: RecurrentEnsemble,
+        x: Tensor,
+        y: Tensor,
+        state: tuple[Tensor, ...],
+        k1: int,
+        k2: int,
+        rows: list[dict[str, Any]],
+    ) -> tuple[Tensor, ...]:
+        cfg = self.config
+        opt = self._optimizer(model)
+        T = x.shape[1]
+        start_state = tuple(s.detach() for s in state)
+        with ProgressReporter(cfg.epochs, f"training ({cfg.method})", self.quiet) as bar:
+            for epoch in range(1, cfg.epochs + 1):
+                if cfg.reset_state == "epoch":
+                    state = start_state
+                # history[-1 - j] is the (detached) state before step t - j; k2 are kept
+                history: list[tuple[Tensor, ...]] = [tuple(s.detach() for s in state)]
+                total = torch.zeros(model.n_replicas, dtype=torch.float64, device=model.device)
+                n_updates = 0
+                t = 0
+                while t < T:
+                    end = min(t + k1, T)
+                    begin = max(end - k2, 0)
+                    s = history[len(history) - 1 - (t - begin)]
+                    logits, outputs, new_states = [], [], []
+                    for i in range(begin, end):
+                        step = model._forward(x[:, i : i + 1], s)
+                        s = step.state
+                        if i >= t:
+                            logits.append(step.logits)
+                            outputs.append(step.outputs)
+                            new_states.append(tuple(v.detach() for v in s))
+                    loss = compute_loss(
+                        cfg.loss, torch.cat(logits, 1), torch.cat(outputs, 1), y[:, t:end]
+                    )
+                    self._guard(loss.detach(), epoch, end - 1)
+                    self._update(model, opt, loss)
+                    total += loss.detach().double()
+                    n_updates += 1
+                    history = (history + new_states)[-k2:]
+                    t = end
+                state = history[-1]
+                for r in range(model.n_replicas):
+                    rows.append(
+                        {"replica": r, "epoch": epoch, "loss": float(total[r]) / n_updates, "n_updates": n_updates}
+                    )
+                bar.advance()
+        return tuple(s.detach() for s in state)
+
+    def _fit_bptt(
+        self,
+        model: RecurrentEnsemble,
+        x: Tensor,
+        y: Tensor,
+        rows: list[dict[str, Any]],
+        rng: np.random.Generator,
+    ) -> None:
+        cfg = self.config
+        opt = self._optimizer(model)
+        B = x.shape[2]
+        size = cfg.batch_size or B
+        with ProgressReporter(cfg.epochs, "training (bptt)", self.quiet) as bar:
+            for epoch in range(1, cfg.epochs + 1):
+                order = rng.permutation(B) if cfg.shuffle and size < B else np.arange(B)
+                total = torch.zeros(model.n_replicas, dtype=torch.float64, device=model.device)
+                n_updates = 0
+                for lo in range(0, B, size):
+                    idx = torch.as_tensor(order[lo : lo + size], device=x.device)
+                    xb, yb = x.index_select(2, idx), y.index_select(2, idx)
+                    out = model._forward(xb, model.init_state(len(idx)))
+                    loss = compute_loss(cfg.loss, out.logits, out.outputs, yb)
+                    self._guard(loss.detach(), epoch, n_updates)
+                    self._update(model, opt, loss)
+                    total += loss.detach().double()
+                    n_updates += 1
+                for r in range(model.n_replicas):
+                    rows.append(
+                        {"replica": r, "epoch": epoch, "loss": float(total[r]) / n_updates, "n_updates": n_updates}
+                    )
+                bar.advance()
+
+    def _fit_compiled(
+        self,
+        model: RecurrentEnsemble,
+        x: Tensor,
+        y: Tensor,
+        state: tuple[Tensor, ...],
+        rows: list[dict[str, Any]],
+    ) -> tuple[Tensor, ...]:
+        from ._kernels import HIDDEN_CODES, LOSS_CODES, OUTPUT_CODES, online_epoch
+
+        cfg = self.config
+        jordan = isinstance(model, JordanNetwork)
+        dtype = model.dtype
+        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        X = x.detach().numpy()
+        Y = y.detach().numpy()
+        R = model.n_replicas
+        with torch.no_grad():
+            w_in = model.weight_ih_l0
+            w_ctx = model.weight_sh if jordan else model.weight_ch_l0
+            empty = torch.zeros((R, 0), dtype=dtype)
+            b_h = model.bias_h_l0 if model.bias else empty
+            b_o = model.bias_o if model.bias else empty
+            params = [w_in, w_ctx, b_h, model.weight_ho, b_o]
+            views = [p.detach().numpy() for p in params]
+            use_momentum = cfg.momentum > 0.0
+            buffers = [np.zeros_like(v) if use_momentum else v[:, :0] for v in views]
+            if jordan:
+                ctx = state[0][:, :, :].detach().clone().numpy()
+                yprev = state[1].detach().clone().numpy()
+            else:
+                ctx = state[0][0].detach().clone().numpy()
+                yprev = np.zeros((R, x.shape[2], 0), dtype=np_dtype)
+            start_ctx, start_y = ctx.copy(), yprev.copy()
+            losses = np.zeros(R, dtype=np.float64)
+            bad = np.full(R, -1, dtype=np.int64)
+            mu = model.mu if jordan else 0.0
+            with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
+                for epoch in range(1, cfg.epochs + 1):
+                    if cfg.reset_state == "epoch":
+                        ctx[...] = start_ctx
+                        yprev[...] = start_y
+                    online_epoch(
+                        X, Y, *views, *buffers, ctx, yprev,
+                        float(cfg.lr), float(cfg.momentum), float(mu), jordan,
+                        HIDDEN_CODES[model.nonlinearity], OUTPUT_CODES[model.output_activation],
+                        LOSS_CODES[cfg.loss], float(cfg.clip_grad_norm or 0.0),
+                        model.bias, use_momentum, losses, bad,
+                    )  # fmt: skip
+                    if (bad >= 0).any():
+                        r = int(np.flatnonzero(bad >= 0)[0])
+                        raise TrainingDivergedError(
+                            f"training diverged: the loss of replica {r} became non-finite at "
+                            f"epoch {epoch}, step {int(bad[r])} with learning rate {cfg.lr}; "
+                            "lower the learning rate or set clip_grad_norm"
+                        )
+                    for r in range(R):
+                        rows.append(
+                            {"replica": r, "epoch": epoch, "loss": float(losses[r]), "n_updates": x.shape[1]}
+                        )
+                    bar.advance()
+        if jordan:
+            return (torch.from_numpy(ctx).clone(), torch.from_numpy(yprev).clone())
+        return (torch.from_numpy(ctx).clone().unsqueeze(0),)
+
+
+def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = False, **params: Any) -> pd.DataFrame:
+    """Train ``model`` in place and return its history (shortcut for :class:`Trainer`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from cogrnn.models import GRUNetwork
+    >>> net = GRUNetwork(2, 4, 2, random_state=0)
+    >>> x = torch.zeros(5, 3, 2)
+    >>> hist = train(net, x, x, method="bptt", optimizer="adam", lr=0.01, loss="mse", epochs=2, quiet=True)
+    >>> list(hist.columns)
+    ['replica', 'epoch', 'loss', 'n_updates']
+    """
+    return Trainer(quiet=quiet, **params).fit(model, inputs, targets).history_
+
+
+_ = dataclasses  # keep the import for subclassing users (TrainerConfig is a dataclass)
