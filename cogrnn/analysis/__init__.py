@@ -1,0 +1,15 @@
+"""Analysis of recordings and errors: pure functions over arrays and tidy DataFrames."""
+
+from __future__ import annotations
+
+from .errors import error_by, evaluate_stream, fold_cycles, unit_correlations
+from .stats import bootstrap_ci, summarize_across_seeds
+
+__all__ = [
+    "evaluate_stream",
+    "fold_cycles",
+    "error_by",
+    "unit_correlations",
+    "bootstrap_ci",
+    "summarize_across_seeds",
+]

@@ -1,0 +1,154 @@
+"""The ``cogrnn`` command line: ``cogrnn list`` and ``cogrnn replicate NAME|all``.
+
+Bad input (unknown names, non-positive seeds, an unwritable ``--out``, a corrupt CSV
+for ``--plot-only``) prints one line ``cogrnn: error: ...`` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+
+from .exceptions import CogrnnError, ConfigError
+
+__all__ = ["app", "main"]
+
+# typer >= 0.22 vendors click; older releases raise click's own exceptions
+_EXIT: tuple[type[BaseException], ...] = (typer.Exit,)
+_ABORT: tuple[type[BaseException], ...] = (typer.Abort,)
+_USAGE: tuple[type[BaseException], ...] = (typer.TyperException,)
+try:  # pragma: no cover - depends on the installed typer
+    import click
+
+    _EXIT += (click.exceptions.Exit,)
+    _ABORT += (click.exceptions.Abort,)
+    _USAGE += (click.ClickException,)
+except ImportError:  # pragma: no cover
+    pass
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="cogrnn: recurrent networks for cognitive science.",
+)
+
+
+def _replications() -> Any:
+    try:
+        import replications
+    except ImportError as exc:  # pragma: no cover - broken installation
+        raise ConfigError(f"the replications package cannot be imported ({exc})") from None
+    return replications
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List the models, tasks and replications, each with its reference."""
+    from . import models, tasks  # noqa: F401  (registers the zoo)
+    from .registry import MODELS, TASKS
+
+    for title, registry in (("Models", MODELS), ("Tasks", TASKS)):
+        typer.echo(f"{title}:")
+        for e in registry.entries():
+            typer.echo(f"  {e.id:<20} {e.description}")
+            if e.reference:
+                typer.echo(f"  {'':<20} [{e.reference}]")
+    reps = _replications()
+    typer.echo("Replications:")
+    for name in reps.names():
+        rep = reps.get(name)
+        typer.echo(f"  {name:<20} {rep.description}")
+        typer.echo(f"  {'':<20} [{rep.reference.cite()}]")
+
+
+def _print_claims(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result.name}: claims ({result.out_dir})", show_lines=False)
+    for col in ("claim", "passed", "seeds", "measured", "criterion"):
+        table.add_column(col, overflow="fold")
+    for c in result.claims:
+        table.add_row(
+            c.id,
+            "PASS" if c.passed else "FAIL",
+            f"{c.n_seeds_passed}/{c.n_seeds}",
+            c.measured,
+            c.criterion,
+        )
+    console = Console(width=160 if not sys.stdout.isatty() else None)
+    console.print(table)
+    console.print(f"all passed: {result.all_passed}   wall time: {result.wall_time_s:.1f} s")
+
+
+@app.command("replicate")
+def replicate_cmd(
+    name: Annotated[str, typer.Argument(help="Replication name (see `cogrnn list`) or 'all'.")],
+    seeds: Annotated[str | None, typer.Option("--seeds", help="Number of seeds (default: the replication's).")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="Root seed (integer >= 0).")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="A small run that finishes in seconds.")] = False,
+    out: Annotated[str, typer.Option("--out", help="Output folder.")] = "paper/generated",
+    plot_only: Annotated[bool, typer.Option("--plot-only", help="Redraw from results.csv.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a claim fails.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+) -> None:
+    """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."""
+    from .replication import run_replication
+
+    n_seeds = _parse_int("--seeds", seeds, low=1)
+    root = _parse_int("--seed", seed, low=0)
+    reps = _replications()
+    targets = reps.names() if name == "all" else [name]
+    chosen = [reps.get(n) for n in targets]  # validates every name before running any
+    failed = False
+    for rep in chosen:
+        result = run_replication(
+            rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
+            quiet=quiet, argv=sys.argv,
+        )  # fmt: skip
+        _print_claims(result)
+        failed = failed or not result.all_passed
+    if strict and failed:
+        raise typer.Exit(1)
+
+
+def _parse_int(option: str, value: str | None, low: int) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{option} must be an integer >= {low}; got {value!r}") from None
+    if number < low:
+        raise ConfigError(f"{option} must be an integer >= {low}; got {number}")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cogrnn`` command; returns the exit status."""
+    command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv = command.main(args=args, prog_name="cogrnn", standalone_mode=False)
+    except CogrnnError as exc:
+        print(f"cogrnn: error: {exc}", file=sys.stderr)
+        return 2
+    except _EXIT as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except _ABORT:
+        print("cogrnn: aborted", file=sys.stderr)
+        return 130
+    except _USAGE as exc:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        print(f"cogrnn: error: {message}", file=sys.stderr)
+        return 2
+    return int(rv) if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

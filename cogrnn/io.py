@@ -1,0 +1,126 @@
+"""Atomic writes and tidy-CSV schema checks."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .exceptions import DataError
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "write_json",
+    "write_csv",
+    "read_tidy_csv",
+    "check_columns",
+    "sha256_file",
+    "ensure_writable_dir",
+]
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> atomic_write_bytes(p, b"hi").read_bytes()
+    b'hi'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the usual permissions
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
+    """Write ``obj`` as indented JSON, atomically."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV (no index, 8 significant digits), atomically."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.8g")
+    return atomic_write_text(path, buf.getvalue())
+
+
+def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table") -> pd.DataFrame:
+    """Raise :class:`DataError` naming the missing columns, if any.
+
+    Examples
+    --------
+    >>> check_columns(pd.DataFrame({"seed": [0]}), ["seed", "t"])
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.DataError: table lacks column(s) t; it has: seed
+    """
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; it has: {', '.join(map(str, df.columns))}")
+    return df
+
+
+def read_tidy_csv(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
+    """Read a results CSV and check its schema; any problem is a one-line :class:`DataError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; run without --plot-only first")
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path} is not a readable CSV file ({type(exc).__name__}: {exc})".replace("\n", " ")) from None
+    check_columns(df, required, what=str(path))
+    if df.empty:
+        raise DataError(f"{path} has no rows")
+    return df
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` if needed and check that files can be written there."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path, prefix=".write-test.")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise DataError(f"cannot write to output folder {path}: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,230 @@
+"""The replication runner: compute, check the paper's claims, plot from the CSV, record provenance.
+
+A replication subclasses :class:`Replication` and defines
+
+* ``compute(config, seeds, quiet) -> DataFrame``: the tidy results (one observation per
+  row, always a ``seed`` column), the only thing that trains networks;
+* ``check_claims(results) -> list[Claim]``: each claim of the paper, checked in code
+  from the results table alone;
+* ``plot(results, caption) -> Figure``: the figure, from the results table alone.
+
+:func:`run_replication` writes, atomically, into ``out/<name>/``: ``results.csv``,
+``figure.png``, ``figure.pdf``, ``claims.json`` and ``provenance.json`` (the replication
+contract of DESIGN.md, section 4).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ._version import __version__
+from .config import Config, check_int
+from .exceptions import DataError
+from .io import atomic_write_bytes, ensure_writable_dir, read_tidy_csv, write_csv, write_json
+from .provenance import file_hashes, git_info, package_versions, platform_info, thread_info, utc_now
+from .random import seed_entropy, spawn_seeds
+from .tasks.base import Reference
+
+__all__ = ["Claim", "Replication", "ReplicationResult", "run_replication", "seed_pass_claim"]
+
+
+@dataclass
+class Claim:
+    """A claim of the original paper and its check."""
+
+    id: str
+    statement: str
+    paper: str
+    measured: str
+    criterion: str
+    passed: bool
+    n_seeds: int
+    n_seeds_passed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["passed"] = bool(d["passed"])
+        return d
+
+
+def seed_pass_claim(
+    id: str,
+    statement: str,
+    paper: str,
+    per_seed: pd.Series,
+    measured: str,
+    criterion: str,
+    min_fraction: float = 0.8,
+) -> Claim:
+    """A claim that passes when at least ``min_fraction`` of seeds pass (``per_seed`` is boolean)."""
+    n = int(per_seed.size)
+    k = int(per_seed.sum())
+    return Claim(
+        id=id,
+        statement=statement,
+        paper=paper,
+        measured=f"{measured}; {k}/{n} seeds pass",
+        criterion=f"{criterion}, in at least {min_fraction:.0%} of seeds",
+        passed=n > 0 and k >= min_fraction * n,
+        n_seeds=n,
+        n_seeds_passed=k,
+    )
+
+
+@dataclass
+class ReplicationResult:
+    """What :func:`run_replication` produced."""
+
+    name: str
+    out_dir: Path
+    results: pd.DataFrame
+    claims: list[Claim]
+    wall_time_s: float
+
+    @property
+    def all_passed(self) -> bool:
+        return all(c.passed for c in self.claims)
+
+
+class Replication:
+    """Base class of replications (see the module docstring)."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    reference: ClassVar[Reference]
+    columns: ClassVar[tuple[str, ...]]
+    default_seeds: ClassVar[int] = 10
+    default_root_seed: ClassVar[int] = 0
+    config_class: ClassVar[type[Config]]
+
+    def config(self, quick: bool = False) -> Config:
+        """The configuration of a full (or ``quick``) run."""
+        return self.config_class()
+
+    def data_inputs(self, config: Config) -> list[Path]:
+        """Files under ``data/`` the run reads (hashed into the provenance)."""
+        return []
+
+    def compute(self, config: Any, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+        raise NotImplementedError
+
+    def plot(self, results: pd.DataFrame, caption: str) -> Any:
+        raise NotImplementedError
+
+
+def _figure_bytes(fig: Any, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=150)
+    return buf.getvalue()
+
+
+def run_replication(
+    replication: Replication,
+    *,
+    n_seeds: int | None = None,
+    root_seed: int | None = None,
+    quick: bool = False,
+    out: str | Path = "paper/generated",
+    plot_only: bool = False,
+    quiet: bool = False,
+    argv: Sequence[str] | None = None,
+) -> ReplicationResult:
+    """Run one replication and write its five files into ``out/<name>/``.
+
+    Parameters
+    ----------
+    replication : Replication
+    n_seeds : int, optional
+        Number of seeds ("subjects"); default: the replication's own.
+    root_seed : int, optional
+        Root of the per-seed streams (spawned with ``SeedSequence.spawn``).
+    quick : bool
+        A small configuration that finishes in seconds (for tests).
+    out : path
+        Parent folder of the outputs.
+    plot_only : bool
+        Redraw the figure and re-check the claims from an existing ``results.csv``.
+    """
+    import matplotlib.pyplot as plt
+
+    started = time.perf_counter()
+    start_time = utc_now()
+    if n_seeds is None:
+        n_seeds = replication.default_seeds
+    n_seeds = check_int("--seeds", n_seeds, low=1)
+    root = replication.default_root_seed if root_seed is None else check_int("--seed", root_seed, low=0)
+    out_dir = ensure_writable_dir(Path(out) / replication.name)
+    config = replication.config(quick=quick)
+    results_path = out_dir / "results.csv"
+    seeds = spawn_seeds(root, n_seeds)
+    if plot_only:
+        results = read_tidy_csv(results_path, replication.columns)
+        try:
+            seed_values = sorted(int(s) for s in pd.unique(results["seed"]))
+        except (TypeError, ValueError):
+            raise DataError(f"{results_path}: column 'seed' must hold integers") from None
+        n_seeds = len(seed_values)
+    else:
+        results = replication.compute(config, seeds, quiet)
+        missing = [c for c in replication.columns if c not in results.columns]
+        if missing:  # a bug in the replication, not a user error
+            raise RuntimeError(f"{replication.name} produced no column(s) {missing}")
+        write_csv(results_path, results)
+    claims = replication.check_claims(results)
+    caption = (
+        f"cogrnn {__version__} | {replication.name} | seeds {n_seeds} (root {root}) | "
+        f"config {config.config_hash()}{' quick' if quick else ''} | results.csv sha256 "
+        f"{file_hashes([results_path])[str(results_path)][:12]}"
+    )
+    fig = replication.plot(results, caption)
+    try:
+        atomic_write_bytes(out_dir / "figure.png", _figure_bytes(fig, "png"))
+        atomic_write_bytes(out_dir / "figure.pdf", _figure_bytes(fig, "pdf"))
+    finally:
+        plt.close(fig)
+    claims_doc = {
+        "replication": replication.name,
+        "all_passed": all(c.passed for c in claims),
+        "claims": [c.to_dict() for c in claims],
+    }
+    write_json(out_dir / "claims.json", claims_doc)
+    wall = time.perf_counter() - started
+    outputs = [out_dir / f for f in ("results.csv", "figure.png", "figure.pdf", "claims.json")]
+    provenance = {
+        "replication": replication.name,
+        "description": replication.description,
+        "reference": replication.reference.cite(),
+        "cogrnn_version": __version__,
+        "git": git_info(),
+        "argv": list(argv) if argv is not None else list(sys.argv),
+        "mode": "plot-only" if plot_only else ("quick" if quick else "full"),
+        "config": config.to_dict(),
+        "config_hash": config.config_hash(),
+        "root_seed": root,
+        "n_seeds": n_seeds,
+        "seeds": [{"seed": i, **seed_entropy(s)} for i, s in enumerate(seeds[:n_seeds])],
+        "packages": package_versions(),
+        "platform": platform_info(),
+        "threads": thread_info(),
+        "start_time": start_time,
+        "end_time": utc_now(),
+        "wall_time_s": round(wall, 3),
+        "outputs_sha256": file_hashes(outputs, root=out_dir),
+        "data_inputs_sha256": file_hashes(replication.data_inputs(config)),
+    }
+    write_json(out_dir / "provenance.json", provenance)
+    return ReplicationResult(replication.name, out_dir, results, claims, wall)
+

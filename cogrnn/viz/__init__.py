@@ -1,0 +1,7 @@
+"""Figures: ``plot_*(df, ax=None) -> Figure`` from tidy data only."""
+
+from __future__ import annotations
+
+from .core import add_caption, plot_error_curve, plot_seed_values
+
+__all__ = ["plot_error_curve", "plot_seed_values", "add_caption"]

@@ -1,0 +1,30 @@
+"""Replications of published results, one module each; thin scripts over :mod:`cogrnn`.
+
+Run one with ``cogrnn replicate <name>`` or ``python -m replications.<module>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from cogrnn.exceptions import ConfigError
+from cogrnn.replication import Replication
+
+__all__ = ["MODULES", "get", "names"]
+
+#: replication name -> module defining ``REPLICATION``
+MODULES: dict[str, str] = {
+    "elman-xor": "replications.elman_xor",
+}
+
+
+def names() -> list[str]:
+    """Names of the available replications."""
+    return list(MODULES)
+
+
+def get(name: str) -> Replication:
+    """The replication called ``name``."""
+    if name not in MODULES:
+        raise ConfigError(f"unknown replication {name!r}; known: {', '.join(MODULES)}, all")
+    return importlib.import_module(MODULES[name]).REPLICATION
