@@ -1,1 +1,53 @@
-"""cogrnn."""
+"""cogrnn: recurrent networks for cognitive science.
+
+A PyTorch model zoo (Elman SRN, Jordan, LSTM, GRU; stacked; trained as ensembles of
+independent "subjects"), Elman's online copy-back training and (truncated) BPTT,
+analysis tools, and one-command replications of classic results.
+
+Examples
+--------
+>>> import cogrnn
+>>> net = cogrnn.make_model("elman", input_size=1, hidden_size=2, output_size=1,
+...                         n_replicas=5, random_state=0)
+>>> net.n_replicas
+5
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import analysis, models, tasks, training
+from ._version import __version__
+from .registry import MODELS, TASKS, make_model, make_task
+
+__all__ = [
+    "__version__",
+    "show_versions",
+    "make_model",
+    "make_task",
+    "MODELS",
+    "TASKS",
+    "models",
+    "tasks",
+    "training",
+    "analysis",
+]
+
+
+def show_versions(file=None) -> None:  # type: ignore[no-untyped-def]
+    """Print the versions of cogrnn, Python, its dependencies and the platform.
+
+    Examples
+    --------
+    >>> show_versions()  # doctest: +ELLIPSIS
+    cogrnn: ...
+    """
+    from .provenance import package_versions, platform_info, thread_info
+
+    file = sys.stdout if file is None else file
+    info = {**package_versions(), **platform_info(), **thread_info()}
+    width = max(map(len, info))
+    order = ["cogrnn", *[k for k in info if k != "cogrnn"]]
+    for key in order:
+        print(f"{key + ':':<{width + 1}} {info[key]}", file=file)

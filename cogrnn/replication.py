@@ -106,6 +106,8 @@ class Replication:
     default_seeds: ClassVar[int] = 10
     default_root_seed: ClassVar[int] = 0
     config_class: ClassVar[type[Config]]
+    #: parameters the paper does not give, and the choice made for each
+    free_parameters: ClassVar[dict[str, str]] = {}
 
     def config(self, quick: bool = False) -> Config:
         """The configuration of a full (or ``quick``) run."""
@@ -213,6 +215,7 @@ def run_replication(
         "mode": "plot-only" if plot_only else ("quick" if quick else "full"),
         "config": config.to_dict(),
         "config_hash": config.config_hash(),
+        "free_parameters": dict(replication.free_parameters),
         "root_seed": root,
         "n_seeds": n_seeds,
         "seeds": [{"seed": i, **seed_entropy(s)} for i, s in enumerate(seeds[:n_seeds])],

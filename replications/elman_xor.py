@@ -80,6 +80,14 @@ class ElmanXOR(Replication):
     default_seeds = 20
     default_root_seed = 1990
     config_class = XorConfig
+    free_parameters = {
+        "lr": "0.1 (not in the paper; a common convention, e.g. the morphologica replication)",
+        "momentum": "0 (not in the paper)",
+        "init_range": "initial weights and biases uniform in [-0.5, 0.5] (not in the paper)",
+        "loss": "1/2 sum of squared errors, online updates (the paper: back propagation, one update per step)",
+        "error_metric": "figure: mean squared error per step (caption says RMS, text says sum squared)",
+        "streams": "every seed has its own initial weights, training stream and test stream",
+    }
 
     def config(self, quick: bool = False) -> XorConfig:
         return XorConfig(epochs=300, test_triples=300) if quick else XorConfig()

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import cogrnn
+from cogrnn.exceptions import ConfigError, DataError
+from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
+from cogrnn.registry import MODELS
+
+ZOO = MODELS.names()
+
+
+@pytest.mark.parametrize("name", ZOO)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_shapes_and_dtypes_of_every_model(name, dtype, num_layers):
+    R, T, B, I, H, O = 3, 6, 2, 4, 5, 3
+    net = cogrnn.make_model(
+        name, input_size=I, hidden_size=H, output_size=O, num_layers=num_layers,
+        n_replicas=R, random_state=0, dtype=dtype,
+    )  # fmt: skip
+    for x in (torch.randn(T, B, I), torch.randn(R, T, B, I), np.random.default_rng(0).normal(size=(T, B, I))):
+        out = net(x)
+        assert out.outputs.shape == (R, T, B, O)
+        assert out.logits.shape == (R, T, B, O)
+        assert out.hidden.shape == (R, num_layers, T, B, H)
+        assert all(s.dtype == dtype for s in out.state)
+        assert out.outputs.dtype == dtype
+        assert all(p.shape[0] == R for p in net.parameters())
+    # continuing from the final state equals running the whole stream at once
+    x = torch.randn(T, B, I, dtype=dtype)
+    full = net(x)
+    first = net(x[:3])
+    second = net(x[3:], first.state)
+    torch.testing.assert_close(torch.cat([first.outputs, second.outputs], 1), full.outputs)
+
+
+@pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork, LSTMNetwork, GRUNetwork])
+def test_replica_r_starts_where_a_single_network_from_its_seed_starts(cls):
+    seeds = np.random.SeedSequence(5).spawn(4)
+    ens = cls(2, 3, 2, n_replicas=4, replica_seeds=seeds)
+    for r in (0, 3):
+        single = cls(2, 3, 2, replica_seeds=[seeds[r]])
+        for (name, p), q in zip(ens.named_parameters(), single.parameters()):
+            assert torch.equal(p[r], q[0]), name
+        extracted = ens.replica(r)
+        x = torch.randn(5, 1, 2)
+        torch.testing.assert_close(extracted(x).outputs[0], ens(x).outputs[r])
+
+
+def test_replicas_differ_and_same_seed_is_identical():
+    a = ElmanSRN(2, 3, 2, n_replicas=2, random_state=1)
+    b = ElmanSRN(2, 3, 2, n_replicas=2, random_state=1)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not torch.equal(a.weight_ho[0], a.weight_ho[1])
+
+
+def test_elman_context_is_a_copy_of_hidden_initialised_to_half():
+    net = ElmanSRN(1, 4, 1, random_state=0)
+    (ctx,) = net.init_state(batch_size=3)
+    assert ctx.shape == (1, 1, 3, 4) and torch.all(ctx == 0.5)
+    out = net(torch.ones(3, 1, 1))
+    torch.testing.assert_close(out.state[0][0], out.hidden[:, 0, -1])
+    # step 2 is f(W_ih x + W_ch h_1 + b): context = copy of hidden at step 1
+    h1 = out.hidden[0, 0, 0, 0]
+    h2 = torch.sigmoid(net.weight_ih_l0[0] @ torch.ones(1) + net.weight_ch_l0[0] @ h1 + net.bias_h_l0[0])
+    torch.testing.assert_close(out.hidden[0, 0, 1, 0], h2)
+    assert torch.all((0 < out.hidden) & (out.hidden < 1))
+
+
+def test_elman_init_range_and_nonlinearity():
+    net = ElmanSRN(3, 20, 3, init_range=0.1, nonlinearity="tanh", random_state=0)
+    assert max(p.abs().max().item() for p in net.parameters()) <= 0.1
+    out = net(torch.randn(4, 1, 3))
+    assert out.hidden.min() < 0  # tanh units go negative
+
+
+def test_jordan_state_is_decayed_copy_of_output():
+    net = JordanNetwork(2, 3, 2, mu=0.5, random_state=0)
+    out = net(torch.randn(3, 1, 2))
+    s, y = out.state
+    y1, y2 = out.outputs[0, 0, 0], out.outputs[0, 1, 0]
+    # s used at step 3 = mu * (mu * y1) + y2 (state starts at 0)
+    torch.testing.assert_close(s[0, 0], 0.5 * y1 + y2)
+    torch.testing.assert_close(y[0, 0], out.outputs[0, 2, 0])
+    with pytest.raises(ConfigError, match="mu must be a number in"):
+        JordanNetwork(2, 3, 2, mu=1.0)
+
+
+def test_gated_match_torch_cells():
+    torch.manual_seed(0)
+    for cls, ref_cls in ((LSTMNetwork, torch.nn.LSTM), (GRUNetwork, torch.nn.GRU)):
+        net = cls(3, 4, 2, num_layers=2, random_state=0, dtype=torch.float64)
+        ref = ref_cls(3, 4, num_layers=2).double()
+        with torch.no_grad():
+            for name, p in ref.named_parameters():
+                p.copy_(getattr(net, name)[0])
+        x = torch.randn(5, 2, 3, dtype=torch.float64)
+        out = net(x)
+        ref_out, _ = ref(x)
+        torch.testing.assert_close(out.hidden[0, -1], ref_out)
+
+
+def test_bad_inputs_are_clear_errors():
+    net = ElmanSRN(3, 4, 2, n_replicas=2, random_state=0)
+    with pytest.raises(DataError, match="4 features but the model has input_size=3"):
+        net(torch.zeros(5, 1, 4))
+    with pytest.raises(DataError, match="replicas"):
+        net(torch.zeros(3, 5, 1, 3))
+    with pytest.raises(DataError, match="shape"):
+        net(torch.zeros(5))
+    with pytest.raises(DataError, match="torch.Tensor or numpy"):
+        net([[0.0, 0.0, 0.0]])
+    with pytest.raises(DataError, match="state tensor has shape"):
+        net(torch.zeros(5, 1, 3), (torch.zeros(1, 2, 7, 4),))
+    with pytest.raises(ConfigError, match="hidden_size"):
+        ElmanSRN(3, 0, 2)
+    with pytest.raises(ConfigError, match="nonlinearity"):
+        ElmanSRN(3, 2, 2, nonlinearity="swish")
+    with pytest.raises(ConfigError, match="one seed per replica"):
+        ElmanSRN(3, 2, 2, n_replicas=2, replica_seeds=[1])
+    with pytest.raises(ConfigError, match="dtype"):
+        ElmanSRN(3, 2, 2, dtype=torch.int32)

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch.autograd import gradcheck
+
+from cogrnn.exceptions import ConfigError, DataError, TrainingDivergedError
+from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
+from cogrnn.training import Trainer, TrainerConfig, compute_loss, train
+
+F64 = torch.float64
+
+
+def _params(net):
+    return {n: p.detach().clone() for n, p in net.named_parameters()}
+
+
+def _stream(shape, seed=0):
+    return torch.from_numpy(np.random.default_rng(seed).integers(0, 2, shape).astype(np.float64))
+
+
+@pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork])
+@pytest.mark.parametrize("backend", ["torch", "compiled"])
+def test_online_step_is_autograd_of_one_step_loss_with_detached_context(cls, backend):
+    net = cls(3, 4, 2, n_replicas=2, random_state=0, dtype=F64)
+    state = tuple(torch.rand_like(s) for s in net.init_state(1))
+    x, y = torch.rand(1, 1, 3, dtype=F64), torch.rand(1, 1, 2, dtype=F64)
+    ref = cls(3, 4, 2, n_replicas=2, random_state=0, dtype=F64)
+    out = ref(x, tuple(s.detach() for s in state))
+    compute_loss("sse", out.logits, out.outputs, y.expand(2, 1, 1, 2)).sum().backward()
+    before = _params(net)
+    lr = 0.25
+    Trainer(lr=lr, backend=backend, quiet=True).fit(net, x, y, state=state)
+    for name, p in net.named_parameters():
+        implied_grad = (before[name] - p.detach()) / lr
+        torch.testing.assert_close(implied_grad, getattr(ref, name).grad, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork, LSTMNetwork, GRUNetwork])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bptt_gradients_match_finite_differences(cls, num_layers):
+    net = cls(2, 3, 2, num_layers=num_layers, n_replicas=2, random_state=1, dtype=F64)
+    names = [n for n, _ in net.named_parameters()]
+    x = torch.randn(4, 2, 2, dtype=F64)
+    y = torch.rand(4, 2, 2, dtype=F64)
+
+    def loss_of(*params):
+        out = torch.func.functional_call(net, dict(zip(names, params)), (x,))
+        return compute_loss("mse", out.logits, out.outputs, y.expand(2, *y.shape)).sum()
+
+    params = tuple(p.detach().clone().requires_grad_(True) for p in net.parameters())
+    assert gradcheck(loss_of, params, eps=1e-6, atol=1e-6)
+
+
+def _train_all(cls, cfg, x, y, seeds, **model_kw):
+    ens = cls(3, 4, 2, n_replicas=len(seeds), replica_seeds=seeds, dtype=F64, **model_kw)
+    Trainer(cfg, quiet=True).fit(ens, x, y, random_state=7)
+    singles = []
+    for r, s in enumerate(seeds):
+        net = cls(3, 4, 2, replica_seeds=[s], dtype=F64, **model_kw)
+        Trainer(cfg, quiet=True).fit(net, x[r : r + 1], y[r : r + 1], random_state=7)
+        singles.append(net)
+    return ens, singles
+
+
+CONFIGS = [
+    (ElmanSRN, TrainerConfig(method="online", lr=0.3, momentum=0.5, epochs=2, backend="compiled")),
+    (JordanNetwork, TrainerConfig(method="online", lr=0.3, clip_grad_norm=0.1, epochs=2, backend="compiled")),
+    (ElmanSRN, TrainerConfig(method="online", lr=0.3, momentum=0.5, epochs=2, backend="torch", clip_grad_norm=0.2)),
+    (LSTMNetwork, TrainerConfig(method="tbptt", k1=2, k2=3, lr=0.1, momentum=0.9, clip_grad_norm=0.5, loss="mse")),
+    (GRUNetwork, TrainerConfig(method="bptt", optimizer="adam", lr=0.01, batch_size=2, epochs=3, loss="mse")),
+    (ElmanSRN, TrainerConfig(method="bptt", lr=0.5, batch_size=1, epochs=2)),
+]
+
+
+@pytest.mark.parametrize(("cls", "cfg"), CONFIGS)
+def test_replicas_trained_together_end_where_each_ends_alone(cls, cfg):
+    seeds = np.random.SeedSequence(3).spawn(3)
+    x = _stream((3, 12, 3, 3), seed=1)
+    y = torch.rand(3, 12, 3, 2, dtype=F64, generator=torch.Generator().manual_seed(0))
+    kw = {"output_activation": "identity"} if cfg.loss == "mse" else {}
+    ens, singles = _train_all(cls, cfg, x, y, seeds, **kw)
+    for r, single in enumerate(singles):
+        for (name, p), q in zip(ens.named_parameters(), single.parameters()):
+            torch.testing.assert_close(p[r], q[0], rtol=0, atol=1e-12, msg=name)
+
+
+@pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork])
+@pytest.mark.parametrize(("dtype", "tol"), [(torch.float64, 1e-10), (torch.float32, 1e-5)])
+@pytest.mark.parametrize(
+    ("out_act", "loss"),
+    [("logistic", "sse"), ("softmax", "cross_entropy"), ("identity", "mse"), ("logistic", "bce"), ("softmax", "sse")],
+)
+def test_compiled_kernel_equals_torch_reference(cls, dtype, tol, out_act, loss):
+    x = _stream((30, 2, 3), seed=2).to(dtype)
+    y = torch.rand(30, 2, 4, generator=torch.Generator().manual_seed(1), dtype=dtype)
+    if loss == "cross_entropy":
+        y = y / y.sum(-1, keepdim=True)
+    nets, trainers = [], []
+    for backend in ("torch", "compiled"):
+        net = cls(3, 5, 4, n_replicas=3, random_state=4, dtype=dtype, output_activation=out_act)
+        cfg = TrainerConfig(lr=0.2, momentum=0.3, epochs=2, loss=loss, clip_grad_norm=1.0, backend=backend)
+        trainers.append(Trainer(cfg, quiet=True).fit(net, x, y))
+        nets.append(net)
+    assert trainers[1].backend_ == "compiled" and trainers[0].backend_ == "torch"
+    for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+        torch.testing.assert_close(p, q, rtol=0, atol=tol)
+    np.testing.assert_allclose(trainers[0].history_["loss"], trainers[1].history_["loss"], atol=tol)
+    for s, t in zip(trainers[0].state_, trainers[1].state_):
+        torch.testing.assert_close(s, t, rtol=0, atol=tol)
+
+
+def test_online_is_tbptt_1_1_and_stream_is_never_reset():
+    x = _stream((20, 1, 1), seed=3)
+    a = ElmanSRN(1, 3, 1, random_state=0, dtype=F64)
+    b = ElmanSRN(1, 3, 1, random_state=0, dtype=F64)
+    Trainer(method="online", lr=0.5, epochs=3, backend="torch", quiet=True).fit(a, x, x)
+    Trainer(method="tbptt", k1=1, k2=1, lr=0.5, epochs=3, quiet=True).fit(b, x, x)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    c = ElmanSRN(1, 3, 1, random_state=0, dtype=F64)
+    Trainer(method="online", lr=0.5, epochs=3, reset_state="epoch", quiet=True).fit(c, x, x)
+    assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters()))
+
+
+def test_same_seed_same_result_and_history_is_tidy():
+    x = _stream((50, 1, 2), seed=4)
+    runs = []
+    for _ in range(2):
+        net = ElmanSRN(2, 3, 2, n_replicas=4, random_state=9)
+        hist = train(net, x, x, lr=0.2, epochs=3, quiet=True)
+        runs.append((net, hist))
+    assert all(torch.equal(p, q) for p, q in zip(runs[0][0].parameters(), runs[1][0].parameters()))
+    hist = runs[0][1]
+    assert list(hist.columns) == ["replica", "epoch", "loss", "n_updates"]
+    assert len(hist) == 12 and set(hist["n_updates"]) == {50}
+
+
+def test_training_reduces_the_loss(global_random_seed):
+    x = _stream((40, 1, 3), seed=global_random_seed)
+    net = LSTMNetwork(3, 8, 3, n_replicas=2, random_state=global_random_seed)
+    hist = train(net, x[:-1], x[1:], method="bptt", optimizer="adam", lr=0.05, loss="mse", epochs=30, quiet=True)
+    first = hist[hist.epoch == 1]["loss"].to_numpy()
+    last = hist[hist.epoch == 30]["loss"].to_numpy()
+    assert np.all(last < 0.8 * first)
+
+
+@pytest.mark.parametrize("backend", ["torch", "compiled"])
+def test_divergence_stops_with_step_and_learning_rate(backend):
+    x = torch.full((20, 1, 2), 10.0)
+    net = ElmanSRN(2, 4, 2, output_activation="identity", nonlinearity="relu", random_state=0)
+    with pytest.raises(TrainingDivergedError, match=r"epoch 1, step \d+ with learning rate 1e\+30"):
+        Trainer(lr=1e30, loss="mse", backend=backend, quiet=True).fit(net, x, x)
+
+
+def test_bad_training_input_is_a_clear_error():
+    net = ElmanSRN(2, 3, 2, random_state=0)
+    x = torch.zeros(5, 1, 2)
+    with pytest.raises(DataError, match="targets must have shape"):
+        Trainer(quiet=True).fit(net, x, torch.zeros(4, 1, 2))
+    with pytest.raises(DataError, match="NaN"):
+        Trainer(quiet=True).fit(net, x, torch.full((5, 1, 2), float("nan")))
+    with pytest.raises(ConfigError, match="cross_entropy"):
+        Trainer(loss="cross_entropy", quiet=True).fit(net, x, x)
+    with pytest.raises(ConfigError, match="k2 must be >= k1"):
+        TrainerConfig(method="tbptt", k1=3, k2=2)
+    with pytest.raises(ConfigError, match="lr must be"):
+        Trainer(lr=0)
+    with pytest.raises(ConfigError, match="backend='compiled' cannot train"):
+        Trainer(backend="compiled", optimizer="adam", quiet=True).fit(net, x, x)
+    with pytest.raises(ConfigError, match="model must be a cogrnn model"):
+        Trainer(quiet=True).fit(torch.nn.Linear(2, 2), x, x)
+
+
+def test_progress_lines_off_a_terminal(capsys):
+    net = ElmanSRN(1, 2, 1, random_state=0)
+    x = torch.zeros(5, 1, 1)
+    Trainer(epochs=20, quiet=False).fit(net, x, x)
+    err = capsys.readouterr().err
+    assert "20/20 done" in err
+    Trainer(epochs=2, quiet=True).fit(net, x, x)
+    assert capsys.readouterr().err == ""
