@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 test: setup
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -q --doctest-modules cogrnn tests
 
 test-slow: setup
-	$(PY) -m pytest -m slow -q
+	$(PY) -m pytest -m slow -q tests
 
 figures: setup
 	$(VENV)/bin/cogrnn replicate all $(SEEDS_ARGS)

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from . import analysis, models, tasks, training
 from ._version import __version__
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-def show_versions(file=None) -> None:  # type: ignore[no-untyped-def]
+def show_versions(file: Any = None) -> None:
     """Print the versions of cogrnn, Python, its dependencies and the platform.
 
     Examples

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
+from typing import Any
 
 __all__ = ["ProgressReporter"]
 
@@ -28,8 +29,8 @@ class ProgressReporter:
         self.description = description
         self.quiet = quiet
         self.done = 0
-        self._rich = None
-        self._task = None
+        self._rich: Any = None
+        self._task: Any = None
         self._next_report = 0
         self._start = time.perf_counter()
 
@@ -61,7 +62,7 @@ class ProgressReporter:
         if self.quiet:
             return
         if self._rich is not None:
-            self._rich.update(self._task, completed=self.done)  # type: ignore[arg-type]
+            self._rich.update(self._task, completed=self.done)
         elif self.done >= self._next_report or self.done >= self.total:
             elapsed = time.perf_counter() - self._start
             print(

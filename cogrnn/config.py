@@ -17,7 +17,7 @@ Examples
 >>> Toy(lr=-1)
 Traceback (most recent call last):
 ...
-cogrnn.exceptions.ConfigError: lr must be a number in (0.0, inf); got -1
+cogrnn.exceptions.ConfigError: lr must be a number in (0.0, inf]; got -1
 """
 
 from __future__ import annotations
@@ -64,8 +64,7 @@ class Config:
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(
-                f"unknown parameter(s) {', '.join(unknown)} for {cls.__name__}; "
-                f"known: {', '.join(sorted(names))}"
+                f"unknown parameter(s) {', '.join(unknown)} for {cls.__name__}; known: {', '.join(sorted(names))}"
             )
         return cls(**dict(data))
 
@@ -84,9 +83,10 @@ def check_int(name: str, value: Any, low: int | None = None, high: int | None = 
     hi = "inf" if high is None else high
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ConfigError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
-    if (low is not None and value < low) or (high is not None and value > high):
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
         raise ConfigError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
-    return int(value)
+    return v
 
 
 def check_float(
@@ -115,9 +115,7 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     """Check that ``value`` is one of ``choices`` and return it."""
     options = list(choices)
     if value not in options:
-        raise ConfigError(
-            f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}"
-        )
+        raise ConfigError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return value
 
 

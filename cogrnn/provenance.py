@@ -36,7 +36,12 @@ def git_info(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     where = Path(path) if path is not None else Path(__file__).resolve().parent
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10, check=True
+            ["git", "rev-parse", "HEAD"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
@@ -66,7 +71,7 @@ def thread_info() -> dict[str, Any]:
     try:
         import numba
 
-        info["numba_threads"] = numba.config.NUMBA_NUM_THREADS
+        info["numba_threads"] = getattr(numba.config, "NUMBA_NUM_THREADS", None)
     except ImportError:  # pragma: no cover
         info["numba_threads"] = None
     return info

@@ -49,9 +49,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[tuple[str, int], Entry[T]] = {}
 
-    def register(
-        self, id: str, factory: Callable[..., T], description: str, reference: str = ""
-    ) -> Callable[..., T]:
+    def register(self, id: str, factory: Callable[..., T], description: str, reference: str = "") -> Callable[..., T]:
         """Register ``factory`` under ``id`` (``"name-vN"``; ``"name"`` means v1)."""
         name, version = self._parse(id)
         key = (name, version)

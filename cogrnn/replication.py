@@ -230,4 +230,3 @@ def run_replication(
     }
     write_json(out_dir / "provenance.json", provenance)
     return ReplicationResult(replication.name, out_dir, results, claims, wall)
-

@@ -104,9 +104,13 @@ class ElmanXOR(Replication):
             init_range=config.init_range, context_init=config.context_init, dtype=torch.float64,
         )  # fmt: skip
         x = train[:, :, None, :]  # (R, T, B=1, 1)
-        Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet).fit(
-            net, x, np.roll(x, -1, axis=1)
-        )
+        Trainer(
+            method="online",
+            epochs=config.epochs,
+            lr=config.lr,
+            momentum=config.momentum,
+            quiet=quiet,
+        ).fit(net, x, np.roll(x, -1, axis=1))
         test_x = np.stack([b.inputs for b in tests])  # (R, T, 1, 1)
         test_y = np.stack([b.targets for b in tests])
         ev = evaluate_stream(net, test_x, test_y)
@@ -159,7 +163,14 @@ class ElmanXOR(Replication):
             xor_prev = (x[1:] ^ x[:-1]).astype(float)
             mask = g["target_phase"].to_numpy()[1:] != 2
             r_xor = unit_correlations(g["output"].to_numpy()[1:][mask, None], xor_prev[mask])[0]
-            rows.append({"seed": seed, "r_same_max": np.nanmax(r), "r_same_min": np.nanmin(r), "r_output_xor": r_xor})
+            rows.append(
+                {
+                    "seed": seed,
+                    "r_same_max": np.nanmax(r),
+                    "r_same_min": np.nanmin(r),
+                    "r_output_xor": r_xor,
+                }
+            )
         return pd.DataFrame(rows).set_index("seed")
 
     def check_claims(self, results: pd.DataFrame) -> list[Claim]:
@@ -197,7 +208,8 @@ class ElmanXOR(Replication):
         claims.append(
             seed_pass_claim(
                 "xor-rule-at-all-points",
-                "The network applies the XOR rule at every step: its prediction follows the XOR of the last two inputs even where the next bit is random.",
+                "The network applies the XOR rule at every step: its prediction follows the XOR of the "
+                "last two inputs even where the next bit is random.",
                 "Elman (1990) p. 186",
                 roles["r_output_xor"] > XOR_RULE_CRITERION,
                 f"r(output, XOR of last two inputs) at non-XOR targets: median {roles['r_output_xor'].median():.2f}",
@@ -220,7 +232,8 @@ class ElmanXOR(Replication):
     def plot(self, results: pd.DataFrame, caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained", width_ratios=[2, 1.2, 1.2])
         plot_error_curve(
-            self.cycle_curves(results), x="cycle", reference=PAPER_FIG3, reference_label="Elman (1990) Fig. 3 (read off)",
+            self.cycle_curves(results), x="cycle", reference=PAPER_FIG3,
+            reference_label="Elman (1990) Fig. 3 (read off)",
             ax=axes[0], xlabel="cycle (cycle 1 predicts the 2nd bit of a triple)", ylabel="mean squared error",
             title="Temporal XOR: error over 12 consecutive predictions",
         )  # fmt: skip
@@ -234,9 +247,17 @@ class ElmanXOR(Replication):
             xlabel="bit to be predicted", ylabel="mean squared error (one dot per seed)", title="Error by position",
         )  # fmt: skip
         roles = self.unit_roles(results).reset_index()
-        long = roles.melt(id_vars="seed", value_vars=["r_same_max", "r_same_min", "r_output_xor"], var_name="measure")
+        long = roles.melt(
+            id_vars="seed",
+            value_vars=["r_same_max", "r_same_min", "r_output_xor"],
+            var_name="measure",
+        )
         long["measure"] = long["measure"].map(
-            {"r_same_max": "unit A\nvs repeat", "r_same_min": "unit B\nvs repeat", "r_output_xor": "output\nvs XOR"}
+            {
+                "r_same_max": "unit A\nvs repeat",
+                "r_same_min": "unit B\nvs repeat",
+                "r_output_xor": "output\nvs XOR",
+            }
         )
         plot_seed_values(
             long, x="measure", y="value", ax=axes[2], xlabel="", ylabel="Pearson r (one dot per seed)",

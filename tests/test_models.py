@@ -21,7 +21,11 @@ def test_shapes_and_dtypes_of_every_model(name, dtype, num_layers):
         name, input_size=I, hidden_size=H, output_size=O, num_layers=num_layers,
         n_replicas=R, random_state=0, dtype=dtype,
     )  # fmt: skip
-    for x in (torch.randn(T, B, I), torch.randn(R, T, B, I), np.random.default_rng(0).normal(size=(T, B, I))):
+    for x in (
+        torch.randn(T, B, I),
+        torch.randn(R, T, B, I),
+        np.random.default_rng(0).normal(size=(T, B, I)),
+    ):
         out = net(x)
         assert out.outputs.shape == (R, T, B, O)
         assert out.logits.shape == (R, T, B, O)
@@ -111,9 +115,9 @@ def test_bad_inputs_are_clear_errors():
         net(torch.zeros(3, 5, 1, 3))
     with pytest.raises(DataError, match="shape"):
         net(torch.zeros(5))
-    with pytest.raises(DataError, match="torch.Tensor or numpy"):
+    with pytest.raises(DataError, match=r"torch\.Tensor or numpy"):
         net([[0.0, 0.0, 0.0]])
-    with pytest.raises(DataError, match="state tensor has shape"):
+    with pytest.raises(DataError, match=r"state tensor has shape"):
         net(torch.zeros(5, 1, 3), (torch.zeros(1, 2, 7, 4),))
     with pytest.raises(ConfigError, match="hidden_size"):
         ElmanSRN(3, 0, 2)

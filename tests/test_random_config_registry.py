@@ -9,7 +9,13 @@ import torch
 import cogrnn
 from cogrnn.config import Config, check_choice, check_float, check_int, stable_hash
 from cogrnn.exceptions import ConfigError
-from cogrnn.random import check_random_state, seed_entropy, seed_sequence, spawn_seeds, torch_generator
+from cogrnn.random import (
+    check_random_state,
+    seed_entropy,
+    seed_sequence,
+    spawn_seeds,
+    torch_generator,
+)
 from cogrnn.registry import MODELS, TASKS, Registry
 
 

@@ -66,10 +66,22 @@ def _train_all(cls, cfg, x, y, seeds, **model_kw):
 
 CONFIGS = [
     (ElmanSRN, TrainerConfig(method="online", lr=0.3, momentum=0.5, epochs=2, backend="compiled")),
-    (JordanNetwork, TrainerConfig(method="online", lr=0.3, clip_grad_norm=0.1, epochs=2, backend="compiled")),
-    (ElmanSRN, TrainerConfig(method="online", lr=0.3, momentum=0.5, epochs=2, backend="torch", clip_grad_norm=0.2)),
-    (LSTMNetwork, TrainerConfig(method="tbptt", k1=2, k2=3, lr=0.1, momentum=0.9, clip_grad_norm=0.5, loss="mse")),
-    (GRUNetwork, TrainerConfig(method="bptt", optimizer="adam", lr=0.01, batch_size=2, epochs=3, loss="mse")),
+    (
+        JordanNetwork,
+        TrainerConfig(method="online", lr=0.3, clip_grad_norm=0.1, epochs=2, backend="compiled"),
+    ),
+    (
+        ElmanSRN,
+        TrainerConfig(method="online", lr=0.3, momentum=0.5, epochs=2, backend="torch", clip_grad_norm=0.2),
+    ),
+    (
+        LSTMNetwork,
+        TrainerConfig(method="tbptt", k1=2, k2=3, lr=0.1, momentum=0.9, clip_grad_norm=0.5, loss="mse"),
+    ),
+    (
+        GRUNetwork,
+        TrainerConfig(method="bptt", optimizer="adam", lr=0.01, batch_size=2, epochs=3, loss="mse"),
+    ),
     (ElmanSRN, TrainerConfig(method="bptt", lr=0.5, batch_size=1, epochs=2)),
 ]
 
@@ -90,7 +102,13 @@ def test_replicas_trained_together_end_where_each_ends_alone(cls, cfg):
 @pytest.mark.parametrize(("dtype", "tol"), [(torch.float64, 1e-10), (torch.float32, 1e-5)])
 @pytest.mark.parametrize(
     ("out_act", "loss"),
-    [("logistic", "sse"), ("softmax", "cross_entropy"), ("identity", "mse"), ("logistic", "bce"), ("softmax", "sse")],
+    [
+        ("logistic", "sse"),
+        ("softmax", "cross_entropy"),
+        ("identity", "mse"),
+        ("logistic", "bce"),
+        ("softmax", "sse"),
+    ],
 )
 def test_compiled_kernel_equals_torch_reference(cls, dtype, tol, out_act, loss):
     x = _stream((30, 2, 3), seed=2).to(dtype)
@@ -139,7 +157,17 @@ def test_same_seed_same_result_and_history_is_tidy():
 def test_training_reduces_the_loss(global_random_seed):
     x = _stream((40, 1, 3), seed=global_random_seed)
     net = LSTMNetwork(3, 8, 3, n_replicas=2, random_state=global_random_seed)
-    hist = train(net, x[:-1], x[1:], method="bptt", optimizer="adam", lr=0.05, loss="mse", epochs=30, quiet=True)
+    hist = train(
+        net,
+        x[:-1],
+        x[1:],
+        method="bptt",
+        optimizer="adam",
+        lr=0.05,
+        loss="mse",
+        epochs=30,
+        quiet=True,
+    )
     first = hist[hist.epoch == 1]["loss"].to_numpy()
     last = hist[hist.epoch == 30]["loss"].to_numpy()
     assert np.all(last < 0.8 * first)

@@ -37,9 +37,9 @@ def bootstrap_ci(
         raise DataError("bootstrap_ci got NaN or infinite values")
     ci = check_float("ci", ci, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     n_boot = check_int("n_boot", n_boot, low=1)
-    func = {"mean": np.mean, "median": np.median}.get(statistic)
-    if func is None:
+    if statistic not in ("mean", "median"):
         raise DataError(f"statistic must be 'mean' or 'median'; got {statistic!r}")
+    func = np.mean if statistic == "mean" else np.median
     if x.size == 1:
         return float(x[0]), float(x[0])
     rng = check_random_state(random_state)
@@ -65,8 +65,10 @@ def summarize_across_seeds(
     --------
     >>> df = pd.DataFrame({"seed": [0, 1, 2, 0, 1, 2], "phase": [0, 0, 0, 1, 1, 1],
     ...                    "err": [1.0, 2, 3, 0, 0, 0]})
-    >>> summarize_across_seeds(df, "err", by=["phase"])[["phase", "mean", "n"]].values.tolist()
-    [[0, 2.0, 3], [1, 0.0, 3]]
+    >>> summarize_across_seeds(df, "err", by=["phase"])[["phase", "mean", "n"]]
+       phase  mean  n
+    0      0   2.0  3
+    1      1   0.0  3
     """
     check_columns(df, [seed_col, value, *by])
     per_seed = df.groupby([*by, seed_col], as_index=False, observed=True)[value].mean()

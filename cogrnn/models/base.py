@@ -110,8 +110,7 @@ def resolve_replica_seeds(
         seeds = [seed_sequence(s) for s in replica_seeds]
         if len(seeds) != n_replicas:
             raise ConfigError(
-                f"replica_seeds must have one seed per replica (n_replicas={n_replicas}); "
-                f"got {len(seeds)}"
+                f"replica_seeds must have one seed per replica (n_replicas={n_replicas}); got {len(seeds)}"
             )
         return seeds
     return seed_sequence(random_state).spawn(n_replicas)
@@ -149,9 +148,7 @@ class RecurrentEnsemble(nn.Module):
         self.output_size = check_int("output_size", output_size, low=1)
         self.num_layers = check_int("num_layers", num_layers, low=1)
         self.n_replicas = check_int("n_replicas", n_replicas, low=1)
-        self.output_activation = check_choice(
-            "output_activation", output_activation, OUTPUT_ACTIVATIONS
-        )
+        self.output_activation = check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
         self.bias = check_bool("bias", bias)
         if dtype not in (torch.float32, torch.float64):
             raise ConfigError(f"dtype must be torch.float32 or torch.float64; got {dtype}")
@@ -179,6 +176,17 @@ class RecurrentEnsemble(nn.Module):
         for name, _ in shapes:
             data = torch.stack(values[name]).to(dtype=self._dtype, device=self._device)
             self.register_parameter(name, nn.Parameter(data))
+
+    def weight(self, name: str) -> Tensor:
+        """The parameter called ``name`` (a required weight)."""
+        param = self._parameters.get(name)
+        if param is None:
+            raise AttributeError(f"{type(self).__name__} has no parameter {name!r}")
+        return param
+
+    def maybe(self, name: str) -> Tensor | None:
+        """The parameter called ``name``, or None (biases when ``bias=False``)."""
+        return self._parameters.get(name)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -239,18 +247,11 @@ class RecurrentEnsemble(nn.Module):
         if inputs.ndim == 3:
             inputs = inputs.unsqueeze(0).expand(self.n_replicas, *inputs.shape)
         if inputs.ndim != 4:
-            raise DataError(
-                "inputs must have shape (T, I), (T, B, I) or (R, T, B, I); "
-                f"got {tuple(inputs.shape)}"
-            )
+            raise DataError(f"inputs must have shape (T, I), (T, B, I) or (R, T, B, I); got {tuple(inputs.shape)}")
         if inputs.shape[0] != self.n_replicas:
-            raise DataError(
-                f"inputs have {inputs.shape[0]} replicas but the model has n_replicas={self.n_replicas}"
-            )
+            raise DataError(f"inputs have {inputs.shape[0]} replicas but the model has n_replicas={self.n_replicas}")
         if inputs.shape[-1] != self.input_size:
-            raise DataError(
-                f"inputs have {inputs.shape[-1]} features but the model has input_size={self.input_size}"
-            )
+            raise DataError(f"inputs have {inputs.shape[-1]} features but the model has input_size={self.input_size}")
         if inputs.shape[1] == 0 or inputs.shape[2] == 0:
             raise DataError(f"inputs must have at least one step and one sequence; got {tuple(inputs.shape)}")
         return inputs.to(dtype=self.dtype, device=self.device)
@@ -267,9 +268,7 @@ class RecurrentEnsemble(nn.Module):
             raise DataError(f"state must be a tuple of {len(expected)} tensor(s), as from init_state()")
         for got, want in zip(state, expected):
             if tuple(got.shape) != tuple(want.shape):
-                raise DataError(
-                    f"state tensor has shape {tuple(got.shape)}; expected {tuple(want.shape)}"
-                )
+                raise DataError(f"state tensor has shape {tuple(got.shape)}; expected {tuple(want.shape)}")
         return state
 
     def forward(self, inputs: Any, state: tuple[Tensor, ...] | None = None) -> RecurrentOutput:
@@ -291,7 +290,7 @@ class RecurrentEnsemble(nn.Module):
     def _readout(self, top: Tensor) -> tuple[Tensor, Tensor]:
         """Output logits and activations from top-layer hidden states ``(R, T, B, H)``."""
         R, T, B, H = top.shape
-        logits = ensemble_linear(top.reshape(R, T * B, H), self.weight_ho, getattr(self, "bias_o", None))
+        logits = ensemble_linear(top.reshape(R, T * B, H), self.weight("weight_ho"), self.maybe("bias_o"))
         logits = logits.reshape(R, T, B, self.output_size)
         return logits, activation(self.output_activation, logits)
 

@@ -71,12 +71,12 @@ class _GatedBase(RecurrentEnsemble):
 
     def _layer_drive(self, layer_in: Tensor, layer: int) -> Tensor:
         R, T, B, n_in = layer_in.shape
-        w_ih = getattr(self, f"weight_ih_l{layer}")
-        b_ih = getattr(self, f"bias_ih_l{layer}", None)
+        w_ih = self.weight(f"weight_ih_l{layer}")
+        b_ih = self.maybe(f"bias_ih_l{layer}")
         return ensemble_linear(layer_in.reshape(R, T * B, n_in), w_ih, b_ih).reshape(R, T, B, -1)
 
     def _recurrent(self, h: Tensor, layer: int) -> Tensor:
-        return ensemble_linear(h, getattr(self, f"weight_hh_l{layer}"), getattr(self, f"bias_hh_l{layer}", None))
+        return ensemble_linear(h, self.weight(f"weight_hh_l{layer}"), self.maybe(f"bias_hh_l{layer}"))
 
 
 class LSTMNetwork(_GatedBase):
@@ -128,9 +128,7 @@ class LSTMNetwork(_GatedBase):
             hs.append(h)
             cs.append(c)
         logits, outputs = self._readout(layer_in)
-        return RecurrentOutput(
-            outputs, torch.stack(hidden_layers, dim=1), (torch.stack(hs), torch.stack(cs)), logits
-        )
+        return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(hs), torch.stack(cs)), logits)
 
 
 class GRUNetwork(_GatedBase):

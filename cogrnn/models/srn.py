@@ -146,9 +146,9 @@ class ElmanSRN(RecurrentEnsemble):
         layer_in = x
         hidden_layers, finals = [], []
         for layer in range(self.num_layers):
-            w_ih = getattr(self, f"weight_ih_l{layer}")
-            w_ch = getattr(self, f"weight_ch_l{layer}")
-            b_h = getattr(self, f"bias_h_l{layer}", None)
+            w_ih = self.weight(f"weight_ih_l{layer}")
+            w_ch = self.weight(f"weight_ch_l{layer}")
+            b_h = self.maybe(f"bias_h_l{layer}")
             n_in = layer_in.shape[-1]
             drive = ensemble_linear(layer_in.reshape(R, T * B, n_in), w_ih, b_h).reshape(R, T, B, -1)
             c = context[layer]
@@ -273,22 +273,26 @@ class JordanNetwork(RecurrentEnsemble):
         R, T, B, _ = x.shape
         s, y = state
         drive = ensemble_linear(
-            x.reshape(R, T * B, self.input_size), self.weight_ih_l0, getattr(self, "bias_h_l0", None)
+            x.reshape(R, T * B, self.input_size),
+            self.weight("weight_ih_l0"),
+            self.maybe("bias_h_l0"),
         ).reshape(R, T, B, -1)
         hiddens, logits_t, outputs_t = [], [], []
         for t in range(T):
             s = self.mu * s + y
-            h = activation(self.nonlinearity, drive[:, t] + torch.bmm(s, self.weight_sh.transpose(1, 2)))
+            h = activation(self.nonlinearity, drive[:, t] + torch.bmm(s, self.weight("weight_sh").transpose(1, 2)))
             per_layer = [h]
             for layer in range(1, self.num_layers):
                 h = activation(
                     self.nonlinearity,
                     ensemble_linear(
-                        h, getattr(self, f"weight_ih_l{layer}"), getattr(self, f"bias_h_l{layer}", None)
+                        h,
+                        self.weight(f"weight_ih_l{layer}"),
+                        self.maybe(f"bias_h_l{layer}"),
                     ),
                 )
                 per_layer.append(h)
-            z = ensemble_linear(h, self.weight_ho, getattr(self, "bias_o", None))
+            z = ensemble_linear(h, self.weight("weight_ho"), self.maybe("bias_o"))
             y = activation(self.output_activation, z)
             hiddens.append(torch.stack(per_layer, dim=1))
             logits_t.append(z)

@@ -20,7 +20,8 @@ class Reference:
 
     Examples
     --------
-    >>> ref = Reference("Elman, J. L.", 1990, "Finding structure in time", "Cognitive Science", "10.1207/s15516709cog1402_1", "Fig. 3")
+    >>> ref = Reference("Elman, J. L.", 1990, "Finding structure in time", "Cognitive Science",
+    ...                 "10.1207/s15516709cog1402_1", "Fig. 3")
     >>> ref.short
     'Elman (1990), Fig. 3'
     """
@@ -101,7 +102,8 @@ class Task:
     name: str = "task"
     reference: Reference | None = None
 
-    def generate(self, random_state: RandomState | None = None, **kwargs: Any) -> SequenceBatch:
+    def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
+        """``n_streams`` independent sequences as a :class:`SequenceBatch`."""
         raise NotImplementedError
 
     def get_params(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ calling ``backward`` gives every replica exactly its own gradient.
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 from torch.nn import functional as F
 
@@ -39,6 +38,7 @@ def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor) ->
 
     Examples
     --------
+    >>> import torch
     >>> y = torch.full((2, 3, 1, 4), 0.5)
     >>> compute_loss("sse", y, y, torch.ones_like(y))
     tensor([0.5000, 0.5000])

@@ -245,9 +245,7 @@ class Trainer:
     def _optimizer(self, model: RecurrentEnsemble) -> torch.optim.Optimizer:
         cfg = self.config
         if cfg.optimizer == "sgd":
-            return torch.optim.SGD(
-                model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay
-            )
+            return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
         return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     def _clip(self, model: RecurrentEnsemble) -> None:
@@ -257,10 +255,13 @@ class Trainer:
             return
         params = [p for p in model.parameters() if p.grad is not None]
         R = model.n_replicas
-        sq = sum(p.grad.reshape(R, -1).pow(2).sum(1) for p in params)  # type: ignore[union-attr]
-        coef = (max_norm / (torch.as_tensor(sq).sqrt() + 1e-6)).clamp(max=1.0)
-        for p in params:
-            p.grad.mul_(coef.view(R, *([1] * (p.ndim - 1))))  # type: ignore[union-attr]
+        grads = [p.grad for p in params if p.grad is not None]
+        sq = torch.zeros(R, dtype=grads[0].dtype, device=grads[0].device)
+        for g in grads:
+            sq += g.reshape(R, -1).pow(2).sum(1)
+        coef = (max_norm / (sq.sqrt() + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(coef.view(R, *([1] * (g.ndim - 1))))
 
     def _guard(self, per_replica: Tensor, epoch: int, step: int) -> None:
         finite = torch.isfinite(per_replica)
@@ -313,9 +314,7 @@ class Trainer:
                             logits.append(step.logits)
                             outputs.append(step.outputs)
                             new_states.append(tuple(v.detach() for v in s))
-                    loss = compute_loss(
-                        cfg.loss, torch.cat(logits, 1), torch.cat(outputs, 1), y[:, t:end]
-                    )
+                    loss = compute_loss(cfg.loss, torch.cat(logits, 1), torch.cat(outputs, 1), y[:, t:end])
                     self._guard(loss.detach(), epoch, end - 1)
                     self._update(model, opt, loss)
                     total += loss.detach().double()
@@ -325,7 +324,12 @@ class Trainer:
                 state = history[-1]
                 for r in range(model.n_replicas):
                     rows.append(
-                        {"replica": r, "epoch": epoch, "loss": float(total[r]) / n_updates, "n_updates": n_updates}
+                        {
+                            "replica": r,
+                            "epoch": epoch,
+                            "loss": float(total[r]) / n_updates,
+                            "n_updates": n_updates,
+                        }
                     )
                 bar.advance()
         return tuple(s.detach() for s in state)
@@ -358,7 +362,12 @@ class Trainer:
                     n_updates += 1
                 for r in range(model.n_replicas):
                     rows.append(
-                        {"replica": r, "epoch": epoch, "loss": float(total[r]) / n_updates, "n_updates": n_updates}
+                        {
+                            "replica": r,
+                            "epoch": epoch,
+                            "loss": float(total[r]) / n_updates,
+                            "n_updates": n_updates,
+                        }
                     )
                 bar.advance()
 
@@ -380,13 +389,15 @@ class Trainer:
         Y = y.detach().numpy()
         R = model.n_replicas
         with torch.no_grad():
-            w_in = model.weight_ih_l0
-            w_ctx = model.weight_sh if jordan else model.weight_ch_l0
             empty = torch.zeros((R, 0), dtype=dtype)
-            b_h = model.bias_h_l0 if model.bias else empty
-            b_o = model.bias_o if model.bias else empty
-            params = [w_in, w_ctx, b_h, model.weight_ho, b_o]
-            views = [p.detach().numpy() for p in params]
+            params = [
+                model.weight("weight_ih_l0"),
+                model.weight("weight_sh" if jordan else "weight_ch_l0"),
+                model.maybe("bias_h_l0") if model.bias else empty,
+                model.weight("weight_ho"),
+                model.maybe("bias_o") if model.bias else empty,
+            ]
+            views = [p.detach().numpy() for p in params if p is not None]
             use_momentum = cfg.momentum > 0.0
             buffers = [np.zeros_like(v) if use_momentum else v[:, :0] for v in views]
             if jordan:
@@ -398,16 +409,17 @@ class Trainer:
             start_ctx, start_y = ctx.copy(), yprev.copy()
             losses = np.zeros(R, dtype=np.float64)
             bad = np.full(R, -1, dtype=np.int64)
-            mu = model.mu if jordan else 0.0
+            mu = float(getattr(model, "mu", 0.0))
+            nonlinearity = str(model.nonlinearity)
             with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
                 for epoch in range(1, cfg.epochs + 1):
                     if cfg.reset_state == "epoch":
                         ctx[...] = start_ctx
                         yprev[...] = start_y
-                    online_epoch(
+                    online_epoch(  # type: ignore[call-arg]
                         X, Y, *views, *buffers, ctx, yprev,
                         float(cfg.lr), float(cfg.momentum), float(mu), jordan,
-                        HIDDEN_CODES[model.nonlinearity], OUTPUT_CODES[model.output_activation],
+                        HIDDEN_CODES[nonlinearity], OUTPUT_CODES[model.output_activation],
                         LOSS_CODES[cfg.loss], float(cfg.clip_grad_norm or 0.0),
                         model.bias, use_momentum, losses, bad,
                     )  # fmt: skip
@@ -420,7 +432,12 @@ class Trainer:
                         )
                     for r in range(R):
                         rows.append(
-                            {"replica": r, "epoch": epoch, "loss": float(losses[r]), "n_updates": x.shape[1]}
+                            {
+                                "replica": r,
+                                "epoch": epoch,
+                                "loss": float(losses[r]),
+                                "n_updates": x.shape[1],
+                            }
                         )
                     bar.advance()
         if jordan:

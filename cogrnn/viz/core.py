@@ -7,14 +7,14 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 
 matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from ..analysis.stats import summarize_across_seeds  # noqa: E402
-from ..io import check_columns  # noqa: E402
+from ..analysis.stats import summarize_across_seeds
+from ..io import check_columns
 
 __all__ = ["plot_error_curve", "plot_seed_values", "add_caption"]
 

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from cogrnn.cli import main
+
+CONTRACT_FILES = {"results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json"}
+
+
+def _one_line_error(capsys, argv, match):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cogrnn: error:") and "\n" not in err and "Traceback" not in err, err
+    assert match in err, err
+
+
+def test_list_shows_models_tasks_replications_with_references(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for word in (
+        "elman-v1",
+        "jordan-v1",
+        "lstm-v1",
+        "gru-v1",
+        "temporal-xor-v1",
+        "elman-xor",
+        "Elman, J. L. (1990)",
+    ):
+        assert word in out
+
+
+def test_bad_input_gets_one_line_and_status_2(capsys, tmp_path):
+    _one_line_error(capsys, ["replicate", "nonesuch"], "unknown replication 'nonesuch'; known: elman-xor")
+    _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "0"], "--seeds must be an integer >= 1; got 0")
+    _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "-3"], "--seeds must be an integer >= 1")
+    _one_line_error(
+        capsys,
+        ["replicate", "elman-xor", "--seeds", "2.5"],
+        "--seeds must be an integer >= 1; got '2.5'",
+    )
+    _one_line_error(capsys, ["replicate", "elman-xor", "--seed", "x"], "--seed must be an integer >= 0")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _one_line_error(
+        capsys,
+        ["replicate", "elman-xor", "--out", str(blocker / "d")],
+        "cannot write to output folder",
+    )
+    _one_line_error(capsys, ["replicate", "elman-xor", "--out", str(tmp_path), "--plot-only"], "does not exist")
+    _one_line_error(capsys, ["replicate", "elman-xor", "--bogus"], "No such option")
+
+
+def test_quick_run_writes_the_contract_files_and_plot_only_redraws(tmp_path, capsys):
+    argv = [
+        "replicate",
+        "elman-xor",
+        "--quick",
+        "--seeds",
+        "3",
+        "--seed",
+        "5",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    out_dir = tmp_path / "elman-xor"
+    assert CONTRACT_FILES <= {p.name for p in out_dir.iterdir()}
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]  # no temporary files
+    df = pd.read_csv(out_dir / "results.csv")
+    assert {"seed", "t", "target_phase", "target", "output", "sq_error"} <= set(df.columns)
+    assert sorted(df["seed"].unique()) == [0, 1, 2]
+    claims = json.loads((out_dir / "claims.json").read_text())
+    assert claims["replication"] == "elman-xor" and isinstance(claims["all_passed"], bool)
+    for c in claims["claims"]:
+        assert {
+            "id",
+            "statement",
+            "paper",
+            "measured",
+            "criterion",
+            "passed",
+            "n_seeds",
+            "n_seeds_passed",
+        } <= set(c)
+        assert c["n_seeds"] == 3
+    prov = json.loads((out_dir / "provenance.json").read_text())
+    for key in ("cogrnn_version", "git", "argv", "config", "config_hash", "root_seed", "seeds", "packages",
+                "platform", "threads", "start_time", "end_time", "wall_time_s", "outputs_sha256",
+                "data_inputs_sha256", "free_parameters"):  # fmt: skip
+        assert key in prov, key
+    assert prov["root_seed"] == 5 and prov["mode"] == "quick" and len(prov["seeds"]) == 3
+    assert set(prov["outputs_sha256"]) == CONTRACT_FILES - {"provenance.json"}
+    assert "PASS" in capsys.readouterr().out
+
+    # --plot-only redraws from the CSV and re-checks the same claims
+    (out_dir / "figure.png").unlink()
+    assert main([*argv, "--plot-only"]) == 0
+    assert (out_dir / "figure.png").exists()
+    assert json.loads((out_dir / "claims.json").read_text())["claims"] == claims["claims"]
+
+    # a corrupt CSV is a one-line error
+    (out_dir / "results.csv").write_text("seed,t\n0,1\n")
+    _one_line_error(capsys, [*argv, "--plot-only"], "lacks column(s) target_phase")
+
+
+def test_same_seed_same_results(tmp_path):
+    argv = ["replicate", "elman-xor", "--quick", "--seeds", "2", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "a")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "b")]) == 0
+    a = (tmp_path / "a" / "elman-xor" / "results.csv").read_bytes()
+    b = (tmp_path / "b" / "elman-xor" / "results.csv").read_bytes()
+    assert a == b
+
+
+def test_strict_exit_status(tmp_path, monkeypatch):
+    import replications.elman_xor as mod
+
+    monkeypatch.setattr(mod, "RATIO_CRITERION", 0.0)  # an impossible criterion must fail
+    argv = ["replicate", "elman-xor", "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    assert main([*argv, "--strict"]) == 1
+
+
+def test_module_entry_point_runs(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "replications.elman_xor", "--quick", "--seeds", "1", "--out", str(tmp_path), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "elman-xor" / "claims.json").exists()
+
+
+@pytest.mark.slow
+def test_elman_xor_full_replication_claims(tmp_path):
+    from cogrnn.replication import run_replication
+    from replications.elman_xor import REPLICATION
+
+    result = run_replication(REPLICATION, out=tmp_path, quiet=True)
+    claims = {c.id: c for c in result.claims}
+    assert claims["xor-bit-error-lower"].passed
+    assert claims["dips-every-third-cycle"].passed
+    assert claims["xor-rule-at-all-points"].passed
+    assert claims["xor-bit-error-lower"].n_seeds == 20
