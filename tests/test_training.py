@@ -7,9 +7,16 @@ from torch.autograd import gradcheck
 
 from cogrnn.exceptions import ConfigError, DataError, TrainingDivergedError
 from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
-from cogrnn.training import Trainer, TrainerConfig, compute_loss, train
+from cogrnn.training import Trainer, TrainerConfig, _kernels, compute_loss, train
 
 F64 = torch.float64
+
+
+@pytest.fixture(params=["lockstep", "by_replica"])
+def kernel_layout(request, monkeypatch):
+    """Run a compiled-backend test with each of the two loop orders of the kernel."""
+    monkeypatch.setattr(_kernels, "use_lockstep", lambda n_replicas, n_params: request.param == "lockstep")
+    return request.param
 
 
 def _params(net):
@@ -22,7 +29,7 @@ def _stream(shape, seed=0):
 
 @pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork])
 @pytest.mark.parametrize("backend", ["torch", "compiled"])
-def test_online_step_is_autograd_of_one_step_loss_with_detached_context(cls, backend):
+def test_online_step_is_autograd_of_one_step_loss_with_detached_context(cls, backend, kernel_layout):
     net = cls(3, 4, 2, n_replicas=2, random_state=0, dtype=F64)
     state = tuple(torch.rand_like(s) for s in net.init_state(1))
     x, y = torch.rand(1, 1, 3, dtype=F64), torch.rand(1, 1, 2, dtype=F64)
@@ -87,7 +94,7 @@ CONFIGS = [
 
 
 @pytest.mark.parametrize(("cls", "cfg"), CONFIGS)
-def test_replicas_trained_together_end_where_each_ends_alone(cls, cfg):
+def test_replicas_trained_together_end_where_each_ends_alone(cls, cfg, kernel_layout):
     seeds = np.random.SeedSequence(3).spawn(3)
     x = _stream((3, 12, 3, 3), seed=1)
     y = torch.rand(3, 12, 3, 2, dtype=F64, generator=torch.Generator().manual_seed(0))
@@ -110,7 +117,7 @@ def test_replicas_trained_together_end_where_each_ends_alone(cls, cfg):
         ("softmax", "sse"),
     ],
 )
-def test_compiled_kernel_equals_torch_reference(cls, dtype, tol, out_act, loss):
+def test_compiled_kernel_equals_torch_reference(cls, dtype, tol, out_act, loss, kernel_layout):
     x = _stream((30, 2, 3), seed=2).to(dtype)
     y = torch.rand(30, 2, 4, generator=torch.Generator().manual_seed(1), dtype=dtype)
     if loss == "cross_entropy":
@@ -174,7 +181,7 @@ def test_training_reduces_the_loss(global_random_seed):
 
 
 @pytest.mark.parametrize("backend", ["torch", "compiled"])
-def test_divergence_stops_with_step_and_learning_rate(backend):
+def test_divergence_stops_with_step_and_learning_rate(backend, kernel_layout):
     x = torch.full((20, 1, 2), 10.0)
     net = ElmanSRN(2, 4, 2, output_activation="identity", nonlinearity="relu", random_state=0)
     with pytest.raises(TrainingDivergedError, match=r"epoch 1, step \d+ with learning rate 1e\+30"):

@@ -379,70 +379,87 @@ class Trainer:
         state: tuple[Tensor, ...],
         rows: list[dict[str, Any]],
     ) -> tuple[Tensor, ...]:
-        from ._kernels import HIDDEN_CODES, LOSS_CODES, OUTPUT_CODES, online_epoch
+        import numba
+
+        from . import _kernels as K
 
         cfg = self.config
         jordan = isinstance(model, JordanNetwork)
-        dtype = model.dtype
-        np_dtype = np.float64 if dtype == torch.float64 else np.float32
-        X = x.detach().numpy()
-        Y = y.detach().numpy()
-        R = model.n_replicas
-        with torch.no_grad():
-            empty = torch.zeros((R, 0), dtype=dtype)
-            params = [
-                model.weight("weight_ih_l0"),
-                model.weight("weight_sh" if jordan else "weight_ch_l0"),
-                model.maybe("bias_h_l0") if model.bias else empty,
-                model.weight("weight_ho"),
-                model.maybe("bias_o") if model.bias else empty,
-            ]
-            views = [p.detach().numpy() for p in params if p is not None]
-            use_momentum = cfg.momentum > 0.0
-            buffers = [np.zeros_like(v) if use_momentum else v[:, :0] for v in views]
-            if jordan:
-                ctx = state[0][:, :, :].detach().clone().numpy()
-                yprev = state[1].detach().clone().numpy()
-            else:
-                ctx = state[0][0].detach().clone().numpy()
-                yprev = np.zeros((R, x.shape[2], 0), dtype=np_dtype)
-            start_ctx, start_y = ctx.copy(), yprev.copy()
-            losses = np.zeros(R, dtype=np.float64)
-            bad = np.full(R, -1, dtype=np.int64)
-            mu = float(getattr(model, "mu", 0.0))
-            nonlinearity = str(model.nonlinearity)
-            with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
-                for epoch in range(1, cfg.epochs + 1):
-                    if cfg.reset_state == "epoch":
-                        ctx[...] = start_ctx
-                        yprev[...] = start_y
-                    online_epoch(  # type: ignore[call-arg]
-                        X, Y, *views, *buffers, ctx, yprev,
-                        float(cfg.lr), float(cfg.momentum), float(mu), jordan,
-                        HIDDEN_CODES[nonlinearity], OUTPUT_CODES[model.output_activation],
-                        LOSS_CODES[cfg.loss], float(cfg.clip_grad_norm or 0.0),
-                        model.bias, use_momentum, losses, bad,
-                    )  # fmt: skip
-                    if (bad >= 0).any():
-                        r = int(np.flatnonzero(bad >= 0)[0])
-                        raise TrainingDivergedError(
-                            f"training diverged: the loss of replica {r} became non-finite at "
-                            f"epoch {epoch}, step {int(bad[r])} with learning rate {cfg.lr}; "
-                            "lower the learning rate or set clip_grad_norm"
-                        )
-                    for r in range(R):
-                        rows.append(
-                            {
-                                "replica": r,
-                                "epoch": epoch,
-                                "loss": float(losses[r]),
-                                "n_updates": x.shape[1],
-                            }
-                        )
-                    bar.advance()
+        R, T, B, _ = x.shape
+
+        lockstep = K.use_lockstep(R, sum(p[0].numel() for p in model.parameters()))
+
+        def to_kernel(a: Tensor) -> np.ndarray:
+            """(R, ...) tensor -> the kernel's layout (a copy, never a view of the model)."""
+            if not lockstep:
+                return a.detach().clone().numpy()
+            if a.stride(0) == 0:  # a stream shared by all replicas: (..., 1)
+                return np.ascontiguousarray(a[0].detach().numpy()[..., None])
+            return np.ascontiguousarray(np.moveaxis(a.detach().numpy(), 0, -1))
+
+        def from_kernel(a: np.ndarray) -> Tensor:
+            return torch.from_numpy(np.ascontiguousarray(np.moveaxis(a, -1, 0)) if lockstep else a)
+
+        names = [
+            "weight_ih_l0",
+            "weight_sh" if jordan else "weight_ch_l0",
+            "bias_h_l0",
+            "weight_ho",
+            "bias_o",
+        ]
+        unused_bias = {"bias_h_l0": (R, model.hidden_size), "bias_o": (R, model.output_size)}
+        arrays = []
+        for name in names:
+            param = model.maybe(name)
+            arrays.append(to_kernel(param if param is not None else torch.zeros(unused_bias[name], dtype=model.dtype)))
+        use_momentum = cfg.momentum > 0.0
+        buffers = [np.zeros_like(a) for a in arrays]
+        if lockstep:
+            X, Y = to_kernel(x), to_kernel(y)
+        else:  # read-only views (a shared stream stays a broadcast view)
+            X, Y = x.detach().numpy(), y.detach().numpy()
         if jordan:
-            return (torch.from_numpy(ctx).clone(), torch.from_numpy(yprev).clone())
-        return (torch.from_numpy(ctx).clone().unsqueeze(0),)
+            ctx, yprev = to_kernel(state[0]), to_kernel(state[1])
+        else:
+            ctx, yprev = to_kernel(state[0][0]), to_kernel(torch.zeros((R, B, 0), dtype=model.dtype))
+        start_ctx, start_y = ctx.copy(), yprev.copy()
+        losses = np.zeros(R, dtype=np.float64)
+        bad = np.full(R, -1, dtype=np.int64)
+        codes = (
+            K.HIDDEN_CODES[str(model.nonlinearity)],
+            K.OUTPUT_CODES[model.output_activation],
+            K.LOSS_CODES[cfg.loss],
+        )
+        scalars = (float(cfg.lr), float(cfg.momentum), float(getattr(model, "mu", 0.0)), jordan, *codes)
+        flags = (float(cfg.clip_grad_norm or 0.0), model.bias, use_momentum, losses, bad)
+        with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
+            for epoch in range(1, cfg.epochs + 1):
+                if cfg.reset_state == "epoch":
+                    ctx[...] = start_ctx
+                    yprev[...] = start_y
+                if lockstep:
+                    blocks = K.n_blocks(R, numba.get_num_threads())
+                    K.online_epoch_lockstep(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags, blocks)  # type: ignore[call-arg]
+                else:
+                    K.online_epoch_by_replica(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags)  # type: ignore[call-arg]
+                if (bad >= 0).any():
+                    r = int(np.flatnonzero(bad >= 0)[0])
+                    raise TrainingDivergedError(
+                        f"training diverged: the loss of replica {r} became non-finite at "
+                        f"epoch {epoch}, step {int(bad[r])} with learning rate {cfg.lr}; "
+                        "lower the learning rate or set clip_grad_norm"
+                    )
+                for r in range(R):
+                    rows.append({"replica": r, "epoch": epoch, "loss": float(losses[r]), "n_updates": T})
+                bar.advance()
+        with torch.no_grad():
+            for name, arr in zip(names, arrays):
+                param = model.maybe(name)
+                if param is not None:
+                    param.copy_(from_kernel(arr))
+        if jordan:
+            return (from_kernel(ctx), from_kernel(yprev))
+        return (from_kernel(ctx).unsqueeze(0),)
 
 
 def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = False, **params: Any) -> pd.DataFrame:
