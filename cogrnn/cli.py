@@ -96,12 +96,14 @@ def replicate_cmd(
     plot_only: Annotated[bool, typer.Option("--plot-only", help="Redraw from results.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a claim fails.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    workers: Annotated[str, typer.Option("--workers", help="Processes over blocks of seeds.")] = "1",
 ) -> None:
     """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."""
     from .replication import run_replication
 
     n_seeds = _parse_int("--seeds", seeds, low=1)
     root = _parse_int("--seed", seed, low=0)
+    n_workers = _parse_int("--workers", workers, low=1) or 1
     reps = _replications()
     targets = reps.names() if name == "all" else [name]
     chosen = [reps.get(n) for n in targets]  # validates every name before running any
@@ -109,7 +111,7 @@ def replicate_cmd(
     for rep in chosen:
         result = run_replication(
             rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
-            quiet=quiet, argv=sys.argv,
+            quiet=quiet, workers=n_workers, argv=sys.argv,
         )  # fmt: skip
         _print_claims(result)
         failed = failed or not result.all_passed

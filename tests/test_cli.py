@@ -147,3 +147,13 @@ def test_elman_xor_full_replication_claims(tmp_path):
     assert claims["dips-every-third-cycle"].passed
     assert claims["xor-rule-at-all-points"].passed
     assert claims["xor-bit-error-lower"].n_seeds == 20
+
+
+def test_workers_give_identical_results(tmp_path, capsys):
+    argv = ["replicate", "elman-xor", "--quick", "--seeds", "5", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "one")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "two"), "--workers", "2"]) == 0
+    one = pd.read_csv(tmp_path / "one" / "elman-xor" / "results.csv")
+    two = pd.read_csv(tmp_path / "two" / "elman-xor" / "results.csv")
+    pd.testing.assert_frame_equal(one, two)
+    _one_line_error(capsys, [*argv, "--workers", "0"], "--workers must be an integer >= 1")

@@ -215,3 +215,15 @@ def test_progress_lines_off_a_terminal(capsys):
     assert "20/20 done" in err
     Trainer(epochs=2, quiet=True).fit(net, x, x)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")
+def test_bptt_on_cuda_matches_cpu():
+    x = torch.randn(10, 4, 3, dtype=F64)
+    nets = [GRUNetwork(3, 8, 3, n_replicas=4, random_state=0, dtype=F64, device=d) for d in ("cpu", "cuda")]
+    for net in nets:
+        Trainer(method="bptt", optimizer="adam", lr=0.01, loss="mse", epochs=3, quiet=True).fit(net, x, x)
+    assert nets[1].device.type == "cuda"
+    for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+        torch.testing.assert_close(p, q.cpu(), rtol=1e-9, atol=1e-9)
