@@ -24,6 +24,9 @@ __all__ = [
     "check_columns",
     "sha256_file",
     "ensure_writable_dir",
+    "data_dir",
+    "data_path",
+    "read_data_table",
 ]
 
 _UMASK = os.umask(0)
@@ -124,3 +127,41 @@ def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         raise DataError(f"cannot write to output folder {path}: {exc.strerror or exc}") from None
     return path
+
+
+def data_dir() -> Path:
+    """The folder of cogrnn's hand-transcribed data tables.
+
+    ``$COGRNN_DATA`` when set, else the ``data/`` folder of the source checkout this
+    package was imported from (cogrnn is installed in development mode by ``make setup``).
+    """
+    env = os.environ.get("COGRNN_DATA")
+    candidate = Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+    if not candidate.is_dir():
+        raise DataError(
+            f"cogrnn's data folder {candidate} does not exist; set COGRNN_DATA to the data/ folder "
+            "of a cogrnn source checkout"
+        )
+    return candidate
+
+
+def data_path(name: str) -> Path:
+    """Path of the data table ``name`` (e.g. ``"elman1990_letter_features.csv"``)."""
+    path = data_dir() / name
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in data_dir().glob("*.csv")))
+        raise DataError(f"no data table {name!r} in {data_dir()}; known: {known}")
+    return path
+
+
+def read_data_table(name: str, required: Iterable[str]) -> pd.DataFrame:
+    """Read a cited data table (``#`` lines are its citation) and check its columns.
+
+    Examples
+    --------
+    >>> read_data_table("elman1990_letter_features.csv", ["letter"])["letter"].tolist()
+    ['b', 'd', 'g', 'a', 'i', 'u']
+    """
+    path = data_path(name)
+    df = pd.read_csv(path, comment="#", dtype={"letter": str, "word": str}, keep_default_na=False)
+    return check_columns(df, required, what=str(path))

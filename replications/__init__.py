@@ -15,6 +15,8 @@ __all__ = ["MODULES", "get", "names"]
 #: replication name -> module defining ``REPLICATION``
 MODULES: dict[str, str] = {
     "elman-xor": "replications.elman_xor",
+    "elman-letters": "replications.elman_letters",
+    "elman-words": "replications.elman_words",
 }
 
 

@@ -35,7 +35,9 @@ def test_list_shows_models_tasks_replications_with_references(capsys):
 
 
 def test_bad_input_gets_one_line_and_status_2(capsys, tmp_path):
-    _one_line_error(capsys, ["replicate", "nonesuch"], "unknown replication 'nonesuch'; known: elman-xor")
+    _one_line_error(
+        capsys, ["replicate", "nonesuch"], "unknown replication 'nonesuch'; known: elman-xor, elman-letters"
+    )
     _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "0"], "--seeds must be an integer >= 1; got 0")
     _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "-3"], "--seeds must be an integer >= 1")
     _one_line_error(

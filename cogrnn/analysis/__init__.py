@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from .errors import error_by, evaluate_stream, fold_cycles, unit_correlations
+from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
+from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
 from .stats import bootstrap_ci, summarize_across_seeds
 
 __all__ = [
     "evaluate_stream",
+    "error_table",
+    "align_to_onsets",
+    "detect_boundaries",
+    "segmentation_scores",
     "fold_cycles",
     "error_by",
     "unit_correlations",

@@ -13,7 +13,7 @@ from ..config import check_int
 from ..exceptions import DataError
 from ..io import check_columns
 
-__all__ = ["evaluate_stream", "fold_cycles", "error_by", "unit_correlations"]
+__all__ = ["evaluate_stream", "error_table", "fold_cycles", "error_by", "unit_correlations"]
 
 
 def evaluate_stream(model: Any, inputs: Any, targets: Any, state: Any = None) -> dict[str, np.ndarray]:
@@ -49,6 +49,63 @@ def evaluate_stream(model: Any, inputs: Any, targets: Any, state: Any = None) ->
     if sq_error is None or sq_error.shape != outputs.shape:
         raise DataError(f"targets of shape {y.shape} do not match outputs of shape {outputs.shape}")
     return {"outputs": outputs, "hidden": out.hidden.double().cpu().numpy(), "sq_error": sq_error}
+
+
+def error_table(
+    evaluation: dict[str, np.ndarray],
+    targets: Any,
+    descriptors: dict[str, Any] | None = None,
+    features: Sequence[str] | None = None,
+    sequence: int = 0,
+) -> pd.DataFrame:
+    """A tidy table of errors per replica ("seed"), step and output feature.
+
+    Parameters
+    ----------
+    evaluation : dict
+        From :func:`evaluate_stream` (``outputs`` and ``sq_error`` of shape (R, T, B, O)).
+    targets : array (T, B, O) or (R, T, B, O)
+    descriptors : dict of (T, B) arrays, optional
+        Per-step labels to copy into every row (e.g. ``target_letter``).
+    features : list of str, optional
+        Names of the O output units (default ``"0"``, ``"1"``, ...).
+    sequence : int, default 0
+        Which of the B sequences to tabulate.
+
+    Returns
+    -------
+    DataFrame with ``seed``, ``t``, the descriptors, ``feature``, ``target``, ``output``
+    and ``sq_error``: one row per seed, step and feature.
+
+    Examples
+    --------
+    >>> ev = {"outputs": np.zeros((2, 3, 1, 2)), "sq_error": np.ones((2, 3, 1, 2))}
+    >>> df = error_table(ev, np.ones((3, 1, 2)), {"letter": np.array([["a"], ["b"], ["c"]])}, ["x", "y"])
+    >>> df.shape, list(df.columns)
+    ((12, 7), ['seed', 't', 'letter', 'feature', 'target', 'output', 'sq_error'])
+    """
+    outputs = np.asarray(evaluation["outputs"])[:, :, sequence]
+    sq = np.asarray(evaluation["sq_error"])[:, :, sequence]
+    R, T, O = outputs.shape
+    y = np.broadcast_to(np.asarray(targets, dtype=np.float64), np.asarray(evaluation["outputs"]).shape)[:, :, sequence]
+    names = [str(k) for k in range(O)] if features is None else list(features)
+    if len(names) != O:
+        raise DataError(f"{len(names)} feature names for {O} outputs")
+    data: dict[str, Any] = {
+        "seed": np.repeat(np.arange(R), T * O),
+        "t": np.tile(np.repeat(np.arange(T), O), R),
+    }
+    for key, values in (descriptors or {}).items():
+        v = np.asarray(values)
+        if v.shape[0] != T:
+            raise DataError(f"descriptor {key!r} has {v.shape[0]} steps; the outputs have {T}")
+        v = v[:, sequence] if v.ndim == 2 else v
+        data[key] = np.tile(np.repeat(v, O), R)
+    data["feature"] = np.tile(np.asarray(names, dtype=object), R * T)
+    data["target"] = y.reshape(-1)
+    data["output"] = outputs.reshape(-1)
+    data["sq_error"] = sq.reshape(-1)
+    return pd.DataFrame(data)
 
 
 def fold_cycles(errors: np.ndarray, period: int, start: int = 0, n_windows: int | None = None) -> np.ndarray:

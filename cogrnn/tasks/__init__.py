@@ -1,19 +1,45 @@
 """Sequence tasks; each carries its :class:`Reference`.
 
-Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``.
+Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``, ``letters``,
+``letters-in-words``.
 """
 
 from __future__ import annotations
 
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
+from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
 from .temporal_xor import ELMAN_1990, TemporalXOR
 
-__all__ = ["Reference", "SequenceBatch", "Task", "TemporalXOR", "ELMAN_1990"]
+__all__ = [
+    "Reference",
+    "SequenceBatch",
+    "Task",
+    "TemporalXOR",
+    "LetterSequence",
+    "LetterInWord",
+    "letter_stream",
+    "letter_features",
+    "elman_letter_code",
+    "FEATURES",
+    "ELMAN_1990",
+]
 
 TASKS.register(
     "temporal-xor-v1",
     TemporalXOR,
     "Two random bits then their XOR, concatenated; predict the next bit.",
     TemporalXOR.reference.cite() if TemporalXOR.reference else "",
+)
+TASKS.register(
+    "letters-v1",
+    LetterSequence,
+    "Random consonants b, d, g expanded to ba, dii, guuu; 6 phonetic features; predict the next letter.",
+    LetterSequence.reference.cite() if LetterSequence.reference else "",
+)
+TASKS.register(
+    "letters-in-words-v1",
+    LetterInWord,
+    "Sentences spelled letter by letter without breaks (5-bit codes); predict the next letter.",
+    LetterInWord.reference.cite() if LetterInWord.reference else "",
 )

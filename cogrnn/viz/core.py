@@ -35,6 +35,7 @@ def plot_error_curve(
     reference_label: str = "published",
     ax: Axes | None = None,
     label: str = "replication (mean, 95% CI over seeds)",
+    color: str = "C0",
     xlabel: str | None = None,
     ylabel: str | None = None,
     title: str | None = None,
@@ -57,8 +58,8 @@ def plot_error_curve(
     check_columns(df, [x, y, seed_col])
     fig, ax = _axes(ax)
     summary = summarize_across_seeds(df, y, by=[x], seed_col=seed_col).sort_values(x)
-    ax.plot(summary[x], summary["mean"], "o-", color="C0", label=label, lw=1.8, ms=4)
-    ax.fill_between(summary[x], summary["ci_low"], summary["ci_high"], color="C0", alpha=0.25, lw=0)
+    ax.plot(summary[x], summary["mean"], "o-", color=color, label=label, lw=1.8, ms=4)
+    ax.fill_between(summary[x], summary["ci_low"], summary["ci_high"], color=color, alpha=0.25, lw=0)
     if reference:
         xs = np.array(sorted(reference))
         ax.plot(xs, [reference[k] for k in xs], "s--", color="0.35", label=reference_label, ms=4, lw=1)

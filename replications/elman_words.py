@@ -1,0 +1,228 @@
+"""Elman (1990), discovering the notion "word" (Fig. 6): error peaks at word onsets.
+
+Sentences from a small generator are spelled letter by letter with no breaks between
+words or sentences (5-bit letter codes). A 5-20-5 SRN with 20 context units is trained
+online for 10 passes over ~200 sentences (~5,000 letters) to predict the next letter.
+After training, the error is high at the first letter of a word and falls as more of the
+word arrives, so error peaks mark word boundaries, without any boundary in the input.
+
+The paper's generator and lexicon are not published: the 15-word lexicon (14 words of the
+paper's fragment plus one of ours) and the templates are in ``data/`` with their
+provenance. Letter codes: the paper's own (Table 2: alphabet position in binary).
+Free parameters (the paper gives none): learning rate 0.1, no momentum, initial weights
+uniform in [-0.5, 0.5], loss 1/2 sum of squares. Every seed has its own initial weights
+and training corpus; all are tested on one common new corpus and on the paper's fragment.
+
+Beyond the paper: a segmentation score, boundaries placed at error peaks (local maxima
+at or above the median error) against the true word onsets.
+
+Run: ``cogrnn replicate elman-words`` or ``python -m replications.elman_words``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from scipy import stats
+
+from cogrnn.analysis import align_to_onsets, detect_boundaries, segmentation_scores
+from cogrnn.config import Config, check_float, check_int
+from cogrnn.io import data_path
+from cogrnn.models import ElmanSRN
+from cogrnn.replication import Claim, Replication, seed_pass_claim
+from cogrnn.tasks import LetterInWord
+from cogrnn.training import Trainer
+from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
+
+__all__ = ["WordsConfig", "ElmanWords", "REPLICATION", "FRAGMENT"]
+
+#: the example of Elman (1990), Table 2 and Fig. 6
+FRAGMENT = "many years ago a boy and girl lived by the sea they played happily"
+ONSET_RATIO_CRITERION = 1.5
+PRECISION_CRITERION = 1.5  # times the base rate of onsets (random placement)
+
+
+@dataclass(frozen=True)
+class WordsConfig(Config):
+    n_sentences: int = 200  # paper: 200 sentences, 1,270 words, 4,963 letters
+    epochs: int = 10  # paper: 10 passes
+    hidden_size: int = 20  # paper: 20 hidden and 20 context units
+    lr: float = 0.1  # free parameter
+    momentum: float = 0.0  # free parameter
+    init_range: float = 0.5  # free parameter
+    coding: str = "elman"
+    test_sentences: int = 200
+    test_seed: int = 1990
+
+    def __post_init__(self) -> None:
+        check_int("n_sentences", self.n_sentences, low=2)
+        check_int("epochs", self.epochs, low=1)
+        check_int("hidden_size", self.hidden_size, low=1)
+        check_float("lr", self.lr, low=0.0, low_inclusive=False)
+        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
+        check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
+        check_int("test_sentences", self.test_sentences, low=2)
+        check_int("test_seed", self.test_seed, low=0)
+
+
+class ElmanWords(Replication):
+    name = "elman-words"
+    description = "Elman (1990) Fig. 6: letter prediction error peaks at word onsets."
+    reference = LetterInWord.reference  # type: ignore[assignment]
+    columns = ("seed", "t", "target_letter", "word_onset", "sq_error")
+    default_seeds = 10
+    default_root_seed = 1990
+    config_class = WordsConfig
+    free_parameters = {
+        "lexicon_and_templates": "not in the paper: 14 words of its fragment + 'swam'; templates are cogrnn's (data/)",
+        "lr": "0.1 (not in the paper)",
+        "momentum": "0 (not in the paper)",
+        "init_range": "initial weights and biases uniform in [-0.5, 0.5] (not in the paper)",
+        "loss": "1/2 sum of squared errors, online updates; sq_error is summed over the 5 output bits",
+        "segmentation": "boundaries at local maxima of the error at or above the seed's median error",
+    }
+
+    def config(self, quick: bool = False) -> WordsConfig:
+        return WordsConfig(test_sentences=60) if quick else WordsConfig()
+
+    def data_inputs(self, config: Config) -> list[Path]:
+        return [data_path("elman1990_words_lexicon.csv"), data_path("elman1990_words_templates.csv")]
+
+    def compute(self, config: WordsConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
+        children = [s.spawn(2) for s in seeds]  # weights, training corpus
+        task = LetterInWord(n_sentences=config.n_sentences, coding=config.coding)
+        streams = [task.generate(c[1]) for c in children]
+        T = min(b.n_steps for b in streams)
+        x = np.stack([b.inputs[:T] for b in streams])
+        y = np.stack([b.targets[:T] for b in streams])
+        net = ElmanSRN(
+            5, config.hidden_size, 5, n_replicas=len(seeds), replica_seeds=[c[0] for c in children],
+            init_range=config.init_range, dtype=torch.float64,
+        )  # fmt: skip
+        Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet).fit(
+            net, x, y
+        )
+        frames = []
+        test = LetterInWord(n_sentences=config.test_sentences, coding=config.coding).generate(config.test_seed)
+        fragment = task.spell(FRAGMENT)
+        state = None
+        for part, batch in (("test", test), ("fragment", fragment)):
+            with torch.no_grad():
+                out = net(batch.inputs, state)
+            state = out.state  # the fragment follows the test corpus, as in a running stream
+            sq = ((out.outputs.numpy() - batch.targets[None]) ** 2).sum(-1)[:, :, 0]  # (R, T)
+            for r in range(len(seeds)):
+                frame = pd.DataFrame({k: batch.descriptors[k][:, 0] for k in (
+                    "t", "letter", "target_letter", "word", "position_in_word", "word_onset", "sentence")})  # fmt: skip
+                frame.insert(0, "seed", r)
+                frame.insert(1, "part", part)
+                frame["sq_error"] = sq[r]
+                frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    @staticmethod
+    def segmentation(results: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for seed, g in results[results["part"] == "test"].sort_values("t").groupby("seed"):
+            err = g["sq_error"].to_numpy()
+            scores = segmentation_scores(detect_boundaries(err), g["word_onset"].to_numpy(dtype=bool))
+            rows.append({"seed": seed, **scores})
+        return pd.DataFrame(rows).set_index("seed")
+
+    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+        paper = "Elman (1990) pp. 192-194, Fig. 6"
+        test = results[results["part"] == "test"].copy()
+        test["word_onset"] = test["word_onset"].astype(bool)
+        onset = test.groupby(["seed", "word_onset"])["sq_error"].mean().unstack("word_onset")
+        ratio = onset[True] / onset[False]
+        pvals = test.groupby("seed").apply(
+            lambda g: (
+                stats.mannwhitneyu(
+                    g.loc[g.word_onset, "sq_error"], g.loc[~g.word_onset, "sq_error"], alternative="greater"
+                ).pvalue
+            ),
+            include_groups=False,
+        )
+        long_words = test[test["word"].str.len() >= 3]
+        by_pos = long_words[long_words["position_in_word"] <= 2].groupby(["seed", "position_in_word"])["sq_error"]
+        pos = by_pos.mean().unstack("position_in_word")
+        falls = (pos[0] > pos[1]) & (pos[1] > pos[2])
+        seg = self.segmentation(results)
+        return [
+            seed_pass_claim(
+                "error-high-at-word-onsets",
+                "The error is high at the onset of a word.",
+                f"{paper}: error peaks at word onsets (y axis 0-3.5, summed error)",
+                (ratio >= ONSET_RATIO_CRITERION) & (pvals < 0.01),
+                f"mean summed squared error at onsets {onset[True].mean():.3f} vs within words "
+                f"{onset[False].mean():.3f}; ratio median {ratio.median():.2f}",
+                f"per seed: onset error >= {ONSET_RATIO_CRITERION} x within-word error, "
+                "one-sided Mann-Whitney p < 0.01",
+            ),
+            seed_pass_claim(
+                "error-falls-within-words",
+                "The error falls as more of a word is received.",
+                f"{paper}: error decreases through each word",
+                falls,
+                "mean error at letters 1, 2, 3 of words of 3+ letters: "
+                + ", ".join(f"{pos[k].mean():.3f}" for k in (0, 1, 2)),
+                "per seed: error(letter 1) > error(letter 2) > error(letter 3)",
+            ),
+            seed_pass_claim(
+                "boundaries-from-error-peaks",
+                "Error peaks mark word boundaries (segmentation score; the paper gives no number).",
+                f"{paper}: 'error ... could serve as a cue to word boundaries'; no score in the paper",
+                seg["precision"] > PRECISION_CRITERION * seg["base_rate"],
+                f"precision {seg['precision'].mean():.2f}, recall {seg['recall'].mean():.2f}, "
+                f"F1 {seg['f1'].mean():.2f} (base rate of onsets {seg['base_rate'].mean():.2f})",
+                f"per seed: precision of boundaries at error peaks > {PRECISION_CRITERION} x the base rate",
+            ),
+        ]
+
+    def plot(self, results: pd.DataFrame, caption: str) -> plt.Figure:
+        fig, axes = plt.subplots(1, 3, figsize=(14, 3.9), layout="constrained", width_ratios=[2.4, 1, 1])
+        frag = results[results["part"] == "fragment"]
+        plot_error_curve(
+            frag, x="t", y="sq_error", ax=axes[0], xlabel="letter to be predicted (word onsets in red)",
+            ylabel="summed squared error", title="Fig. 6: error along the paper's fragment",
+        )  # fmt: skip
+        first = frag[frag["seed"] == frag["seed"].min()].sort_values("t")
+        axes[0].set_xticks(first["t"], first["target_letter"], fontsize=7)
+        for tick, is_onset in zip(axes[0].get_xticklabels(), first["word_onset"].astype(bool)):
+            tick.set_color("crimson" if is_onset else "black")
+        for t in first.loc[first["word_onset"].astype(bool), "t"]:
+            axes[0].axvline(t, color="crimson", lw=0.5, alpha=0.4)
+        test = results[results["part"] == "test"]
+        aligned = []
+        for seed, g in test.sort_values("t").groupby("seed"):
+            a = align_to_onsets(g["sq_error"].to_numpy(), g["word_onset"].to_numpy(dtype=bool), before=2, after=5)
+            aligned.append(a.assign(seed=seed))
+        plot_error_curve(
+            pd.concat(aligned), x="lag", y="error", ax=axes[1], xlabel="letters from word onset",
+            ylabel="summed squared error", title="Error aligned to word onsets",
+        )  # fmt: skip
+        seg = (
+            self.segmentation(results)
+            .reset_index()
+            .melt(id_vars="seed", value_vars=["precision", "recall", "f1", "base_rate"], var_name="score")
+        )
+        plot_seed_values(
+            seg, x="score", y="value", ax=axes[2], xlabel="", ylabel="score (one dot per seed)",
+            title="Boundaries at error peaks",
+        )  # fmt: skip
+        return add_caption(fig, caption)
+
+
+REPLICATION = ElmanWords()
+
+if __name__ == "__main__":
+    from cogrnn.cli import main
+
+    sys.exit(main(["replicate", REPLICATION.name, *sys.argv[1:]]))
