@@ -21,6 +21,8 @@ __all__ = [
     "write_json",
     "write_csv",
     "read_tidy_csv",
+    "write_parquet",
+    "read_parquet",
     "check_columns",
     "sha256_file",
     "ensure_writable_dir",
@@ -74,6 +76,25 @@ def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
     buf = io.StringIO()
     df.to_csv(buf, index=False, float_format="%.8g")
     return atomic_write_text(path, buf.getvalue())
+
+
+def write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
+    """Write a DataFrame as Parquet (pyarrow), atomically."""
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def read_parquet(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
+    """Read a Parquet table and check its columns; any problem is a one-line :class:`DataError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; run without --plot-only first")
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise DataError(f"{path} is not a readable Parquet file ({type(exc).__name__})") from None
+    return check_columns(df, required, what=str(path))
 
 
 def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table") -> pd.DataFrame:

@@ -2,15 +2,17 @@
 
 A replication subclasses :class:`Replication` and defines
 
-* ``compute(config, seeds, quiet) -> DataFrame``: the tidy results (one observation per
-  row, always a ``seed`` column), the only thing that trains networks;
-* ``check_claims(results) -> list[Claim]``: each claim of the paper, checked in code
-  from the results table alone;
-* ``plot(results, caption) -> Figure``: the figure, from the results table alone.
+* ``compute(config, seeds, quiet)``: the tidy results (one observation per row, always a
+  ``seed`` column), the only thing that trains networks; a DataFrame, or a dict with the
+  key ``"results"`` plus the further tables named in ``extra_tables`` (each with a
+  ``seed`` column, written as Parquet next to ``results.csv``);
+* ``check_claims(results, extras) -> list[Claim]``: each claim of the paper, checked in
+  code from the written tables alone;
+* ``plot(results, extras, caption) -> Figure``: the figure, from the tables alone.
 
 :func:`run_replication` writes, atomically, into ``out/<name>/``: ``results.csv``,
 ``figure.png``, ``figure.pdf``, ``claims.json`` and ``provenance.json`` (the replication
-contract of DESIGN.md, section 4).
+contract of DESIGN.md, section 4), and ``<extra>.parquet`` for every extra table.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ import pandas as pd
 from ._version import __version__
 from .config import Config, check_int
 from .exceptions import DataError
-from .io import atomic_write_bytes, ensure_writable_dir, read_tidy_csv, write_csv, write_json
+from .io import (
+    atomic_write_bytes,
+    ensure_writable_dir,
+    read_parquet,
+    read_tidy_csv,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 from .provenance import file_hashes, git_info, package_versions, platform_info, thread_info, utc_now
 from .random import seed_entropy, spawn_seeds
 from .tasks.base import Reference
@@ -109,6 +119,8 @@ class Replication:
     config_class: ClassVar[type[Config]]
     #: parameters the paper does not give, and the choice made for each
     free_parameters: ClassVar[dict[str, str]] = {}
+    #: further tables (besides results.csv) that compute returns, written as Parquet
+    extra_tables: ClassVar[tuple[str, ...]] = ()
 
     def config(self, quick: bool = False) -> Config:
         """The configuration of a full (or ``quick``) run."""
@@ -118,13 +130,15 @@ class Replication:
         """Files under ``data/`` the run reads (hashed into the provenance)."""
         return []
 
-    def compute(self, config: Any, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
+    def compute(
+        self, config: Any, seeds: Sequence[np.random.SeedSequence], quiet: bool
+    ) -> pd.DataFrame | dict[str, pd.DataFrame]:
         raise NotImplementedError
 
-    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+    def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         raise NotImplementedError
 
-    def plot(self, results: pd.DataFrame, caption: str) -> Any:
+    def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> Any:
         raise NotImplementedError
 
 
@@ -137,8 +151,19 @@ def _init_worker() -> None:
     torch.set_num_threads(1)
 
 
-def _compute_block(replication: Replication, config: Any, seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
-    return replication.compute(config, seeds, True)
+def _tables(replication: Replication, output: pd.DataFrame | dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """compute's output as ``{"results": ..., <extra>: ...}``, checked against the declared tables."""
+    tables = {"results": output} if isinstance(output, pd.DataFrame) else dict(output)
+    expected = {"results", *replication.extra_tables}
+    if set(tables) != expected:  # a bug in the replication, not a user error
+        raise RuntimeError(f"{replication.name}.compute returned tables {sorted(tables)}; expected {sorted(expected)}")
+    return tables
+
+
+def _compute_block(
+    replication: Replication, config: Any, seeds: list[np.random.SeedSequence]
+) -> dict[str, pd.DataFrame]:
+    return _tables(replication, replication.compute(config, seeds, True))
 
 
 def compute_seeds(
@@ -147,15 +172,15 @@ def compute_seeds(
     seeds: Sequence[np.random.SeedSequence],
     workers: int = 1,
     quiet: bool = False,
-) -> pd.DataFrame:
+) -> dict[str, pd.DataFrame]:
     """Run ``replication.compute`` over ``seeds``, in ``workers`` processes over blocks of seeds.
 
-    Every seed's results depend only on its own seed sequence, so the table is the same
-    whatever the number of workers (tested); the ``seed`` column is renumbered globally.
+    Every seed's results depend only on its own seed sequence, so the tables are the same
+    whatever the number of workers (tested); the ``seed`` columns are renumbered globally.
     """
     workers = check_int("--workers", workers, low=1)
     if workers == 1 or len(seeds) == 1:
-        return replication.compute(config, seeds, quiet)
+        return _tables(replication, replication.compute(config, seeds, quiet))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -165,18 +190,14 @@ def compute_seeds(
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_blocks, mp_context=ctx, initializer=_init_worker) as pool:
         futures = [pool.submit(_compute_block, replication, config, block) for block in blocks]
-        frames = []
-        for offset, future in zip(bounds[:-1], futures):
-            frame = future.result()
-            frame["seed"] = frame["seed"] + offset
-            frames.append(frame)
+        parts: dict[str, list[pd.DataFrame]] = {}
+        for offset, end, future in zip(bounds[:-1], bounds[1:], futures):
+            for key, frame in future.result().items():
+                frame["seed"] = frame["seed"] + offset
+                parts.setdefault(key, []).append(frame)
             if not quiet:
-                print(
-                    f"{replication.name}: {offset + len(frame['seed'].unique())}/{len(seeds)} seeds done",
-                    file=sys.stderr,
-                    flush=True,
-                )
-    return pd.concat(frames, ignore_index=True)
+                print(f"{replication.name}: {end}/{len(seeds)} seeds done", file=sys.stderr, flush=True)
+    return {key: pd.concat(frames, ignore_index=True) for key, frames in parts.items()}
 
 
 def _figure_bytes(fig: Any, fmt: str) -> bytes:
@@ -227,26 +248,32 @@ def run_replication(
     config = replication.config(quick=quick)
     results_path = out_dir / "results.csv"
     seeds = spawn_seeds(root, n_seeds)
+    extra_paths = {name: out_dir / f"{name}.parquet" for name in replication.extra_tables}
     if plot_only:
         results = read_tidy_csv(results_path, replication.columns)
+        extras = {name: read_parquet(path, ["seed"]) for name, path in extra_paths.items()}
         try:
             seed_values = sorted(int(s) for s in pd.unique(results["seed"]))
         except (TypeError, ValueError):
             raise DataError(f"{results_path}: column 'seed' must hold integers") from None
         n_seeds = len(seed_values)
     else:
-        results = compute_seeds(replication, config, seeds, workers=workers, quiet=quiet)
+        tables = compute_seeds(replication, config, seeds, workers=workers, quiet=quiet)
+        results = tables.pop("results")
+        extras = tables
         missing = [c for c in replication.columns if c not in results.columns]
         if missing:  # a bug in the replication, not a user error
             raise RuntimeError(f"{replication.name} produced no column(s) {missing}")
         write_csv(results_path, results)
-    claims = replication.check_claims(results)
+        for name, frame in extras.items():
+            write_parquet(extra_paths[name], frame)
+    claims = replication.check_claims(results, extras)
     caption = (
         f"cogrnn {__version__} | {replication.name} | seeds {n_seeds} (root {root}) | "
         f"config {config.config_hash()}{' quick' if quick else ''} | results.csv sha256 "
         f"{file_hashes([results_path])[str(results_path)][:12]}"
     )
-    fig = replication.plot(results, caption)
+    fig = replication.plot(results, extras, caption)
     try:
         atomic_write_bytes(out_dir / "figure.png", _figure_bytes(fig, "png"))
         atomic_write_bytes(out_dir / "figure.pdf", _figure_bytes(fig, "pdf"))
@@ -260,6 +287,7 @@ def run_replication(
     write_json(out_dir / "claims.json", claims_doc)
     wall = time.perf_counter() - started
     outputs = [out_dir / f for f in ("results.csv", "figure.png", "figure.pdf", "claims.json")]
+    outputs += list(extra_paths.values())
     provenance = {
         "replication": replication.name,
         "description": replication.description,

@@ -122,7 +122,7 @@ class ElmanLetters(Replication):
         keep = ["letter", "target_letter", "position_in_word", "word"]
         return error_table(ev, test.targets, {k: test.descriptors[k] for k in keep}, FEATURES)
 
-    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+    def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 189-191, Figs. 4-5"
         rms = _rms_per_step(results)
         rms["consonant"] = rms["target_letter"].isin(CONSONANTS)
@@ -161,7 +161,7 @@ class ElmanLetters(Replication):
             ),
         ]
 
-    def plot(self, results: pd.DataFrame, caption: str) -> plt.Figure:
+    def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", width_ratios=[1.5, 1.5, 1])
         stretch = results[results["t"] < STRETCH]
         labels = stretch.drop_duplicates("t").sort_values("t")["target_letter"].tolist()

@@ -136,7 +136,7 @@ class ElmanWords(Replication):
             rows.append({"seed": seed, **scores})
         return pd.DataFrame(rows).set_index("seed")
 
-    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+    def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 192-194, Fig. 6"
         test = results[results["part"] == "test"].copy()
         test["word_onset"] = test["word_onset"].astype(bool)
@@ -186,7 +186,7 @@ class ElmanWords(Replication):
             ),
         ]
 
-    def plot(self, results: pd.DataFrame, caption: str) -> plt.Figure:
+    def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.9), layout="constrained", width_ratios=[2.4, 1, 1])
         frag = results[results["part"] == "fragment"]
         plot_error_curve(

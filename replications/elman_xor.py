@@ -173,7 +173,7 @@ class ElmanXOR(Replication):
             )
         return pd.DataFrame(rows).set_index("seed")
 
-    def check_claims(self, results: pd.DataFrame) -> list[Claim]:
+    def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) p. 186 and Fig. 3"
         ph = self.phase_errors(results)
         dip = (ph["ratio"] < RATIO_CRITERION) & (ph[2] < ph[[0, 1]].min(axis=1))
@@ -229,7 +229,7 @@ class ElmanXOR(Replication):
         )
         return claims
 
-    def plot(self, results: pd.DataFrame, caption: str) -> plt.Figure:
+    def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained", width_ratios=[2, 1.2, 1.2])
         plot_error_curve(
             self.cycle_curves(results), x="cycle", reference=PAPER_FIG3,

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from .clustering import branch_consistency, cluster_scores, cut_tree, linkage, nearest_neighbors
 from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
+from .likelihood import successor_distributions, vector_errors
+from .recording import Recording
 from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
 from .stats import bootstrap_ci, summarize_across_seeds
 
 __all__ = [
+    "Recording",
+    "linkage",
+    "cut_tree",
+    "cluster_scores",
+    "branch_consistency",
+    "nearest_neighbors",
+    "successor_distributions",
+    "vector_errors",
     "evaluate_stream",
     "error_table",
     "align_to_onsets",

@@ -1,7 +1,7 @@
 """Sequence tasks; each carries its :class:`Reference`.
 
 Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``, ``letters``,
-``letters-in-words``.
+``letters-in-words``, ``lexical-sentences``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
+from .sentences import ANIMATE, INANIMATE, LexicalSentences
 from .temporal_xor import ELMAN_1990, TemporalXOR
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "TemporalXOR",
     "LetterSequence",
     "LetterInWord",
+    "LexicalSentences",
+    "ANIMATE",
+    "INANIMATE",
     "letter_stream",
     "letter_features",
     "elman_letter_code",
@@ -42,4 +46,10 @@ TASKS.register(
     LetterInWord,
     "Sentences spelled letter by letter without breaks (5-bit codes); predict the next letter.",
     LetterInWord.reference.cite() if LetterInWord.reference else "",
+)
+TASKS.register(
+    "lexical-sentences-v1",
+    LexicalSentences,
+    "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
+    LexicalSentences.reference.cite() if LexicalSentences.reference else "",
 )

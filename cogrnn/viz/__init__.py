@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .clustering import plot_dendrogram
 from .core import add_caption, plot_error_curve, plot_seed_values
 
-__all__ = ["plot_error_curve", "plot_seed_values", "add_caption"]
+__all__ = ["plot_error_curve", "plot_seed_values", "plot_dendrogram", "add_caption"]

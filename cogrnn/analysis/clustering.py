@@ -1,0 +1,118 @@
+"""Hierarchical clustering of representations, scores against categories, nearest neighbours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import cdist, pdist
+from sklearn.metrics import adjusted_rand_score
+
+from ..config import check_choice, check_int
+from ..exceptions import DataError
+
+__all__ = ["linkage", "cut_tree", "cluster_scores", "nearest_neighbors", "branch_consistency"]
+
+METHODS = ("average", "complete", "single", "ward", "centroid", "median", "weighted")
+
+
+def _matrix(X: Any, name: str = "X") -> np.ndarray:
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] < 2:
+        raise DataError(f"{name} must be 2-D with at least 2 rows (items x units); got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise DataError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def linkage(X: Any, method: str = "average", metric: str = "euclidean") -> np.ndarray:
+    """Agglomerative clustering of the rows of ``X`` (scipy's linkage matrix).
+
+    Examples
+    --------
+    >>> Z = linkage([[0.0], [0.1], [5.0]])
+    >>> Z.shape
+    (2, 4)
+    """
+    check_choice("method", method, METHODS)
+    return hierarchy.linkage(_matrix(X), method=method, metric=metric)
+
+
+def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean") -> np.ndarray:
+    """Cluster labels (0..k-1) from cutting the tree into ``k`` clusters.
+
+    Examples
+    --------
+    >>> cut_tree([[0.0], [0.1], [5.0], [5.2]], 2).tolist()
+    [0, 0, 1, 1]
+    """
+    X = _matrix(X)
+    k = check_int("k", k, low=1, high=X.shape[0])
+    labels = hierarchy.fcluster(linkage(X, method, metric), t=k, criterion="maxclust")
+    _, relabelled = np.unique(labels, return_inverse=True)
+    order = {old: new for new, old in enumerate(dict.fromkeys(relabelled))}
+    return np.array([order[v] for v in relabelled])
+
+
+def cluster_scores(
+    X: Any, labels: Any, k: int | None = None, method: str = "average", metric: str = "euclidean"
+) -> dict[str, float]:
+    """How well the tree of ``X`` recovers ``labels``.
+
+    Returns ``ari`` (adjusted Rand index of the ``k``-cluster cut, ``k`` = number of
+    distinct labels by default, against ``labels``) and ``cophenetic`` (correlation of
+    the tree's cophenetic distances with the original distances).
+
+    Examples
+    --------
+    >>> X = [[0.0, 0], [0.1, 0], [5, 5], [5.1, 5]]
+    >>> cluster_scores(X, ["n", "n", "v", "v"])["ari"]
+    1.0
+    """
+    X = _matrix(X)
+    lab = np.asarray(labels)
+    if lab.shape != (X.shape[0],):
+        raise DataError(f"labels must have one entry per row of X ({X.shape[0]}); got {lab.shape}")
+    k = len(np.unique(lab)) if k is None else k
+    Z = linkage(X, method, metric)
+    coph, _ = hierarchy.cophenet(Z, pdist(X, metric=metric))
+    assign = cut_tree(X, k, method, metric)
+    return {"ari": float(adjusted_rand_score(lab, assign)), "cophenetic": float(coph)}
+
+
+def branch_consistency(assign: Any, groups: Any) -> float:
+    """Fraction of items in the cluster where most items of their group are.
+
+    1.0 means that no item of a group (e.g. the tokens of a word) falls in another branch.
+
+    Examples
+    --------
+    >>> branch_consistency([0, 0, 1, 1, 1], ["a", "a", "a", "b", "b"])
+    0.8
+    """
+    df = pd.DataFrame({"cluster": np.asarray(assign), "group": np.asarray(groups)})
+    majority = df.groupby("group")["cluster"].agg(lambda s: s.value_counts().idxmax())
+    return float((df["cluster"] == df["group"].map(majority)).mean())
+
+
+def nearest_neighbors(X: Any, labels: Any, query: str, k: int = 5, metric: str = "euclidean") -> pd.DataFrame:
+    """The ``k`` items nearest to the item labelled ``query`` (excluding itself).
+
+    Examples
+    --------
+    >>> X = [[0.0], [1.0], [3.0], [0.5]]
+    >>> nearest_neighbors(X, ["zog", "man", "rock", "boy"], "zog", k=2)["label"].tolist()
+    ['boy', 'man']
+    """
+    X = _matrix(X)
+    lab = np.asarray(labels).astype(str)
+    hits = np.flatnonzero(lab == query)
+    if hits.size != 1:
+        raise DataError(f"query {query!r} must label exactly one row; found {hits.size}")
+    k = check_int("k", k, low=1, high=X.shape[0] - 1)
+    d = cdist(X[hits], X, metric=metric)[0]
+    d[hits[0]] = np.inf
+    order = np.argsort(d, kind="stable")[:k]
+    return pd.DataFrame({"rank": np.arange(1, k + 1), "label": lab[order], "distance": d[order]})

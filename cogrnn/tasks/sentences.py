@@ -1,0 +1,208 @@
+"""Elman's (1990) simulation 4: two- and three-word sentences from 16 templates, one word at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..config import check_bool, check_choice, check_int
+from ..exceptions import ConfigError, DataError
+from ..io import read_data_table
+from ..random import RandomState, check_random_state
+from .base import Reference, SequenceBatch, Task
+from .temporal_xor import ELMAN_1990
+
+__all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS"]
+
+ANIMATE = ("NOUN-HUM", "NOUN-ANIM", "NOUN-AGRESS")
+INANIMATE = ("NOUN-INANIM", "NOUN-FRAG", "NOUN-FOOD")
+N_INPUTS = 31  # 29 words and 2 spare bits (one later used for "zog")
+LEXICONS = ("completed", "printed", "superclasses")
+
+
+class LexicalSentences(Task):
+    """Sentences of Elman (1990, pp. 194-202), concatenated with no breaks, one localist word per step.
+
+    A template of Table 4 (16 rows, ``data/elman1990_templates.csv``) is drawn uniformly,
+    then each slot is filled with a random word of its category (``data/elman1990_lexicon.csv``).
+    Words are coded by 31-bit localist vectors: one bit for each of the 29 words and two
+    spare bits; a word introduced by ``replace`` (e.g. ``{"man": "zog"}``) takes a spare bit.
+
+    Parameters
+    ----------
+    n_sentences : int, default 10000
+        The paper: 10,000 sentences, about 27,500 words.
+    lexicon : {"completed", "printed", "superclasses"}, default "completed"
+        How Table 3's incomplete categories are read: ``"completed"`` with the words of
+        Fig. 7 (the default; most replications), ``"printed"`` with only Table 3's examples
+        (fewer than 29 words), ``"superclasses"``: completed, and NOUN-ANIM / NOUN-INANIM
+        also include HUM + AGRESS / FOOD + FRAG (``data/elman1990_superclasses.csv``).
+    replace : mapping of str to str, optional
+        Replace a word everywhere it occurs by a new word on a spare bit.
+    wrap : bool, default True
+        The first word follows the last.
+
+    Examples
+    --------
+    >>> task = LexicalSentences(n_sentences=100)
+    >>> batch = task.generate(random_state=0)
+    >>> batch.inputs.shape[1:], bool((batch.inputs.sum(-1) == 1).all())
+    ((1, 31), True)
+    >>> zog = LexicalSentences(n_sentences=100, replace={"man": "zog"}).generate(random_state=0)
+    >>> "man" in set(zog.descriptors["word"][:, 0]), "zog" in set(zog.descriptors["word"][:, 0])
+    (False, True)
+    """
+
+    name = "lexical-sentences"
+    reference = Reference(**{**ELMAN_1990.__dict__, "figure": "Figs. 7-9"})
+
+    def __init__(
+        self,
+        n_sentences: int = 10000,
+        lexicon: str = "completed",
+        replace: Mapping[str, str] | None = None,
+        wrap: bool = True,
+    ) -> None:
+        self.n_sentences = check_int("n_sentences", n_sentences, low=1)
+        self.lexicon = check_choice("lexicon", lexicon, LEXICONS)
+        self.replace = dict(replace or {})
+        self.wrap = check_bool("wrap", wrap)
+        base = self.base_vocabulary()
+        if len(self.replace) > N_INPUTS - len(base):
+            raise ConfigError(f"replace can introduce at most {N_INPUTS - len(base)} new words (the spare bits)")
+        for old, new in self.replace.items():
+            if old not in base:
+                raise ConfigError(f"replace: {old!r} is not a word of the lexicon")
+            if new in base:
+                raise ConfigError(f"replace: {new!r} is already a word of the lexicon")
+
+    # -- lexicon ----------------------------------------------------------------------
+    def categories(self) -> dict[str, list[str]]:
+        """Category -> words, in the chosen reading of Table 3 (before ``replace``)."""
+        table = read_data_table("elman1990_lexicon.csv", ["category", "word", "printed"])
+        if self.lexicon == "printed":
+            table = table[table["printed"] == 1]
+        cats: dict[str, list[str]] = {}
+        for row in table.itertuples():
+            cats.setdefault(str(row.category), []).append(str(row.word))
+        if self.lexicon == "superclasses":
+            sup = read_data_table("elman1990_superclasses.csv", ["category", "includes"])
+            for row in sup.itertuples():
+                cats[str(row.category)] = cats[str(row.category)] + [
+                    w for w in cats[str(row.includes)] if w not in cats[str(row.category)]
+                ]
+        return cats
+
+    def templates(self) -> list[list[str]]:
+        """The 16 templates of Table 4, as lists of 2 or 3 categories."""
+        table = read_data_table("elman1990_templates.csv", ["slot1", "slot2", "slot3"])
+        cats = self.categories()
+        out = []
+        for row in table.itertuples():
+            slots = [str(s) for s in (row.slot1, row.slot2, row.slot3) if str(s)]
+            for s in slots:
+                if s not in cats:
+                    raise DataError(f"template slot {s!r} is not a category of the lexicon")
+            out.append(slots)
+        return out
+
+    def base_vocabulary(self) -> list[str]:
+        """The words of the lexicon, in file order, each once (29 for ``completed``)."""
+        words: list[str] = []
+        for ws in self.categories().values():
+            words += [w for w in ws if w not in words]
+        return words
+
+    def vocabulary(self) -> list[str]:
+        """Word of every input bit (``replace``d words keep their bit unused; new words take spares)."""
+        vocab = self.base_vocabulary()
+        vocab += list(self.replace.values())
+        return vocab + [f"<spare{i}>" for i in range(N_INPUTS - len(vocab))]
+
+    def word_classes(self) -> pd.DataFrame:
+        """One row per word: ``category`` (its first), ``lexical_class`` (noun/verb), ``animacy``
+        (nouns), ``argument`` (verbs: whether a direct object is absent, obligatory or optional
+        in the templates), ``novel`` (introduced by ``replace``)."""
+        cats = self.categories()
+        templates = self.templates()
+        rows = []
+        inverse = {new: old for old, new in self.replace.items()}
+        for word in [*self.base_vocabulary(), *self.replace.values()]:
+            source = inverse.get(word, word)
+            mine = [c for c, ws in cats.items() if source in ws]
+            first = mine[0]
+            cls = "noun" if first.startswith("NOUN") else "verb"
+            animacy = ("animate" if first in ANIMATE else "inanimate") if cls == "noun" else ""
+            argument = ""
+            if cls == "verb":
+                lengths = {len(t) for t in templates if t[1] in mine}
+                argument = {frozenset({2}): "absent", frozenset({3}): "obligatory"}.get(frozenset(lengths), "optional")
+            rows.append(
+                {
+                    "word": word,
+                    "category": first,
+                    "lexical_class": cls,
+                    "animacy": animacy,
+                    "argument": argument,
+                    "novel": word in inverse,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    # -- corpus -----------------------------------------------------------------------
+    def sentences(self, random_state: RandomState | None = None) -> list[list[str]]:
+        """``n_sentences`` random sentences (lists of 2 or 3 words)."""
+        rng = check_random_state(random_state)
+        cats = self.categories()
+        templates = self.templates()
+        picks = rng.integers(len(templates), size=self.n_sentences)
+        out = []
+        for k in picks:
+            words = [cats[c][int(rng.integers(len(cats[c])))] for c in templates[int(k)]]
+            out.append([self.replace.get(w, w) for w in words])
+        return out
+
+    def encode(self, sentences: list[list[str]]) -> SequenceBatch:
+        """The stream of ``sentences`` (one sequence): inputs, next-word targets and descriptors.
+
+        Descriptors (of the *input* word at each step): ``word``, ``target_word``,
+        ``category``, ``lexical_class``, ``position`` (0-based in its sentence),
+        ``sentence``, ``sentence_length``, ``prev_word`` (``""`` at the very start).
+        """
+        vocab = self.vocabulary()
+        index = {w: i for i, w in enumerate(vocab)}
+        words = [w for s in sentences for w in s]
+        if not words:
+            raise DataError("no sentences to encode")
+        unknown = sorted(set(words) - set(index))
+        if unknown:
+            raise DataError(f"unknown word(s) {', '.join(unknown)}")
+        ids = np.array([index[w] for w in words])
+        onehot = np.eye(N_INPUTS)[ids]
+        classes = self.word_classes().set_index("word")
+        T = len(words) if self.wrap else len(words) - 1
+        target = np.roll(ids, -1)[:T]
+        sent = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
+        desc = {
+            "word": np.array(words[:T], dtype=object).astype(str),
+            "target_word": np.array(vocab, dtype=object)[target].astype(str),
+            "category": classes.loc[words[:T], "category"].to_numpy().astype(str),
+            "lexical_class": classes.loc[words[:T], "lexical_class"].to_numpy().astype(str),
+            "position": np.concatenate([np.arange(len(s)) for s in sentences])[:T],
+            "sentence": sent[:T],
+            "sentence_length": np.repeat([len(s) for s in sentences], [len(s) for s in sentences])[:T],
+            "prev_word": np.array(["", *words[:-1]], dtype=object)[:T].astype(str),
+        }
+        return SequenceBatch(
+            onehot[:T, None, :],
+            np.eye(N_INPUTS)[target][:, None, :],
+            {k: np.asarray(v)[:, None] for k, v in desc.items()},
+        )
+
+    def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
+        """One stream (``n_streams`` must be 1: corpora of different seeds differ in length)."""
+        if n_streams != 1:
+            raise ConfigError("LexicalSentences.generate makes one stream; call it once per seed")
+        return self.encode(self.sentences(random_state))

@@ -1,0 +1,69 @@
+"""Dendrograms of representations, from tidy (long) tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from scipy.cluster import hierarchy
+
+from ..analysis.clustering import linkage
+from ..io import check_columns
+from .core import _axes
+
+__all__ = ["plot_dendrogram"]
+
+
+def plot_dendrogram(
+    df: pd.DataFrame,
+    label: str = "word",
+    unit: str = "unit",
+    value: str = "activation",
+    color_by: str | None = "category",
+    highlight: str | None = None,
+    method: str = "average",
+    metric: str = "euclidean",
+    ax: Axes | None = None,
+    title: str | None = None,
+    palette: Mapping[str, Any] | None = None,
+) -> Figure:
+    """Hierarchical clustering tree of the vectors in a long table (one row per item and unit).
+
+    Leaves are labelled by ``label`` and coloured by ``color_by``; ``highlight`` draws one
+    leaf label in bold red (e.g. a novel word).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"word": list("aabbcc"), "category": list("NNNNVV"),
+    ...                    "unit": [0, 1] * 3, "activation": [0, 0, 0.1, 0, 5, 5]})
+    >>> fig = plot_dendrogram(df)
+    """
+    cols = [label, unit, value] + ([color_by] if color_by else [])
+    check_columns(df, cols)
+    wide = df.pivot_table(index=label, columns=unit, values=value, aggfunc="mean")
+    fig, ax = _axes(ax, figsize=(4.5, 6))
+    Z = linkage(wide.to_numpy(), method=method, metric=metric)
+    hierarchy.dendrogram(
+        Z, labels=wide.index.astype(str).tolist(), orientation="left", ax=ax, color_threshold=0,
+        above_threshold_color="0.3", leaf_font_size=7,
+    )  # fmt: skip
+    if color_by:
+        cats = df.drop_duplicates(label).set_index(label)[color_by].astype(str)
+        names = sorted(cats.unique())
+        colors = palette or {c: plt.get_cmap("tab20")(i % 20) for i, c in enumerate(names)}
+        for tick in ax.get_yticklabels():
+            tick.set_color(colors.get(cats.get(tick.get_text(), ""), "black"))
+    if highlight is not None:
+        for tick in ax.get_yticklabels():
+            if tick.get_text() == highlight:
+                tick.set_fontweight("bold")
+                tick.set_color("crimson")
+    ax.set_xlabel(f"{metric} distance ({method} linkage)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="x", labelsize=7)
+    return fig
