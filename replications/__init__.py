@@ -17,6 +17,7 @@ MODULES: dict[str, str] = {
     "elman-xor": "replications.elman_xor",
     "elman-letters": "replications.elman_letters",
     "elman-words": "replications.elman_words",
+    "elman-lexical": "replications.elman_lexical",
 }
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .clustering import branch_consistency, cluster_scores, cut_tree, linkage, nearest_neighbors
+from .clustering import (
+    branch_consistency,
+    cluster_scores,
+    cut_tree,
+    linkage,
+    n_misassigned,
+    nearest_neighbor_agreement,
+    nearest_neighbors,
+)
 from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
 from .likelihood import successor_distributions, vector_errors
 from .recording import Recording
@@ -16,6 +24,8 @@ __all__ = [
     "cluster_scores",
     "branch_consistency",
     "nearest_neighbors",
+    "n_misassigned",
+    "nearest_neighbor_agreement",
     "successor_distributions",
     "vector_errors",
     "evaluate_stream",

@@ -7,13 +7,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
+from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist, pdist
 from sklearn.metrics import adjusted_rand_score
 
 from ..config import check_choice, check_int
 from ..exceptions import DataError
 
-__all__ = ["linkage", "cut_tree", "cluster_scores", "nearest_neighbors", "branch_consistency"]
+__all__ = [
+    "linkage",
+    "cut_tree",
+    "cluster_scores",
+    "nearest_neighbors",
+    "branch_consistency",
+    "n_misassigned",
+    "nearest_neighbor_agreement",
+]
 
 METHODS = ("average", "complete", "single", "ward", "centroid", "median", "weighted")
 
@@ -95,6 +104,41 @@ def branch_consistency(assign: Any, groups: Any) -> float:
     df = pd.DataFrame({"cluster": np.asarray(assign), "group": np.asarray(groups)})
     majority = df.groupby("group")["cluster"].agg(lambda s: s.value_counts().idxmax())
     return float((df["cluster"] == df["group"].map(majority)).mean())
+
+
+def n_misassigned(assign: Any, labels: Any) -> int:
+    """Items outside their label's cluster under the best one-to-one matching of clusters to labels.
+
+    0 means the clusters are exactly the label groups (e.g. the top split of a tree is
+    exactly nouns vs verbs).
+
+    Examples
+    --------
+    >>> n_misassigned([0, 0, 1, 1], ["n", "n", "v", "v"])
+    0
+    >>> n_misassigned([0, 0, 0, 1], ["n", "n", "v", "v"])
+    1
+    """
+    table = pd.crosstab(np.asarray(assign), np.asarray(labels)).to_numpy()
+    rows, cols = linear_sum_assignment(-table)
+    return int(table.sum() - table[rows, cols].sum())
+
+
+def nearest_neighbor_agreement(X: Any, labels: Any, metric: str = "euclidean") -> float:
+    """Fraction of items whose nearest other item has the same label.
+
+    Examples
+    --------
+    >>> nearest_neighbor_agreement([[0.0], [0.1], [5.0], [5.1]], ["n", "n", "v", "v"])
+    1.0
+    """
+    X = _matrix(X)
+    lab = np.asarray(labels)
+    if lab.shape != (X.shape[0],):
+        raise DataError(f"labels must have one entry per row of X ({X.shape[0]}); got {lab.shape}")
+    d = cdist(X, X, metric=metric)
+    np.fill_diagonal(d, np.inf)
+    return float((lab[d.argmin(1)] == lab).mean())
 
 
 def nearest_neighbors(X: Any, labels: Any, query: str, k: int = 5, metric: str = "euclidean") -> pd.DataFrame:
