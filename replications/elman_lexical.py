@@ -353,7 +353,8 @@ class ElmanLexical(Replication):
                 f"{paper} p. 199, footnote (T. Plate): averaging alone can create structure",
                 un["ari_noun_verb"] < CONTROL_ARI_CRITERION,
                 f"untrained ARI noun/verb median {un['ari_noun_verb'].median():.2f} "
-                f"(trained {tr['ari_noun_verb'].median():.2f})",
+                f"(trained {tr['ari_noun_verb'].median():.2f}); words whose nearest neighbour is of the same "
+                f"class: untrained {un['nn_same_class'].median():.2f}, trained {tr['nn_same_class'].median():.2f}",
                 f"per seed: untrained ARI < {CONTROL_ARI_CRITERION}",
             ),
         ]

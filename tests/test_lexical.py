@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cogrnn.analysis import (
+    Recording,
+    branch_consistency,
+    cluster_scores,
+    cut_tree,
+    n_misassigned,
+    nearest_neighbor_agreement,
+    nearest_neighbors,
+    successor_distributions,
+    vector_errors,
+)
+from cogrnn.exceptions import ConfigError, DataError
+from cogrnn.models import ElmanSRN
+from cogrnn.tasks import LexicalSentences
+
+
+def test_lexicon_and_templates_resolve_the_papers_inconsistencies():
+    task = LexicalSentences()
+    cats = task.categories()
+    assert len(cats) == 12  # Table 3 has 12 categories (the text says 13)
+    assert len(task.templates()) == 16  # Table 4 has 16 rows (the text says 15)
+    assert len(task.base_vocabulary()) == 29  # the leaves of Fig. 7
+    assert "bread" in cats["NOUN-FOOD"] and "break" not in cats["NOUN-FOOD"]  # the typo, corrected
+    assert set(cats["VERB-PERCEPT"]) == {"smell", "see"} and "see" in cats["VERB-TRAN"]
+    printed = LexicalSentences(lexicon="printed")
+    assert len(printed.base_vocabulary()) < 29
+    sup = LexicalSentences(lexicon="superclasses").categories()
+    assert {"man", "dragon", "cat"} <= set(sup["NOUN-ANIM"]) and "bread" in sup["NOUN-INANIM"]
+
+
+def test_corpus_counts_and_template_coverage(global_random_seed):
+    task = LexicalSentences(n_sentences=10000)
+    sentences = task.sentences(global_random_seed)
+    lengths = Counter(len(s) for s in sentences)
+    assert set(lengths) == {2, 3}
+    n_words = sum(len(s) for s in sentences)
+    assert 27200 < n_words < 27800  # paper: 27,534 (expected 27,500)
+    # every template is used, and the first word of every sentence is a noun
+    cats = task.categories()
+    frames = Counter()
+    for s in sentences:
+        for t_index, template in enumerate(task.templates()):
+            if len(template) == len(s) and all(w in cats[c] for w, c in zip(s, template)):
+                frames[t_index] += 1
+                break
+        else:
+            raise AssertionError(f"sentence {s} fits no template")
+    assert len(frames) == 16 and min(frames.values()) > 400
+    classes = task.word_classes().set_index("word")["lexical_class"]
+    assert all(classes[s[0]] == "noun" and classes[s[1]] == "verb" for s in sentences)
+
+
+def test_stream_has_no_breaks_and_localist_codes():
+    task = LexicalSentences(n_sentences=300)
+    batch = task.generate(random_state=0)
+    x = batch.inputs[:, 0]
+    assert x.shape[1] == 31 and np.all(x.sum(1) == 1)  # one word per step, no break symbols
+    assert np.all(x[:, 29:] == 0)  # the two spare bits are unused
+    words = batch.descriptors["word"][:, 0]
+    targets = batch.descriptors["target_word"][:, 0]
+    np.testing.assert_array_equal(targets[:-1], words[1:])
+    assert targets[-1] == words[0]  # wrap-around
+    pos = batch.descriptors["position"][:, 0]
+    assert set(pos) == {0, 1, 2} and np.all((pos == 0) == (batch.descriptors["prev_word"][:, 0] == "") | (pos == 0))
+
+
+def test_zog_replaces_man_on_a_spare_bit():
+    task = LexicalSentences(n_sentences=500, replace={"man": "zog"})
+    batch = task.generate(random_state=1)
+    words = set(batch.descriptors["word"][:, 0])
+    assert "zog" in words and "man" not in words
+    zog_steps = batch.descriptors["word"][:, 0] == "zog"
+    assert np.all(batch.inputs[zog_steps, 0, 29] == 1)
+    classes = task.word_classes().set_index("word")
+    assert classes.loc["zog", "category"] == "NOUN-HUM" and classes.loc["zog", "novel"]
+    with pytest.raises(ConfigError, match="not a word"):
+        LexicalSentences(replace={"xyz": "zog"})
+    with pytest.raises(ConfigError, match="already a word"):
+        LexicalSentences(replace={"man": "woman"})
+
+
+def test_word_classes_argument_structure():
+    wc = LexicalSentences().word_classes().set_index("word")
+    assert wc.loc["think", "argument"] == "absent"
+    assert wc.loc["chase", "argument"] == "obligatory"
+    assert wc.loc["move", "argument"] == "optional"
+    assert wc.loc["break", "argument"] == "optional"  # AGPAT (optional) and DESTROY (obligatory)
+    assert wc.loc["dragon", "animacy"] == "animate" and wc.loc["plate", "animacy"] == "inanimate"
+
+
+def test_recording_from_model_mean_by_subset_to_df():
+    net = ElmanSRN(3, 4, 3, n_replicas=2, random_state=0)
+    x = np.eye(3)[[0, 1, 2, 0, 1]][:, None]
+    rec = Recording.from_model(net, x, {"word": list("abcab")}, chunk_size=2)
+    assert rec.n_obs == 10 and rec.n_units == 4
+    full = net(x).hidden[:, -1, :, 0].detach().numpy().reshape(10, 4)
+    np.testing.assert_allclose(rec.states, full, rtol=1e-6)  # chunking carries the state over
+    means = rec.mean_by("seed", "word")
+    assert means.n_obs == 6 and means.descriptors["n"].tolist() == [2, 2, 1, 2, 2, 1]
+    a = rec.subset(seed=0, word="a")
+    np.testing.assert_allclose(means.states[0], a.states.mean(0), rtol=1e-6)
+    long = rec.to_df()
+    assert len(long) == 40 and {"seed", "t", "word", "unit", "activation"} <= set(long.columns)
+    back = Recording.from_df(long, ["seed", "t", "word"])
+    np.testing.assert_allclose(back.states, rec.states)
+    assert rec.to_df(long=False).shape == (10, 3 + 1 + 4)
+
+
+def test_recording_bad_input():
+    with pytest.raises(DataError, match="2-D"):
+        Recording(np.zeros(3))
+    with pytest.raises(DataError, match="rows"):
+        Recording(np.zeros((3, 2)), {"w": [1, 2]})
+    rec = Recording(np.zeros((3, 2)), {"w": ["a", "b", "a"]})
+    with pytest.raises(DataError, match="unknown descriptor"):
+        rec.mean_by("word")
+    with pytest.raises(DataError, match="no observation"):
+        rec.subset(w="z")
+    with pytest.raises(DataError, match="at least one observation"):
+        Recording(np.zeros((0, 2)))
+
+
+def test_clustering_known_answers():
+    rng = np.random.default_rng(0)
+    nouns = rng.normal(0, 0.1, (5, 3))
+    verbs = rng.normal(3, 0.1, (4, 3))
+    X = np.vstack([nouns, verbs])
+    labels = ["n"] * 5 + ["v"] * 4
+    s = cluster_scores(X, labels)
+    assert s["ari"] == 1.0 and s["cophenetic"] > 0.9
+    assert n_misassigned(cut_tree(X, 2), labels) == 0
+    assert nearest_neighbor_agreement(X, labels) == 1.0
+    # an outlier takes the top split: the ARI drops and one-to-one matching counts the errors
+    X2 = np.vstack([X, [[40.0, 40, 40]]])
+    two = cut_tree(X2, 2)
+    assert n_misassigned(two, [*labels, "v"]) == 4
+    assert branch_consistency([0, 0, 1, 1, 1], list("aaabb")) == 0.8
+    nn = nearest_neighbors(X, [f"w{i}" for i in range(9)], "w0", k=3)
+    assert set(nn["label"]) <= {f"w{i}" for i in range(1, 5)}
+    with pytest.raises(DataError, match="exactly one"):
+        nearest_neighbors(X, ["a"] * 9, "b")
+    with pytest.raises(DataError):
+        cluster_scores(X, labels[:-1])
+
+
+def test_successor_distributions_and_vector_errors():
+    contexts = [("man",), ("man", "eat"), ("cat",), ("man",), ("man", "eat")]
+    succ = [1, 2, 1, 1, 3]
+    p = successor_distributions(contexts, succ, 4)
+    np.testing.assert_allclose(p[1], [0, 0, 0.5, 0.5])
+    np.testing.assert_allclose(p[0], [0, 1, 0, 0])
+    assert np.allclose(p.sum(1), 1)
+    ve = vector_errors(np.zeros((1, 31)), np.eye(31)[[0]])
+    assert ve["error_length"].iloc[0] == 1.0  # the paper's all-off baseline
+    assert np.isnan(ve["cosine"].iloc[0])
+    with pytest.raises(DataError):
+        vector_errors(np.zeros((2, 3)), np.zeros((2, 4)))
+    with pytest.raises(DataError):
+        successor_distributions([("a",)], [5], 4)
+    assert isinstance(ve, pd.DataFrame)
