@@ -72,9 +72,9 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
 
 
 def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
-    """Write a DataFrame as CSV (no index, 8 significant digits), atomically."""
+    """Write a DataFrame as CSV (no index; floats round-trip exactly), atomically."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.8g")
+    df.to_csv(buf, index=False)
     return atomic_write_text(path, buf.getvalue())
 
 
