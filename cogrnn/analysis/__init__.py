@@ -13,11 +13,18 @@ from .clustering import (
 )
 from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
 from .likelihood import successor_distributions, vector_errors
+from .recall import basin_size, capacity_estimate, classify_end_states, overlap, recall_success, threshold_crossing
 from .recording import Recording
 from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
 from .stats import bootstrap_ci, summarize_across_seeds
 
 __all__ = [
+    "overlap",
+    "recall_success",
+    "threshold_crossing",
+    "capacity_estimate",
+    "basin_size",
+    "classify_end_states",
     "Recording",
     "linkage",
     "cut_tree",

@@ -1,6 +1,7 @@
 """The recurrent model zoo; every model is an ensemble of ``n_replicas`` networks.
 
-Registered ids (``cogrnn.make_model(id, ...)``): ``elman``, ``jordan``, ``lstm``, ``gru``.
+Registered ids (``cogrnn.make_model(id, ...)``): ``elman``, ``jordan``, ``lstm``, ``gru``
+(recurrent ensembles) and ``hopfield``, ``modern-hopfield`` (associative memories).
 Stacked variants are the same models with ``num_layers > 1``.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from ..registry import MODELS
 from .base import RecurrentEnsemble, RecurrentOutput, ensemble_linear
 from .gated import GRUNetwork, LSTMNetwork
+from .hopfield import HopfieldNetwork, ModernHopfield, RecallResult
 from .srn import ElmanSRN, JordanNetwork
 
 __all__ = [
@@ -18,6 +20,9 @@ __all__ = [
     "JordanNetwork",
     "LSTMNetwork",
     "GRUNetwork",
+    "HopfieldNetwork",
+    "ModernHopfield",
+    "RecallResult",
     "ensemble_linear",
 ]
 
@@ -44,4 +49,17 @@ MODELS.register(
     GRUNetwork,
     "Gated recurrent unit network with a linear readout.",
     "Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder. EMNLP.",
+)
+MODELS.register(
+    "hopfield-v1",
+    HopfieldNetwork,
+    "Classical Hopfield network: binary units; Hebbian, Storkey or pseudo-inverse storage; energy.",
+    "Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective computational "
+    "abilities. PNAS 79(8), 2554-2558.",
+)
+MODELS.register(
+    "modern-hopfield-v1",
+    ModernHopfield,
+    "Modern continuous Hopfield network: xi <- X softmax(beta X^T xi), one-step retrieval.",
+    "Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR.",
 )

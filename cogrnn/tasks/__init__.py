@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
+from .patterns import correlated_patterns, corrupt, partial_cue, random_patterns
 from .sentences import ANIMATE, INANIMATE, LexicalSentences
 from .temporal_xor import ELMAN_1990, TemporalXOR
 
@@ -27,6 +28,10 @@ __all__ = [
     "elman_letter_code",
     "FEATURES",
     "ELMAN_1990",
+    "random_patterns",
+    "correlated_patterns",
+    "corrupt",
+    "partial_cue",
 ]
 
 TASKS.register(

@@ -1,0 +1,123 @@
+"""Recall in associative memories: overlaps, success, capacity and basin estimates, end states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import check_float
+from ..exceptions import DataError
+
+__all__ = ["overlap", "recall_success", "threshold_crossing", "capacity_estimate", "basin_size", "classify_end_states"]
+
+
+def _pair(states: Any, patterns: Any) -> tuple[np.ndarray, np.ndarray]:
+    s = np.asarray(states, dtype=np.float64)
+    p = np.asarray(patterns, dtype=np.float64)
+    if s.shape != p.shape:
+        raise DataError(f"states {s.shape} and patterns {p.shape} must have the same shape")
+    return s, p
+
+
+def overlap(states: Any, patterns: Any) -> np.ndarray:
+    """Overlap ``m = (1/N) sum_i s_i xi_i`` of +-1 states with their patterns (last axis = units).
+
+    Examples
+    --------
+    >>> overlap([[1, 1, -1, -1]], [[1, 1, 1, -1]]).tolist()
+    [0.5]
+    """
+    s, p = _pair(states, patterns)
+    return (s * p).mean(-1)
+
+
+def recall_success(states: Any, patterns: Any, max_errors: int = 0) -> np.ndarray:
+    """True where a state differs from its pattern in at most ``max_errors`` units.
+
+    Examples
+    --------
+    >>> recall_success([[1, 1], [1, -1]], [[1, 1], [1, 1]]).tolist()
+    [True, False]
+    """
+    s, p = _pair(states, patterns)
+    return (s != p).sum(-1) <= max_errors
+
+
+def threshold_crossing(x: Any, y: Any, level: float = 0.5) -> float:
+    """The first ``x`` at which a (mostly decreasing) curve ``y(x)`` falls below ``level``.
+
+    Linear interpolation between the last point at or above ``level`` and the first below;
+    ``x[0]`` if the curve starts below, ``inf`` if it never falls below.
+
+    Examples
+    --------
+    >>> threshold_crossing([0.1, 0.2, 0.3], [1.0, 0.8, 0.2], level=0.5)
+    0.25
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    ys = np.asarray(y, dtype=np.float64)
+    if xs.shape != ys.shape or xs.ndim != 1 or xs.size == 0:
+        raise DataError(f"x and y must be 1-D of the same length; got {xs.shape} and {ys.shape}")
+    order = np.argsort(xs)
+    xs, ys = xs[order], ys[order]
+    level = check_float("level", level)
+    below = np.flatnonzero(ys < level)
+    if below.size == 0:
+        return float("inf")
+    k = int(below[0])
+    if k == 0:
+        return float(xs[0])
+    x0, x1, y0, y1 = xs[k - 1], xs[k], ys[k - 1], ys[k]
+    return float(x0 + (y0 - level) * (x1 - x0) / (y0 - y1))
+
+
+def capacity_estimate(loads: Any, exact_fraction: Any, level: float = 0.5) -> float:
+    """Load p/N at which the fraction of exactly recalled patterns falls below ``level`` (1/2).
+
+    Examples
+    --------
+    >>> capacity_estimate([0.05, 0.1, 0.15, 0.2], [1.0, 0.9, 0.6, 0.1])
+    0.16
+    """
+    return threshold_crossing(loads, exact_fraction, level)
+
+
+def basin_size(flip_fractions: Any, success: Any, level: float = 0.5) -> float:
+    """Largest cue corruption (fraction of flipped units) still recalled with probability ``level``.
+
+    Examples
+    --------
+    >>> basin_size([0.0, 0.1, 0.2, 0.3], [1.0, 1.0, 0.7, 0.3])
+    0.25
+    """
+    return threshold_crossing(flip_fractions, success, level)
+
+
+def classify_end_states(states: Any, patterns: Any, near: float = 0.8) -> pd.DataFrame:
+    """Classify final states ``(C, N)`` against stored patterns ``(P, N)`` (+-1).
+
+    ``outcome`` is ``"memory"`` (a stored pattern exactly), ``"complement"`` (an inverted
+    pattern exactly), ``"near"`` (overlap with some pattern or complement >= ``near``),
+    ``"mixture"`` (overlaps with 3 or more patterns all >= 0.3 in absolute value: a
+    mixture state) or ``"other"``; also the largest absolute overlap.
+
+    Examples
+    --------
+    >>> pats = np.array([[1, 1, 1, 1], [1, -1, 1, -1]])
+    >>> classify_end_states([[-1, -1, -1, -1], [1, -1, 1, -1]], pats)["outcome"].tolist()
+    ['complement', 'memory']
+    """
+    s = np.asarray(states, dtype=np.float64)
+    p = np.asarray(patterns, dtype=np.float64)
+    if s.ndim != 2 or p.ndim != 2 or s.shape[1] != p.shape[1]:
+        raise DataError(f"need states (C, N) and patterns (P, N); got {s.shape} and {p.shape}")
+    m = s @ p.T / s.shape[1]  # (C, P)
+    best = np.abs(m).max(1)
+    outcome = np.full(s.shape[0], "other", dtype=object)
+    outcome[(np.abs(m) >= 0.3).sum(1) >= 3] = "mixture"
+    outcome[best >= near] = "near"
+    outcome[(m <= -1 + 1e-9).any(1)] = "complement"
+    outcome[(m >= 1 - 1e-9).any(1)] = "memory"
+    return pd.DataFrame({"outcome": outcome.astype(str), "max_abs_overlap": best})

@@ -1,0 +1,342 @@
+r"""Hopfield networks: the classical binary network (Hopfield 1982) and the modern continuous one
+(Ramsauer et al. 2020).
+
+Both are batched over replicas (independent networks, e.g. seeds), and over cues.
+
+Shapes: patterns ``(R, P, N)`` (or ``(P, N)``, shared by replicas), cues ``(R, C, N)`` (or
+``(C, N)``), weights ``(R, N, N)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..config import check_bool, check_choice, check_float, check_int
+from ..exceptions import ConfigError, DataError
+from ..random import RandomState, torch_generator
+
+__all__ = ["HopfieldNetwork", "ModernHopfield", "RecallResult", "RULES"]
+
+RULES = ("hebbian", "storkey", "pseudoinverse")
+
+
+class RecallResult(NamedTuple):
+    """What :meth:`HopfieldNetwork.recall` returns."""
+
+    states: Tensor
+    """``(R, C, N)`` final states."""
+    n_sweeps: Tensor
+    """``(R, C)`` sweeps until a fixed point (or the limit)."""
+    converged: Tensor
+    """``(R, C)`` True where a fixed point was reached."""
+    cycle: Tensor
+    """``(R, C)`` True where synchronous updates entered a 2-cycle."""
+    energy: Tensor
+    """``(R, C, S + 1)`` energy before the first and after every sweep (S = sweeps run)."""
+
+
+def _as_tensor(x: Any, name: str, dtype: torch.dtype) -> Tensor:
+    if isinstance(x, np.ndarray):
+        x = torch.from_numpy(x)
+    if not isinstance(x, Tensor):
+        raise DataError(f"{name} must be a torch.Tensor or numpy array; got {type(x).__name__}")
+    return x.to(dtype)
+
+
+class HopfieldNetwork:
+    r"""The classical Hopfield network with binary units, as R independent replicas.
+
+    With ``states="bipolar"`` units are :math:`s_i = \pm 1`; with ``states="binary"``
+    units are :math:`V_i \in \{0, 1\}` as in Hopfield (1982), stored with
+    :math:`T_{ij} = \sum_s (2V^s_i - 1)(2V^s_j - 1)`. A unit updates to the state that
+    lowers the energy
+
+    .. math:: E = -\tfrac12 \sum_{i \ne j} W_{ij} s_i s_j + \sum_i \theta_i s_i .
+
+    Storage rules (weights scaled by 1/N):
+
+    * ``"hebbian"``: :math:`W = \frac1N \sum_\mu \xi^\mu \xi^{\mu\top}`, zero diagonal;
+    * ``"storkey"`` (Storkey 1997): incremental,
+      :math:`\Delta w_{ij} = \frac1N(\xi_i\xi_j - \xi_i h_{ji} - h_{ij}\xi_j)`,
+      :math:`h_{ij} = \sum_{k \ne i,j} w_{ik}\xi_k`, zero diagonal;
+    * ``"pseudoinverse"`` (projection rule): :math:`W = \Xi^\top(\Xi\Xi^\top)^{-1}\Xi`, for
+      at most N linearly independent patterns; every stored pattern is a fixed point
+      (the diagonal is kept unless ``zero_diagonal=True``).
+
+    Parameters
+    ----------
+    n_units : int
+    rule : {"hebbian", "storkey", "pseudoinverse"}, default "hebbian"
+    states : {"bipolar", "binary"}, default "bipolar"
+    threshold : float, default 0.0
+        Threshold of every unit (:math:`U_i` of the paper).
+    zero_diagonal : bool, optional
+        Default: True for hebbian and storkey, False for pseudoinverse.
+    n_replicas : int, default 1
+    dtype, device
+
+    Examples
+    --------
+    >>> from cogrnn.tasks import random_patterns, corrupt
+    >>> pats = random_patterns(5, 100, random_state=0)        # (P, N), values +-1
+    >>> net = HopfieldNetwork(100).store(pats)
+    >>> cues = corrupt(pats, 0.1, random_state=1)              # 10 bits flipped in each
+    >>> res = net.recall(cues, random_state=2)
+    >>> bool((res.states[0] == torch.as_tensor(pats, dtype=torch.float32)).all())
+    True
+    """
+
+    def __init__(
+        self,
+        n_units: int,
+        rule: str = "hebbian",
+        states: str = "bipolar",
+        threshold: float = 0.0,
+        zero_diagonal: bool | None = None,
+        n_replicas: int = 1,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ) -> None:
+        self.n_units = check_int("n_units", n_units, low=2)
+        self.rule = check_choice("rule", rule, RULES)
+        self.states = check_choice("states", states, ("bipolar", "binary"))
+        self.threshold = check_float("threshold", threshold)
+        self.zero_diagonal = (
+            rule != "pseudoinverse" if zero_diagonal is None else check_bool("zero_diagonal", zero_diagonal)
+        )
+        self.n_replicas = check_int("n_replicas", n_replicas, low=1)
+        self.dtype = dtype
+        self.device = torch.device(device)
+        self.weight = torch.zeros(self.n_replicas, self.n_units, self.n_units, dtype=dtype, device=self.device)
+        self._stored = torch.zeros(self.n_replicas, 0, self.n_units, dtype=torch.float64, device=self.device)
+        self._raw = torch.zeros_like(self.weight, dtype=torch.float64)
+
+    @property
+    def n_patterns(self) -> int:
+        """Number of patterns stored so far."""
+        return int(self._stored.shape[1])
+
+    # -- patterns ---------------------------------------------------------------------
+    def _check_states(self, x: Any, name: str, allow_zero: bool = False) -> Tensor:
+        t = _as_tensor(x, name, self.dtype).to(self.device)
+        if t.ndim == 2:
+            t = t.unsqueeze(0).expand(self.n_replicas, *t.shape)
+        if t.ndim != 3 or t.shape[0] != self.n_replicas or t.shape[-1] != self.n_units:
+            raise DataError(
+                f"{name} must have shape (K, N) or (R, K, N) with N = {self.n_units} and R = {self.n_replicas}; "
+                f"got {tuple(t.shape)}"
+            )
+        allowed = (-1.0, 1.0) if self.states == "bipolar" else (0.0, 1.0)
+        ok = (t == allowed[0]) | (t == allowed[1])
+        if allow_zero and self.states == "bipolar":
+            ok |= t == 0
+        if not bool(ok.all()):
+            vals = "-1 or +1" + (" (0 = unknown)" if allow_zero else "") if self.states == "bipolar" else "0 or 1"
+            raise DataError(f"{name} must hold only {vals} for states={self.states!r}")
+        return t
+
+    def _bipolar(self, t: Tensor) -> Tensor:
+        return t if self.states == "bipolar" else 2 * t - 1
+
+    def store(self, patterns: Any, append: bool = False) -> HopfieldNetwork:
+        """Store ``patterns`` ``(P, N)`` or ``(R, P, N)`` with the network's rule.
+
+        With ``append=True`` the patterns are added to those stored before (the Hebbian
+        and Storkey rules are incremental, so storing 1..P then P+1..Q gives the weights of
+        storing 1..Q at once; the pseudo-inverse is recomputed from all of them).
+        """
+        new = self._bipolar(self._check_states(patterns, "patterns")).to(torch.float64)
+        if new.shape[1] < 1:
+            raise DataError("store needs at least one pattern")
+        check_bool("append", append)
+        xi = torch.cat([self._stored, new], dim=1) if append else new
+        R, P, N = xi.shape
+        start = self._raw if append else torch.zeros(R, N, N, dtype=torch.float64, device=self.device)
+        if self.rule == "hebbian":
+            W = start + new.transpose(1, 2) @ new / N
+            self._raw = W
+        elif self.rule == "storkey":
+            W = start
+            eye = torch.eye(N, dtype=torch.bool, device=self.device)
+            for mu in range(new.shape[1]):
+                x = new[:, mu]  # (R, N)
+                h = torch.einsum("rik,rk->ri", W, x)  # sum over all k
+                # h_ij = sum_{k != i, j} w_ik x_k = h_i - w_ii x_i - w_ij x_j
+                hij = h[:, :, None] - torch.diagonal(W, dim1=1, dim2=2)[:, :, None] * x[:, :, None] - W * x[:, None, :]
+                outer = x[:, :, None] * x[:, None, :]
+                W = W + (outer - x[:, :, None] * hij.transpose(1, 2) - hij * x[:, None, :]) / N
+                W = W.masked_fill(eye, 0.0)
+            self._raw = W
+        else:
+            if P > N:
+                raise ConfigError(
+                    f"the pseudo-inverse rule stores at most N = {N} linearly independent patterns; got {P} "
+                    f"(load {P / N:.2f} > 1)"
+                )
+            C = xi @ xi.transpose(1, 2)
+            rank = torch.linalg.matrix_rank(C)
+            if bool((rank < P).any()):
+                raise ConfigError(
+                    f"the pseudo-inverse rule needs linearly independent patterns; replica(s) "
+                    f"{torch.nonzero(rank < P).flatten().tolist()} have only rank {int(rank.min())} < {P}"
+                )
+            W = xi.transpose(1, 2) @ torch.linalg.solve(C, xi)
+        if self.zero_diagonal:
+            W = W - torch.diag_embed(torch.diagonal(W, dim1=1, dim2=2))
+        self.weight = W.to(self.dtype)
+        self._stored = xi
+        return self
+
+    # -- dynamics ---------------------------------------------------------------------
+    def _field(self, s: Tensor) -> Tensor:
+        """Input to every unit: ``W s`` in the bipolar form, ``T V`` in the binary form."""
+        return torch.einsum("rij,rcj->rci", self.weight, s)
+
+    def _new_state(self, field: Tensor, old: Tensor) -> Tensor:
+        """State after an update; a unit whose input equals its threshold keeps its state."""
+        on = 1.0
+        off = -1.0 if self.states == "bipolar" else 0.0
+        return torch.where(field > self.threshold, on, torch.where(field < self.threshold, off, old))
+
+    def energy(self, states: Any) -> Tensor:
+        r"""Energy :math:`-\tfrac12 s^\top W s + \theta \sum_i s_i` of states ``(C, N)`` or ``(R, C, N)``.
+
+        Returns shape (R, C).
+        """
+        s = self._check_states(states, "states", allow_zero=True)
+        return -0.5 * (s * self._field(s)).sum(-1) + self.threshold * s.sum(-1)
+
+    def recall(
+        self,
+        cues: Any,
+        max_sweeps: int = 100,
+        mode: str = "async",
+        random_state: RandomState | None = None,
+    ) -> RecallResult:
+        """Run the dynamics from ``cues`` until a fixed point (or ``max_sweeps``).
+
+        Parameters
+        ----------
+        cues : (C, N) or (R, C, N)
+            Starting states; in the bipolar form a 0 marks an unknown unit (a partial cue).
+        max_sweeps : int
+            A sweep updates every unit once.
+        mode : {"async", "sync"}
+            ``"async"``: units one at a time in a random order (new each sweep, seeded; the
+            same order for all cues of a sweep); ``"sync"``: all units at once, stopping on
+            fixed points and 2-cycles.
+        random_state
+            Seeds the update orders.
+        """
+        check_choice("mode", mode, ("async", "sync"))
+        max_sweeps = check_int("max_sweeps", max_sweeps, low=1)
+        if self.n_patterns == 0:
+            raise ConfigError("store patterns before calling recall")
+        s = self._check_states(cues, "cues", allow_zero=True).clone()
+        R, C, N = s.shape
+        n_sweeps = torch.zeros(R, C, dtype=torch.long, device=self.device)
+        converged = torch.zeros(R, C, dtype=torch.bool, device=self.device)
+        cycle = torch.zeros(R, C, dtype=torch.bool, device=self.device)
+        energies = [self.energy(s)]
+        gen = torch_generator(random_state) if mode == "async" else None
+        prev = None
+        for _ in range(max_sweeps):
+            active = ~(converged | cycle)
+            if not bool(active.any()):
+                break
+            old = s.clone()
+            if mode == "sync":
+                s = torch.where(active[..., None], self._new_state(self._field(s), s), s)
+            else:
+                order = torch.randperm(N, generator=gen).tolist()
+                for i in order:
+                    field_i = torch.einsum("rj,rcj->rc", self.weight[:, i, :], s)
+                    s[:, :, i] = torch.where(active, self._new_state(field_i, s[:, :, i]), s[:, :, i])
+            n_sweeps += active.long()
+            same = (s == old).all(-1)
+            converged |= active & same
+            if mode == "sync" and prev is not None:
+                cycle |= active & ~same & (s == prev).all(-1)
+            prev = old
+            energies.append(self.energy(s))
+        return RecallResult(s, n_sweeps, converged, cycle, torch.stack(energies, dim=-1))
+
+
+class ModernHopfield:
+    r"""The modern continuous Hopfield network (Ramsauer et al. 2020), R replicas.
+
+    Stored patterns are the columns of :math:`X` (``(R, M, d)`` here: M patterns of
+    dimension d). The update and energy are
+
+    .. math::
+
+        \xi^{new} = X\,\mathrm{softmax}(\beta X^\top \xi), \qquad
+        E = -\beta^{-1}\log\sum_\mu e^{\beta x_\mu^\top \xi} + \tfrac12 \xi^\top\xi
+            + \beta^{-1}\log M + \tfrac12 \max_\mu \|x_\mu\|^2 .
+
+    One update retrieves a stored pattern when the patterns are well separated, with
+    exponentially many patterns in d; the update is transformer attention.
+
+    Examples
+    --------
+    >>> from cogrnn.tasks import random_patterns, corrupt
+    >>> pats = random_patterns(1000, 100, random_state=0)   # 10 N patterns
+    >>> net = ModernHopfield(beta=1.0).store(pats)
+    >>> out = net.retrieve(corrupt(pats[:20], 0.1, random_state=1))
+    >>> bool((torch.sign(out[0]) == torch.as_tensor(pats[:20], dtype=torch.float32)).all())
+    True
+    """
+
+    def __init__(self, beta: float = 1.0, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"):
+        self.beta = check_float("beta", beta, low=0.0, low_inclusive=False)
+        self.dtype = dtype
+        self.device = torch.device(device)
+        self.patterns: Tensor | None = None
+
+    def store(self, patterns: Any) -> ModernHopfield:
+        """Store real-valued patterns ``(M, d)`` or ``(R, M, d)``."""
+        x = _as_tensor(patterns, "patterns", self.dtype).to(self.device)
+        if x.ndim == 2:
+            x = x.unsqueeze(0)
+        if x.ndim != 3 or x.shape[1] < 1:
+            raise DataError(f"patterns must have shape (M, d) or (R, M, d); got {tuple(x.shape)}")
+        if not bool(torch.isfinite(x).all()):
+            raise DataError("patterns contain NaN or infinite values")
+        self.patterns = x
+        return self
+
+    def _check_queries(self, queries: Any) -> Tensor:
+        if self.patterns is None:
+            raise ConfigError("store patterns before retrieving")
+        q = _as_tensor(queries, "queries", self.dtype).to(self.device)
+        if q.ndim == 2:
+            q = q.unsqueeze(0).expand(self.patterns.shape[0], *q.shape)
+        if q.ndim != 3 or q.shape[-1] != self.patterns.shape[-1] or q.shape[0] != self.patterns.shape[0]:
+            raise DataError(
+                f"queries must have shape (C, d) or (R, C, d) with d = {self.patterns.shape[-1]}; got {tuple(q.shape)}"
+            )
+        return q
+
+    def retrieve(self, queries: Any, n_steps: int = 1) -> Tensor:
+        """Apply the update ``n_steps`` times to queries ``(C, d)`` or ``(R, C, d)``; returns (R, C, d)."""
+        n_steps = check_int("n_steps", n_steps, low=1)
+        xi = self._check_queries(queries)
+        assert self.patterns is not None
+        for _ in range(n_steps):
+            attn = torch.softmax(self.beta * xi @ self.patterns.transpose(1, 2), dim=-1)  # (R, C, M)
+            xi = attn @ self.patterns
+        return xi
+
+    def energy(self, states: Any) -> Tensor:
+        """Energy of states ``(C, d)`` or ``(R, C, d)``; shape (R, C)."""
+        xi = self._check_queries(states)
+        assert self.patterns is not None
+        M = self.patterns.shape[1]
+        lse = torch.logsumexp(self.beta * xi @ self.patterns.transpose(1, 2), dim=-1) / self.beta
+        max_norm = self.patterns.norm(dim=-1).max(dim=-1).values[:, None]
+        return -lse + 0.5 * (xi * xi).sum(-1) + math.log(M) / self.beta + 0.5 * max_norm**2
