@@ -18,6 +18,7 @@ MODULES: dict[str, str] = {
     "elman-letters": "replications.elman_letters",
     "elman-words": "replications.elman_words",
     "elman-lexical": "replications.elman_lexical",
+    "hopfield-recall": "replications.hopfield_recall",
 }
 
 

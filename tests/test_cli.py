@@ -138,6 +138,26 @@ def test_module_entry_point_runs(tmp_path):
     assert (tmp_path / "elman-xor" / "claims.json").exists()
 
 
+@pytest.mark.parametrize("name", ["elman-letters", "elman-words", "elman-lexical", "hopfield-recall"])
+def test_every_replication_follows_the_contract_in_quick_mode(name, tmp_path):
+    import replications
+
+    rep = replications.get(name)
+    assert main(["replicate", name, "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet"]) == 0
+    out_dir = tmp_path / name
+    names = {p.name for p in out_dir.iterdir()}
+    assert CONTRACT_FILES <= names
+    assert {f"{extra}.parquet" for extra in rep.extra_tables} <= names
+    df = pd.read_csv(out_dir / "results.csv")
+    assert set(rep.columns) <= set(df.columns) and sorted(df["seed"].unique()) == [0, 1]
+    claims = json.loads((out_dir / "claims.json").read_text())
+    assert claims["claims"] and all(c["n_seeds"] == 2 for c in claims["claims"])
+    prov = json.loads((out_dir / "provenance.json").read_text())
+    assert set(prov["data_inputs_sha256"]) == {str(p) for p in rep.data_inputs(rep.config(quick=True))}
+    assert main(["replicate", name, "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet", "--plot-only"]) == 0
+    assert json.loads((out_dir / "claims.json").read_text())["claims"] == claims["claims"]
+
+
 @pytest.mark.slow
 def test_elman_xor_full_replication_claims(tmp_path):
     from cogrnn.replication import run_replication

@@ -37,3 +37,24 @@ def test_quick_mode_claims(name, tmp_path):
     claims = _claims(name, tmp_path, quick=True)
     assert all(c.n_seeds == 10 for c in claims.values())
     assert claims[next(iter(claims))].passed
+
+
+def test_elman_lexical(tmp_path):
+    claims = _claims("elman-lexical", tmp_path)
+    for passing in ("likelihood-cosine", "error-vs-successors", "types-nearest-neighbour-same-class"):
+        assert claims[passing].passed, passing
+    assert claims["types-nouns-vs-verbs"].n_seeds == 10
+
+
+def test_hopfield_recall(tmp_path):
+    claims = _claims("hopfield-recall", tmp_path)
+    for passing in (
+        "near-perfect-recall-at-low-load",
+        "hebbian-collapse-0.1-0.2",
+        "storkey-above-hebbian",
+        "pseudoinverse-where-hebbian-fails",
+        "energy-never-increases",
+        "modern-beyond-classical",
+        "basins-shrink-with-load",
+    ):
+        assert claims[passing].passed, passing

@@ -176,5 +176,6 @@ class Recording:
         missing = [c for c in [*obs, unit, value] if c not in df.columns]
         if missing:
             raise DataError(f"table lacks column(s) {', '.join(missing)}")
-        wide = df.pivot_table(index=obs, columns=unit, values=value, aggfunc="mean", sort=False)
+        # groupby keeps missing labels (e.g. empty strings read back from a CSV as NaN)
+        wide = df.groupby([*obs, unit], sort=False, dropna=False)[value].mean().unstack(unit)
         return cls(wide.to_numpy(), wide.index.to_frame(index=False))

@@ -206,10 +206,11 @@ class HopfieldNetwork:
     def energy(self, states: Any) -> Tensor:
         r"""Energy :math:`-\tfrac12 s^\top W s + \theta \sum_i s_i` of states ``(C, N)`` or ``(R, C, N)``.
 
-        Returns shape (R, C).
+        Returns shape (R, C), computed in float64.
         """
-        s = self._check_states(states, "states", allow_zero=True)
-        return -0.5 * (s * self._field(s)).sum(-1) + self.threshold * s.sum(-1)
+        s = self._check_states(states, "states", allow_zero=True).to(torch.float64)
+        field = torch.einsum("rij,rcj->rci", self.weight.to(torch.float64), s)
+        return -0.5 * (s * field).sum(-1) + self.threshold * s.sum(-1)
 
     def recall(
         self,
