@@ -6,10 +6,30 @@ import torch
 
 import cogrnn
 from cogrnn.exceptions import ConfigError, DataError
-from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
+from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork, RecurrentEnsemble
 from cogrnn.registry import MODELS
 
-ZOO = MODELS.names()
+ZOO = [n for n in MODELS.names() if issubclass(MODELS.get(n).factory, RecurrentEnsemble)]
+MEMORIES = [n for n in MODELS.names() if n not in ZOO]
+
+
+def test_every_registered_model_is_covered():
+    assert set(ZOO) == {"elman", "jordan", "lstm", "gru"}
+    assert set(MEMORIES) == {"hopfield", "modern-hopfield"}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_shapes_and_dtypes_of_the_associative_memories(dtype):
+    pats = np.where(np.random.default_rng(0).random((3, 4, 20)) < 0.5, -1.0, 1.0)
+    net = cogrnn.make_model("hopfield", n_units=20, n_replicas=3, dtype=dtype).store(pats)
+    assert net.weight.shape == (3, 20, 20) and net.weight.dtype == dtype
+    res = net.recall(pats[:, :2], random_state=0)
+    assert res.states.shape == (3, 2, 20) and res.states.dtype == dtype
+    assert res.n_sweeps.shape == res.converged.shape == res.cycle.shape == (3, 2)
+    modern = cogrnn.make_model("modern-hopfield", beta=2.0, dtype=dtype).store(pats)
+    out = modern.retrieve(pats[:, :2])
+    assert out.shape == (3, 2, 20) and out.dtype == dtype
+    assert modern.energy(out).shape == (3, 2)
 
 
 @pytest.mark.parametrize("name", ZOO)
