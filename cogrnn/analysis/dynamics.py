@@ -1,0 +1,197 @@
+"""Dynamics of recurrent networks: gradient flow through time, spectral radius, fixed points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from ..config import check_float, check_int
+from ..exceptions import ConfigError, DataError
+from ..random import RandomState, check_random_state
+
+__all__ = ["gradient_flow", "recurrent_spectral_radius", "find_fixed_points"]
+
+
+def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) -> pd.DataFrame:
+    """Norm of the gradient of the loss at one step with respect to the recurrent state at every earlier step.
+
+    The loss is the half sum of squared errors of the outputs at ``step`` against
+    ``targets`` at that step (or, without targets, the sum of the outputs). The state is
+    what the model carries from one step to the next: the hidden units of an SRN or GRU,
+    the hidden units ``h`` of an LSTM, the state units of a Jordan network (first tensor
+    of the state, all layers).
+
+    Parameters
+    ----------
+    model : RecurrentEnsemble
+    inputs : (T, B, I) or (R, T, B, I)
+    targets : (T, B, O) or (R, T, B, O), optional
+    step : int
+        The step whose loss is differentiated (default: the last).
+
+    Returns
+    -------
+    DataFrame with ``replica``, ``t``, ``lag`` (step - t) and ``grad_norm`` (over the
+    batch and layers), for t = 0 .. step.
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> net = ElmanSRN(1, 4, 1, n_replicas=2, random_state=0)
+    >>> df = gradient_flow(net, np.zeros((6, 1, 1)))
+    >>> df.shape, int(df["lag"].max())
+    ((12, 4), 5)
+    """
+    x = model.check_inputs(inputs)
+    R, T, B, _ = x.shape
+    step = step % T if -T <= step < T else None  # type: ignore[assignment]
+    if step is None:
+        raise DataError(f"step must index one of the {T} steps")
+    state = model.init_state(B)
+    carried = []
+    with torch.enable_grad():
+        out = None
+        for t in range(step + 1):
+            out = model._forward(x[:, t : t + 1], state)
+            state = out.state
+            state[0].retain_grad()
+            carried.append(state[0])
+        assert out is not None
+        if targets is None:
+            loss = out.outputs.sum()
+        else:
+            y = torch.as_tensor(np.asarray(targets), dtype=model.dtype, device=model.device)
+            if y.ndim == 3:
+                y = y.unsqueeze(0).expand(R, *y.shape)
+            if y.shape[:3] != (R, T, B):
+                raise DataError(f"targets must match inputs in (R, T, B); got {tuple(y.shape)}")
+            loss = 0.5 * (out.outputs[:, 0] - y[:, step]).pow(2).sum()
+        model.zero_grad(set_to_none=True)
+        loss.backward()
+    rows = []
+    for t, s in enumerate(carried):
+        g = s.grad if s.grad is not None else torch.zeros_like(s)
+        # the replica axis is 0 for (R, B, H) states and 1 for (L, R, B, H) states
+        axis = 1 if g.ndim == 4 else 0
+        norms = g.transpose(0, axis).reshape(R, -1).norm(dim=1)
+        for r in range(R):
+            rows.append({"replica": r, "t": t, "lag": step - t, "grad_norm": float(norms[r])})
+    return pd.DataFrame(rows)
+
+
+def recurrent_spectral_radius(model: Any, layer: int = 0) -> pd.DataFrame:
+    """Spectral radius of the recurrent weights of every replica (per gate block for LSTM/GRU).
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> recurrent_spectral_radius(ElmanSRN(1, 3, 1, n_replicas=2, random_state=0)).shape
+    (2, 3)
+    """
+    params = dict(model.named_parameters())
+    if f"weight_ch_l{layer}" in params:
+        blocks = {"context": params[f"weight_ch_l{layer}"]}
+    elif f"weight_hh_l{layer}" in params:
+        W = params[f"weight_hh_l{layer}"]
+        names = ["input", "forget", "cell", "output"] if W.shape[1] == 4 * W.shape[2] else ["reset", "update", "new"]
+        blocks = dict(zip(names, W.chunk(len(names), dim=1)))
+    else:
+        raise ConfigError(f"{type(model).__name__} has no square recurrent weight matrix in layer {layer}")
+    rows = []
+    for name, W in blocks.items():
+        radii = torch.linalg.eigvals(W.detach().double()).abs().amax(dim=-1)
+        rows += [{"replica": r, "block": name, "spectral_radius": float(v)} for r, v in enumerate(radii)]
+    return pd.DataFrame(rows)
+
+
+def find_fixed_points(
+    model: Any,
+    inputs: Any,
+    initial_states: Any,
+    replica: int = 0,
+    n_iter: int = 2000,
+    lr: float = 0.05,
+    tolerance: float = 1e-8,
+    unique_tolerance: float = 1e-3,
+    random_state: RandomState | None = 0,
+    n_inits: int | None = None,
+) -> pd.DataFrame:
+    """Fixed points of the state map under a constant input (Sussillo & Barak 2013).
+
+    Minimises q(h) = 1/2 ||F(h, x) - h||^2 from many starting states with Adam, keeps the
+    points with q below ``tolerance``, removes duplicates closer than ``unique_tolerance``
+    and classifies each by the eigenvalues of the Jacobian dF/dh (a discrete-time map:
+    stable if all |lambda| < 1, else a saddle or unstable point).
+
+    Parameters
+    ----------
+    model : single-layer ElmanSRN or GRUNetwork (state = the hidden units)
+    inputs : (I,) the constant input
+    initial_states : (n, H) starting states, e.g. recorded hidden states
+    replica : which replica of the ensemble
+    n_inits : optional, sample this many of ``initial_states``
+
+    Returns
+    -------
+    DataFrame: ``fixed_point`` id, ``q``, ``max_abs_eigenvalue``, ``kind`` ("stable",
+    "saddle" or "unstable") and the coordinates ``h0``, ``h1``, ...
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> net = ElmanSRN(1, 2, 1, random_state=0, nonlinearity="tanh")
+    >>> fps = find_fixed_points(net, np.zeros(1), np.random.default_rng(0).uniform(-1, 1, (20, 2)))
+    >>> set(fps["kind"]) <= {"stable", "saddle", "unstable"}
+    True
+    """
+    if getattr(model, "num_layers", 1) != 1 or len(model.init_state(1)) != 1:
+        raise ConfigError("find_fixed_points needs a one-layer model whose state is its hidden units (SRN, GRU)")
+    single = model.replica(check_int("replica", replica, low=0, high=model.n_replicas - 1))
+    H = single.hidden_size
+    x0 = torch.as_tensor(np.asarray(inputs, dtype=np.float64), dtype=single.dtype).reshape(1, 1, 1, -1)
+    if x0.shape[-1] != single.input_size:
+        raise DataError(f"inputs must have {single.input_size} values; got {x0.shape[-1]}")
+    h0 = np.asarray(initial_states, dtype=np.float64)
+    if h0.ndim != 2 or h0.shape[1] != H or h0.shape[0] == 0:
+        raise DataError(f"initial_states must be (n, {H}); got {h0.shape}")
+    if n_inits is not None:
+        rng = check_random_state(random_state)
+        h0 = h0[rng.choice(h0.shape[0], size=min(check_int("n_inits", n_inits, low=1), h0.shape[0]), replace=False)]
+    check_float("lr", lr, low=0.0, low_inclusive=False)
+
+    def F(h: Tensor) -> Tensor:  # (m, H) -> (m, H): one step of the map from state h under input x0
+        m = h.shape[0]
+        out = single._forward(x0.expand(1, 1, m, -1), (h.reshape(1, 1, m, H),))
+        return out.state[0].reshape(m, H)
+
+    for p in single.parameters():
+        p.requires_grad_(False)
+    h = torch.tensor(h0, dtype=single.dtype, requires_grad=True)
+    opt = torch.optim.Adam([h], lr=lr)
+    for _ in range(check_int("n_iter", n_iter, low=1)):
+        opt.zero_grad()
+        q = 0.5 * (F(h) - h).pow(2).sum(1)
+        q.sum().backward()
+        opt.step()
+    with torch.no_grad():
+        q = 0.5 * (F(h) - h).pow(2).sum(1)
+    keep = (q <= tolerance).numpy()
+    points, qs = h.detach().numpy()[keep], q.numpy()[keep]
+    unique: list[int] = []
+    for i in np.argsort(qs):
+        if all(np.linalg.norm(points[i] - points[j]) > unique_tolerance for j in unique):
+            unique.append(int(i))
+    rows = []
+    for k, i in enumerate(unique):
+        J = torch.autograd.functional.jacobian(lambda v: F(v.reshape(1, H)).reshape(H), torch.tensor(points[i]))
+        eig = np.abs(np.linalg.eigvals(J.numpy()))
+        n_unstable = int((eig >= 1).sum())
+        kind = "stable" if n_unstable == 0 else ("unstable" if n_unstable == H else "saddle")
+        row = {"fixed_point": k, "q": float(qs[i]), "max_abs_eigenvalue": float(eig.max()), "kind": kind}
+        row.update({f"h{j}": float(points[i, j]) for j in range(H)})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["fixed_point", "q", "max_abs_eigenvalue", "kind", *[f"h{j}" for j in range(H)]])

@@ -1,0 +1,172 @@
+"""Representational similarity analysis: RDMs from recordings, model RDMs, RDM comparisons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial.distance import pdist, squareform
+
+from ..config import check_choice
+from ..exceptions import DataError
+from .recording import Recording
+
+__all__ = ["RDM", "rdm", "model_rdm", "compare_rdms", "kendall_tau_a", "compare_rdm_set"]
+
+METRICS = ("correlation", "euclidean", "cosine", "sqeuclidean")
+COMPARISONS = ("spearman", "kendall_tau_a", "pearson")
+
+
+@dataclass
+class RDM:
+    """A representational dissimilarity matrix over labelled conditions.
+
+    Attributes
+    ----------
+    matrix : ndarray (n, n), symmetric with a zero diagonal
+    labels : list of str
+    metric : str
+
+    Examples
+    --------
+    >>> r = rdm(np.array([[0.0, 0], [3, 4], [0, 1]]), labels=["a", "b", "c"], metric="euclidean")
+    >>> r.vector().round(3).tolist()
+    [5.0, 1.0, 4.243]
+    """
+
+    matrix: np.ndarray
+    labels: list[str]
+    metric: str
+
+    def vector(self) -> np.ndarray:
+        """The upper triangle (without the diagonal), in scipy's condensed order."""
+        return squareform(self.matrix, checks=False)
+
+    def to_df(self) -> pd.DataFrame:
+        """Tidy long form: ``row``, ``col``, ``dissimilarity`` for every pair (both orders)."""
+        n = len(self.labels)
+        return pd.DataFrame(
+            {
+                "row": np.repeat(self.labels, n),
+                "col": np.tile(self.labels, n),
+                "dissimilarity": self.matrix.reshape(-1),
+            }
+        )
+
+    def reorder(self, labels: Sequence[str]) -> RDM:
+        """The same RDM with conditions in the order of ``labels``."""
+        missing = sorted(set(labels) ^ set(self.labels))
+        if missing:
+            raise DataError(f"labels differ from the RDM's: {', '.join(map(str, missing))}")
+        idx = [self.labels.index(lab) for lab in labels]
+        return RDM(self.matrix[np.ix_(idx, idx)], list(labels), self.metric)
+
+
+def rdm(
+    data: Recording | Any, by: str | None = None, labels: Sequence[str] | None = None, metric: str = "correlation"
+) -> RDM:
+    """RDM of condition-averaged patterns.
+
+    Parameters
+    ----------
+    data : Recording or array (n_conditions, n_units)
+        With a Recording, states are first averaged by the descriptor ``by``.
+    by : str
+        Descriptor that defines the conditions (Recording input).
+    labels : list of str
+        Condition names (array input).
+    metric : {"correlation", "euclidean", "cosine", "sqeuclidean"}
+        ``correlation`` is 1 - Pearson r between patterns.
+    """
+    check_choice("metric", metric, METRICS)
+    if isinstance(data, Recording):
+        if by is None:
+            raise DataError("rdm of a Recording needs by=<descriptor> to define the conditions")
+        means = data.mean_by(by)
+        X, names = means.states, [str(v) for v in means.descriptors[by]]
+    else:
+        X = np.asarray(data, dtype=np.float64)
+        if X.ndim != 2:
+            raise DataError(f"patterns must be 2-D (conditions x units); got shape {X.shape}")
+        names = [str(v) for v in (labels if labels is not None else range(X.shape[0]))]
+        if len(names) != X.shape[0]:
+            raise DataError(f"{len(names)} labels for {X.shape[0]} conditions")
+    if X.shape[0] < 2:
+        raise DataError("an RDM needs at least 2 conditions")
+    degenerate = {
+        "correlation": X.std(axis=1) == 0,
+        "cosine": np.linalg.norm(X, axis=1) == 0,
+    }.get(metric)
+    if degenerate is not None and bool(degenerate.any()):
+        raise DataError(f"a condition has a constant pattern; the {metric} distance is undefined")
+    return RDM(squareform(pdist(X, metric=metric)), names, metric)
+
+
+def model_rdm(labels: Sequence[str], categories: Mapping[str, str] | Sequence[str]) -> RDM:
+    """Categorical model RDM: 0 between conditions of the same category, 1 otherwise.
+
+    Examples
+    --------
+    >>> model_rdm(["man", "cat", "eat"], {"man": "N", "cat": "N", "eat": "V"}).matrix.tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    """
+    cats = [categories[lab] for lab in labels] if isinstance(categories, Mapping) else list(categories)
+    if len(cats) != len(labels):
+        raise DataError(f"{len(cats)} categories for {len(labels)} labels")
+    c = np.asarray(cats, dtype=object)
+    return RDM((c[:, None] != c[None, :]).astype(np.float64), [str(x) for x in labels], "category")
+
+
+def kendall_tau_a(x: Any, y: Any) -> float:
+    """Kendall's tau-a: (concordant - discordant) / (n (n - 1) / 2); ties count as neither.
+
+    The comparison recommended for categorical model RDMs (Nili et al. 2014).
+
+    Examples
+    --------
+    >>> kendall_tau_a([1, 2, 3], [1, 3, 2])
+    0.3333333333333333
+    """
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(y, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise DataError(f"need two 1-D vectors of the same length >= 2; got {a.shape} and {b.shape}")
+    i, j = np.triu_indices(a.size, k=1)
+    s = np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])
+    return float(s.sum() / (a.size * (a.size - 1) / 2))
+
+
+def compare_rdms(a: RDM, b: RDM, method: str = "spearman") -> float:
+    """Similarity of two RDMs over the same conditions (upper triangles), by rank or linear correlation."""
+    check_choice("method", method, COMPARISONS)
+    if sorted(a.labels) != sorted(b.labels):
+        raise DataError("the RDMs have different conditions")
+    b = b.reorder(a.labels)
+    va, vb = a.vector(), b.vector()
+    if method == "kendall_tau_a":
+        return kendall_tau_a(va, vb)
+    if method == "spearman":
+        return float(stats.spearmanr(va, vb).statistic)
+    return float(stats.pearsonr(va, vb).statistic)
+
+
+def compare_rdm_set(rdms: Mapping[Any, RDM], method: str = "spearman") -> pd.DataFrame:
+    """All pairwise comparisons of a set of RDMs (e.g. seeds or layers), as a tidy table.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(4, 6))
+    >>> rs = {s: rdm(X + 0.1 * s, labels=list("abcd")) for s in range(3)}
+    >>> compare_rdm_set(rs).shape
+    (3, 3)
+    """
+    keys = list(rdms)
+    rows = []
+    for i, ka in enumerate(keys):
+        for kb in keys[i + 1 :]:
+            rows.append({"a": ka, "b": kb, method: compare_rdms(rdms[ka], rdms[kb], method)})
+    return pd.DataFrame(rows)

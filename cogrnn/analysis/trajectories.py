@@ -1,0 +1,90 @@
+"""State-space trajectories: PCA of hidden states and projections of chosen sequences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+
+from ..config import check_int
+from ..exceptions import DataError
+from .recording import Recording
+
+__all__ = ["StatePCA"]
+
+
+class StatePCA:
+    """PCA of hidden states (scikit-learn style), with projections of sequences as trajectories.
+
+    Parameters
+    ----------
+    n_components : int, default 2
+
+    Attributes
+    ----------
+    components_ : ndarray (n_components, n_units)
+    explained_variance_ratio_ : ndarray (n_components,)
+    mean_ : ndarray (n_units,)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> rec = Recording(rng.normal(size=(50, 5)), {"sentence": np.repeat(np.arange(10), 5),
+    ...                                          "t": np.arange(50), "word": list("abcde") * 10})
+    >>> pca = StatePCA(2).fit(rec)
+    >>> traj = pca.trajectories(rec, by="sentence", order="t", label="word", select=[0, 1])
+    >>> traj.shape, list(traj.columns)
+    ((10, 6), ['sentence', 'step', 't', 'word', 'pc1', 'pc2'])
+    """
+
+    def __init__(self, n_components: int = 2) -> None:
+        self.n_components = n_components
+
+    def fit(self, data: Recording | Any) -> StatePCA:
+        """Fit on a Recording's states (or an (n_obs, n_units) array)."""
+        X = data.states if isinstance(data, Recording) else np.asarray(data, dtype=np.float64)
+        if X.ndim != 2:
+            raise DataError(f"states must be 2-D (n_obs, n_units); got shape {X.shape}")
+        k = check_int("n_components", self.n_components, low=1, high=min(X.shape))
+        self._pca = PCA(n_components=k).fit(X)
+        self.components_ = self._pca.components_
+        self.explained_variance_ratio_ = self._pca.explained_variance_ratio_
+        self.mean_ = self._pca.mean_
+        return self
+
+    def transform(self, data: Recording | Any) -> np.ndarray:
+        """Project states onto the principal components: (n_obs, n_components)."""
+        if not hasattr(self, "_pca"):
+            raise DataError("StatePCA is not fitted; call fit() first")
+        X = data.states if isinstance(data, Recording) else np.asarray(data, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.components_.shape[1]:
+            raise DataError(f"states must be (n_obs, {self.components_.shape[1]}); got {X.shape}")
+        return self._pca.transform(X)
+
+    def trajectories(
+        self,
+        recording: Recording,
+        by: str,
+        order: str = "t",
+        label: str | None = None,
+        select: Any = None,
+    ) -> pd.DataFrame:
+        """Tidy trajectories: one row per step of each sequence (``by`` value), in ``order``.
+
+        Returns the columns ``by``, ``step`` (0-based within the sequence), ``order``, the
+        ``label`` descriptor (e.g. the input token) and ``pc1``, ``pc2``, ...
+        """
+        cols = [by, order] + ([label] if label else [])
+        missing = [c for c in cols if c not in recording.descriptors.columns]
+        if missing:
+            raise DataError(f"unknown descriptor(s) {', '.join(missing)}")
+        rec = recording if select is None else recording.subset(**{by: list(np.atleast_1d(select))})
+        pcs = self.transform(rec)
+        df = rec.descriptors[cols].reset_index(drop=True).copy()
+        for k in range(pcs.shape[1]):
+            df[f"pc{k + 1}"] = pcs[:, k]
+        df = df.sort_values([by, order], kind="stable").reset_index(drop=True)
+        df.insert(1, "step", df.groupby(by).cumcount())
+        return df
