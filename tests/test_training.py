@@ -227,3 +227,22 @@ def test_bptt_on_cuda_matches_cpu():
     assert nets[1].device.type == "cuda"
     for p, q in zip(nets[0].parameters(), nets[1].parameters()):
         torch.testing.assert_close(p, q.cpu(), rtol=1e-9, atol=1e-9)
+
+
+def test_loss_mask_counts_only_the_masked_steps():
+    x = torch.randn(6, 3, 2, dtype=F64)
+    y = torch.rand(6, 3, 2, dtype=F64)
+    mask = torch.zeros(6, 3)
+    mask[-1] = 1  # only the last step is scored
+    a = GRUNetwork(2, 4, 2, random_state=0, dtype=F64)
+    b = GRUNetwork(2, 4, 2, random_state=0, dtype=F64)
+    Trainer(method="bptt", loss="mse", lr=0.1, quiet=True).fit(a, x, y, mask=mask)
+    # the same update as a loss written on the last step only
+    out = b(x)
+    compute_loss("mse", out.logits[:, -1:], out.outputs[:, -1:], y[None, -1:]).sum().backward()
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p.detach(), (q - 0.1 * q.grad).detach(), rtol=0, atol=1e-12)
+    with pytest.raises(DataError, match="mask must have shape"):
+        Trainer(method="bptt", quiet=True).fit(a, x, y, mask=torch.ones(5, 3))
+    with pytest.raises(ConfigError, match="loss mask"):
+        Trainer(backend="compiled", quiet=True).fit(ElmanSRN(2, 3, 2, random_state=0), x, y, mask=mask)

@@ -10,6 +10,7 @@ calling ``backward`` gives every replica exactly its own gradient.
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 from torch.nn import functional as F
 
@@ -33,8 +34,11 @@ def check_loss_compatible(loss: str, output_activation: str) -> None:
         raise ConfigError(f"loss='bce' needs output_activation 'logistic'; got {output_activation!r}")
 
 
-def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor) -> Tensor:
+def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor, mask: Tensor | None = None) -> Tensor:
     """Loss of every replica, shape ``(R,)``, from ``(R, T, B, O)`` tensors.
+
+    With ``mask`` ``(R, T, B)`` only the steps where it is nonzero count (weighted by it),
+    e.g. only the last step of a memory task; a replica without any counted step has loss 0.
 
     Examples
     --------
@@ -53,4 +57,8 @@ def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor) ->
         per_step = F.binary_cross_entropy_with_logits(logits, targets, reduction="none").sum(-1)
     else:
         raise ConfigError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
-    return per_step.flatten(1).mean(1)
+    if mask is None:
+        return per_step.flatten(1).mean(1)
+    weights = mask.to(per_step.dtype)
+    total = weights.flatten(1).sum(1)
+    return (per_step * weights).flatten(1).sum(1) / total.clamp(min=torch.finfo(per_step.dtype).tiny)

@@ -183,6 +183,7 @@ class Trainer:
         *,
         state: tuple[Tensor, ...] | None = None,
         random_state: RandomState | None = None,
+        mask: Any = None,
     ) -> Trainer:
         """Train ``model`` in place on ``inputs`` -> ``targets``.
 
@@ -195,6 +196,9 @@ class Trainer:
             State to start from (default: the model's ``init_state``).
         random_state : optional
             Only for shuffling minibatches in ``bptt``.
+        mask : array (T, B) or (R, T, B), optional
+            Weight of every step in the loss (0 = not counted), e.g. a task scored only at
+            its last step. Runs on the torch backend.
         """
         if not isinstance(model, RecurrentEnsemble):
             raise ConfigError(f"model must be a cogrnn model; got {type(model).__name__}")
@@ -202,7 +206,8 @@ class Trainer:
         check_loss_compatible(cfg.loss, model.output_activation)
         x = model.check_inputs(inputs)
         y = self._check_targets(model, targets, x)
-        reason = _compiled_unsupported(model, cfg)
+        m = self._check_mask(model, mask, x)
+        reason = _compiled_unsupported(model, cfg) or ("a loss mask" if m is not None else None)
         if cfg.backend == "compiled" and reason is not None:
             raise ConfigError(f"backend='compiled' cannot train {reason}; use backend='torch'")
         self.backend_ = "compiled" if (cfg.backend != "torch" and reason is None) else "torch"
@@ -211,11 +216,11 @@ class Trainer:
         if self.backend_ == "compiled":
             self.state_ = self._fit_compiled(model, x, y, state, rows)
         elif cfg.method == "bptt":
-            self._fit_bptt(model, x, y, rows, check_random_state(random_state))
+            self._fit_bptt(model, x, y, m, rows, check_random_state(random_state))
             self.state_ = state
         else:
             k1, k2 = (1, 1) if cfg.method == "online" else (cfg.k1, cfg.k2)
-            self.state_ = self._fit_tbptt(model, x, y, state, k1, k2, rows)
+            self.state_ = self._fit_tbptt(model, x, y, m, state, k1, k2, rows)
         self.history_ = pd.DataFrame(rows, columns=["replica", "epoch", "loss", "n_updates"])
         return self
 
@@ -241,6 +246,19 @@ class Trainer:
         if not torch.isfinite(targets).all():
             raise DataError("targets contain NaN or infinite values")
         return targets
+
+    @staticmethod
+    def _check_mask(model: RecurrentEnsemble, mask: Any, x: Tensor) -> Tensor | None:
+        if mask is None:
+            return None
+        m = torch.as_tensor(np.asarray(mask), dtype=model.dtype, device=model.device)
+        if m.ndim == 2:
+            m = m.unsqueeze(0).expand(model.n_replicas, *m.shape)
+        if tuple(m.shape) != tuple(x.shape[:3]):
+            raise DataError(f"mask must have shape (T, B) or (R, T, B) = {tuple(x.shape[:3])}; got {tuple(m.shape)}")
+        if bool((m < 0).any()) or not bool(torch.isfinite(m).all()):
+            raise DataError("mask must hold finite weights >= 0")
+        return m
 
     def _optimizer(self, model: RecurrentEnsemble) -> torch.optim.Optimizer:
         cfg = self.config
@@ -284,6 +302,7 @@ class Trainer:
         model: RecurrentEnsemble,
         x: Tensor,
         y: Tensor,
+        m: Tensor | None,
         state: tuple[Tensor, ...],
         k1: int,
         k2: int,
@@ -314,7 +333,10 @@ class Trainer:
                             logits.append(step.logits)
                             outputs.append(step.outputs)
                             new_states.append(tuple(v.detach() for v in s))
-                    loss = compute_loss(cfg.loss, torch.cat(logits, 1), torch.cat(outputs, 1), y[:, t:end])
+                    loss = compute_loss(
+                        cfg.loss, torch.cat(logits, 1), torch.cat(outputs, 1), y[:, t:end],
+                        None if m is None else m[:, t:end],
+                    )  # fmt: skip
                     self._guard(loss.detach(), epoch, end - 1)
                     self._update(model, opt, loss)
                     total += loss.detach().double()
@@ -339,6 +361,7 @@ class Trainer:
         model: RecurrentEnsemble,
         x: Tensor,
         y: Tensor,
+        m: Tensor | None,
         rows: list[dict[str, Any]],
         rng: np.random.Generator,
     ) -> None:
@@ -355,7 +378,8 @@ class Trainer:
                     idx = torch.as_tensor(order[lo : lo + size], device=x.device)
                     xb, yb = x.index_select(2, idx), y.index_select(2, idx)
                     out = model._forward(xb, model.init_state(len(idx)))
-                    loss = compute_loss(cfg.loss, out.logits, out.outputs, yb)
+                    mb = None if m is None else m.index_select(2, idx)
+                    loss = compute_loss(cfg.loss, out.logits, out.outputs, yb, mb)
                     self._guard(loss.detach(), epoch, n_updates)
                     self._update(model, opt, loss)
                     total += loss.detach().double()

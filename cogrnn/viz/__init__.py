@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from .analysis import plot_rdm, plot_trajectories
 from .clustering import plot_dendrogram
 from .core import add_caption, plot_error_curve, plot_seed_values
 
-__all__ = ["plot_error_curve", "plot_seed_values", "plot_dendrogram", "add_caption"]
+__all__ = [
+    "plot_error_curve",
+    "plot_seed_values",
+    "plot_dendrogram",
+    "plot_trajectories",
+    "plot_rdm",
+    "add_caption",
+]
