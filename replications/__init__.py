@@ -19,6 +19,7 @@ MODULES: dict[str, str] = {
     "elman-words": "replications.elman_words",
     "elman-lexical": "replications.elman_lexical",
     "hopfield-recall": "replications.hopfield_recall",
+    "gradient-flow": "replications.gradient_flow",
 }
 
 

@@ -36,21 +36,24 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
     Returns
     -------
     DataFrame with ``replica``, ``t``, ``lag`` (step - t) and ``grad_norm`` (over the
-    batch and layers), for t = 0 .. step.
+    batch and layers) for the states after steps t = 0 .. step - 1 (lags 1 .. step): the
+    state after step t is what step t + 1 receives.
 
     Examples
     --------
     >>> from cogrnn.models import ElmanSRN
     >>> net = ElmanSRN(1, 4, 1, n_replicas=2, random_state=0)
     >>> df = gradient_flow(net, np.zeros((6, 1, 1)))
-    >>> df.shape, int(df["lag"].max())
-    ((12, 4), 5)
+    >>> df.shape, int(df["lag"].min()), int(df["lag"].max())
+    ((10, 4), 1, 5)
     """
     x = model.check_inputs(inputs)
     R, T, B, _ = x.shape
-    step = step % T if -T <= step < T else None  # type: ignore[assignment]
-    if step is None:
-        raise DataError(f"step must index one of the {T} steps")
+    if not -T <= step < T or T < 2:
+        raise DataError(f"step must index one of the {T} steps (and there must be at least 2)")
+    step %= T
+    if step == 0:
+        raise DataError("step must be > 0: the loss needs at least one earlier state")
     state = model.init_state(B)
     carried = []
     with torch.enable_grad():
@@ -58,8 +61,9 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
         for t in range(step + 1):
             out = model._forward(x[:, t : t + 1], state)
             state = out.state
-            state[0].retain_grad()
-            carried.append(state[0])
+            if t < step:
+                state[0].retain_grad()
+                carried.append(state[0])
         assert out is not None
         if targets is None:
             loss = out.outputs.sum()

@@ -1,7 +1,7 @@
 """Sequence tasks; each carries its :class:`Reference`.
 
 Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``, ``letters``,
-``letters-in-words``, ``lexical-sentences``.
+``letters-in-words``, ``lexical-sentences``, ``first-bit-recall``.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
+from .memory import FirstBitRecall
 from .patterns import correlated_patterns, corrupt, partial_cue, random_patterns
 from .sentences import ANIMATE, INANIMATE, LexicalSentences
 from .temporal_xor import ELMAN_1990, TemporalXOR
@@ -28,6 +29,7 @@ __all__ = [
     "elman_letter_code",
     "FEATURES",
     "ELMAN_1990",
+    "FirstBitRecall",
     "random_patterns",
     "correlated_patterns",
     "corrupt",
@@ -57,4 +59,10 @@ TASKS.register(
     LexicalSentences,
     "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
     LexicalSentences.reference.cite() if LexicalSentences.reference else "",
+)
+TASKS.register(
+    "first-bit-recall-v1",
+    FirstBitRecall,
+    "Random bits; report the first one after a lag (a long-term dependency).",
+    FirstBitRecall.reference.cite() if FirstBitRecall.reference else "",
 )
