@@ -21,9 +21,9 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
 
     The loss is the half sum of squared errors of the outputs at ``step`` against
     ``targets`` at that step (or, without targets, the sum of the outputs). The state is
-    what the model carries from one step to the next: the hidden units of an SRN or GRU,
-    the hidden units ``h`` of an LSTM, the state units of a Jordan network (first tensor
-    of the state, all layers).
+    everything the model carries from one step to the next: the hidden units of an SRN
+    or GRU, ``h`` and ``c`` of an LSTM, the state units and last output of a Jordan
+    network (all layers).
 
     Parameters
     ----------
@@ -62,8 +62,10 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
             out = model._forward(x[:, t : t + 1], state)
             state = out.state
             if t < step:
-                state[0].retain_grad()
-                carried.append(state[0])
+                tracked = [v for v in state if v.requires_grad]
+                for v in tracked:
+                    v.retain_grad()
+                carried.append(tracked)
         assert out is not None
         if targets is None:
             loss = out.outputs.sum()
@@ -77,11 +79,15 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
         model.zero_grad(set_to_none=True)
         loss.backward()
     rows = []
-    for t, s in enumerate(carried):
-        g = s.grad if s.grad is not None else torch.zeros_like(s)
-        # the replica axis is 0 for (R, B, H) states and 1 for (L, R, B, H) states
-        axis = 1 if g.ndim == 4 else 0
-        norms = g.transpose(0, axis).reshape(R, -1).norm(dim=1)
+    for t, tensors in enumerate(carried):
+        sq = torch.zeros(R, dtype=torch.float64)
+        for v in tensors:
+            if v.grad is None:
+                continue
+            # the replica axis is 0 for (R, B, H) states and 1 for (L, R, B, H) states
+            axis = 1 if v.grad.ndim == 4 else 0
+            sq += v.grad.transpose(0, axis).reshape(R, -1).double().pow(2).sum(1).cpu()
+        norms = sq.sqrt()
         for r in range(R):
             rows.append({"replica": r, "t": t, "lag": step - t, "grad_norm": float(norms[r])})
     return pd.DataFrame(rows)
