@@ -151,6 +151,31 @@ class LexicalSentences(Task):
             )
         return pd.DataFrame(rows)
 
+    def grammatical_prefix(self, words: list[str]) -> int:
+        """Length of the longest prefix of ``words`` that splits into complete template sentences.
+
+        Examples
+        --------
+        >>> task = LexicalSentences()
+        >>> task.grammatical_prefix(["man", "eat", "cookie", "cat", "move", "eat"])
+        5
+        """
+        cats = self.categories()
+        members = {c: set(ws) | {self.replace[w] for w in ws if w in self.replace} for c, ws in cats.items()}
+        templates = self.templates()
+        reachable = [False] * (len(words) + 1)
+        reachable[0] = True
+        best = 0
+        for i in range(len(words)):
+            if not reachable[i]:
+                continue
+            for template in templates:
+                j = i + len(template)
+                if j <= len(words) and all(w in members[c] for w, c in zip(words[i:j], template)):
+                    reachable[j] = True
+                    best = max(best, j)
+        return best
+
     # -- corpus -----------------------------------------------------------------------
     def sentences(self, random_state: RandomState | None = None) -> list[list[str]]:
         """``n_sentences`` random sentences (lists of 2 or 3 words)."""
