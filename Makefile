@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 TORCH_PIN := torch==2.13.0
 SEEDS_ARGS ?=
 
-.PHONY: setup test test-slow figures paper bench lint format clean
+.PHONY: setup test test-slow figures paper docs bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,15 @@ figures: setup
 paper: figures
 	$(PY) -m paper.build
 
+docs: setup
+	$(PY) docs/make_figures.py
+
 bench: setup
 	$(PY) -m benchmarks.run
 
 lint: setup
-	$(VENV)/bin/ruff check cogrnn replications tests benchmarks
-	$(VENV)/bin/ruff format --check cogrnn replications tests benchmarks
+	$(VENV)/bin/ruff check cogrnn replications tests benchmarks docs paper
+	$(VENV)/bin/ruff format --check cogrnn replications tests benchmarks docs paper
 	$(VENV)/bin/mypy cogrnn
 
 format: setup
