@@ -1,4 +1,4 @@
-"""The ``cogrnn`` command line: ``cogrnn list`` and ``cogrnn replicate NAME|all``.
+"""The ``cogrnn`` command line: ``cogrnn list``, ``cogrnn replicate NAME|all`` and ``cogrnn sweep FILE``.
 
 Bad input (unknown names, non-positive seeds, an unwritable ``--out``, a corrupt CSV
 for ``--plot-only``) prints one line ``cogrnn: error: ...`` and exits with status 2.
@@ -117,6 +117,26 @@ def replicate_cmd(
         failed = failed or not result.all_passed
     if strict and failed:
         raise typer.Exit(1)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    config: Annotated[str, typer.Argument(help="Sweep description (TOML): replication, seeds, [base], [grid].")],
+    out: Annotated[str, typer.Option("--out", help="Output folder.")] = "sweeps/out",
+    scheduler: Annotated[str, typer.Option("--scheduler", help="sync, local, tcp://HOST:PORT or slurm.")] = "local",
+    workers: Annotated[str | None, typer.Option("--workers", help="Worker processes (local, slurm).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+) -> None:
+    """Run seeds x conditions of a replication as independent tasks (Dask), then collect them."""
+    from .sweep import load_sweep, run_sweep
+
+    spec = load_sweep(config)
+    rep = _replications().get(spec.replication)
+    n_workers = _parse_int("--workers", workers, low=1)
+    results = run_sweep(spec, rep, out, scheduler=scheduler, workers=n_workers, quiet=quiet)
+    typer.echo(
+        f"{len(results)} rows from {spec.seeds} seeds x {len(spec.conditions())} conditions -> {out}/results.parquet"
+    )
 
 
 def _parse_int(option: str, value: str | None, low: int) -> int | None:
