@@ -26,15 +26,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from cogrnn.analysis import error_table, evaluate_stream
-from cogrnn.config import Config, check_float, check_int
+from cogrnn.config import Config, check_int
 from cogrnn.io import data_path
-from cogrnn.models import ElmanSRN
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FEATURES, LetterSequence
-from cogrnn.training import Trainer
+from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = ["LettersConfig", "ElmanLetters", "REPLICATION"]
@@ -46,23 +44,16 @@ STRETCH = 20  # steps of the test stream shown in the figure, as Figs. 4-5
 
 
 @dataclass(frozen=True)
-class LettersConfig(Config):
-    n_consonants: int = 1000  # paper: 1,000 consonants (about 3,000 letters)
+class LettersConfig(OnlineSRNConfig):
     epochs: int = 200  # paper: 200 passes
     hidden_size: int = 20  # paper: 20 hidden and 20 context units
-    lr: float = 0.1  # free parameter
-    momentum: float = 0.0  # free parameter
-    init_range: float = 0.5  # free parameter
+    n_consonants: int = 1000  # paper: 1,000 consonants (about 3,000 letters)
     test_consonants: int = 1000
     test_seed: int = 1990  # the common test stream ("a different initial randomization")
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_int("n_consonants", self.n_consonants, low=2)
-        check_int("epochs", self.epochs, low=1)
-        check_int("hidden_size", self.hidden_size, low=1)
-        check_float("lr", self.lr, low=0.0, low_inclusive=False)
-        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
-        check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
         check_int("test_consonants", self.test_consonants, low=STRETCH)
         check_int("test_seed", self.test_seed, low=0)
 
@@ -107,16 +98,7 @@ class ElmanLetters(Replication):
         children = [s.spawn(2) for s in seeds]  # weights, training stream
         task = LetterSequence(n_consonants=config.n_consonants)
         streams = [task.generate(c[1]) for c in children]
-        T = min(b.n_steps for b in streams)
-        x = np.stack([b.inputs[:T] for b in streams])  # (R, T, 1, 6)
-        y = np.stack([b.targets[:T] for b in streams])
-        net = ElmanSRN(
-            6, config.hidden_size, 6, n_replicas=len(seeds), replica_seeds=[c[0] for c in children],
-            init_range=config.init_range, dtype=torch.float64,
-        )  # fmt: skip
-        Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet).fit(
-            net, x, y
-        )
+        net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
         test = LetterSequence(n_consonants=config.test_consonants).generate(config.test_seed)
         ev = evaluate_stream(net, test.inputs, test.targets)
         keep = ["letter", "target_letter", "position_in_word", "word"]

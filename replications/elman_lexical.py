@@ -32,6 +32,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
 from cogrnn.analysis import (
     Recording,
@@ -46,13 +47,13 @@ from cogrnn.analysis import (
     successor_distributions,
     vector_errors,
 )
-from cogrnn.config import Config, check_choice, check_float, check_int
+from cogrnn.config import Config, check_choice, check_int
 from cogrnn.io import data_path
 from cogrnn.models import ElmanSRN
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LexicalSentences
 from cogrnn.tasks.sentences import N_INPUTS
-from cogrnn.training import Trainer
+from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_dendrogram, plot_seed_values
 
 __all__ = ["LexicalConfig", "ElmanLexical", "REPLICATION", "PAPER"]
@@ -67,24 +68,17 @@ METHOD, METRIC = "average", "euclidean"
 
 
 @dataclass(frozen=True)
-class LexicalConfig(Config):
-    n_sentences: int = 10000  # paper: 10,000 sentences
+class LexicalConfig(OnlineSRNConfig):
     epochs: int = 6  # paper: 6 passes
     hidden_size: int = 150  # paper: 150 hidden, 150 context units
-    lr: float = 0.1  # free parameter
-    momentum: float = 0.0  # free parameter
-    init_range: float = 0.5  # free parameter
+    n_sentences: int = 10000  # paper: 10,000 sentences
     lexicon: str = "completed"
     zog_sentences: int = 10000  # paper: 10,000 new sentences
     tokens_per_word: int = 40  # token clustering subsample
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_int("n_sentences", self.n_sentences, low=50)
-        check_int("epochs", self.epochs, low=1)
-        check_int("hidden_size", self.hidden_size, low=2)
-        check_float("lr", self.lr, low=0.0, low_inclusive=False)
-        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
-        check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
         check_choice("lexicon", self.lexicon, ("completed", "superclasses"))
         check_int("zog_sentences", self.zog_sentences, low=50)
         check_int("tokens_per_word", self.tokens_per_word, low=2)
@@ -181,15 +175,12 @@ class ElmanLexical(Replication):
         task = LexicalSentences(n_sentences=config.n_sentences, lexicon=config.lexicon)
         corpora = [task.sentences(c[1]) for c in children]
         streams = [task.encode(s) for s in corpora]
-        T = min(b.n_steps for b in streams)
-        x = np.stack([b.inputs[:T] for b in streams]).astype(np.float32)
-        y = np.stack([b.targets[:T] for b in streams]).astype(np.float32)
-        kw = {"init_range": config.init_range, "replica_seeds": [c[0] for c in children]}
-        net = ElmanSRN(N_INPUTS, config.hidden_size, N_INPUTS, n_replicas=len(seeds), **kw)
-        untrained = ElmanSRN(N_INPUTS, config.hidden_size, N_INPUTS, n_replicas=len(seeds), **kw)
-        Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet).fit(
-            net, x, y
-        )
+        weight_seeds = [c[0] for c in children]
+        net = train_srn_ensemble(config, streams, weight_seeds, dtype=torch.float32, quiet=quiet)
+        untrained = ElmanSRN(
+            N_INPUTS, config.hidden_size, N_INPUTS, n_replicas=len(seeds), replica_seeds=weight_seeds,
+            init_range=config.init_range,
+        )  # fmt: skip
         zog_task = LexicalSentences(n_sentences=config.zog_sentences, lexicon=config.lexicon, replace={"man": "zog"})
         classes = zog_task.word_classes()
         vocab = task.vocabulary()

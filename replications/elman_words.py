@@ -33,12 +33,11 @@ import torch
 from scipy import stats
 
 from cogrnn.analysis import align_to_onsets, detect_boundaries, segmentation_scores
-from cogrnn.config import Config, check_float, check_int
+from cogrnn.config import Config, check_int
 from cogrnn.io import data_path
-from cogrnn.models import ElmanSRN
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LetterInWord
-from cogrnn.training import Trainer
+from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = ["WordsConfig", "ElmanWords", "REPLICATION", "FRAGMENT"]
@@ -50,24 +49,17 @@ PRECISION_CRITERION = 1.5  # times the base rate of onsets (random placement)
 
 
 @dataclass(frozen=True)
-class WordsConfig(Config):
-    n_sentences: int = 200  # paper: 200 sentences, 1,270 words, 4,963 letters
+class WordsConfig(OnlineSRNConfig):
     epochs: int = 10  # paper: 10 passes
     hidden_size: int = 20  # paper: 20 hidden and 20 context units
-    lr: float = 0.1  # free parameter
-    momentum: float = 0.0  # free parameter
-    init_range: float = 0.5  # free parameter
+    n_sentences: int = 200  # paper: 200 sentences, 1,270 words, 4,963 letters
     coding: str = "elman"
     test_sentences: int = 200
     test_seed: int = 1990
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_int("n_sentences", self.n_sentences, low=2)
-        check_int("epochs", self.epochs, low=1)
-        check_int("hidden_size", self.hidden_size, low=1)
-        check_float("lr", self.lr, low=0.0, low_inclusive=False)
-        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
-        check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
         check_int("test_sentences", self.test_sentences, low=2)
         check_int("test_seed", self.test_seed, low=0)
 
@@ -99,16 +91,7 @@ class ElmanWords(Replication):
         children = [s.spawn(2) for s in seeds]  # weights, training corpus
         task = LetterInWord(n_sentences=config.n_sentences, coding=config.coding)
         streams = [task.generate(c[1]) for c in children]
-        T = min(b.n_steps for b in streams)
-        x = np.stack([b.inputs[:T] for b in streams])
-        y = np.stack([b.targets[:T] for b in streams])
-        net = ElmanSRN(
-            5, config.hidden_size, 5, n_replicas=len(seeds), replica_seeds=[c[0] for c in children],
-            init_range=config.init_range, dtype=torch.float64,
-        )  # fmt: skip
-        Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet).fit(
-            net, x, y
-        )
+        net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
         frames = []
         test = LetterInWord(n_sentences=config.test_sentences, coding=config.coding).generate(config.test_seed)
         fragment = task.spell(FRAGMENT)

@@ -23,14 +23,12 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from cogrnn.analysis import evaluate_stream, fold_cycles, unit_correlations
-from cogrnn.config import Config, check_float, check_int
-from cogrnn.models import ElmanSRN
+from cogrnn.config import check_float, check_int
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import TemporalXOR
-from cogrnn.training import Trainer
+from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = ["XorConfig", "ElmanXOR", "REPLICATION", "PAPER_FIG3"]
@@ -46,26 +44,19 @@ XOR_RULE_CRITERION = 0.2
 
 
 @dataclass(frozen=True)
-class XorConfig(Config):
+class XorConfig(OnlineSRNConfig):
     """Configuration of the temporal XOR replication (paper values where it gives them)."""
 
-    n_triples: int = 1000  # paper: 3,000 bits
     epochs: int = 600  # paper: 600 passes
     hidden_size: int = 2  # paper: 2 hidden, 2 context units
-    lr: float = 0.1  # free parameter
-    momentum: float = 0.0  # free parameter
-    init_range: float = 0.5  # free parameter
+    n_triples: int = 1000  # paper: 3,000 bits
     context_init: float = 0.5  # paper
     test_triples: int = 1000
     burn_in: int = 3  # test steps skipped before folding (one triple)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_int("n_triples", self.n_triples, low=1)
-        check_int("epochs", self.epochs, low=1)
-        check_int("hidden_size", self.hidden_size, low=1)
-        check_float("lr", self.lr, low=0.0, low_inclusive=False)
-        check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
-        check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
         check_float("context_init", self.context_init)
         check_int("test_triples", self.test_triples, low=(PERIOD + 3) // 3 + 1)
         if self.burn_in % 3:
@@ -96,21 +87,10 @@ class ElmanXOR(Replication):
         children = [s.spawn(3) for s in seeds]  # weights, training stream, test stream
         task = TemporalXOR(n_triples=config.n_triples)
         test_task = TemporalXOR(n_triples=config.test_triples)
-        train = np.stack([task.generate(c[1]).inputs[:, 0] for c in children])  # (R, T, 1)
+        streams = [task.generate(c[1]) for c in children]
         tests = [test_task.generate(c[2]) for c in children]
-        net = ElmanSRN(
-            1, config.hidden_size, 1,
-            n_replicas=len(seeds), replica_seeds=[c[0] for c in children],
-            init_range=config.init_range, context_init=config.context_init, dtype=torch.float64,
-        )  # fmt: skip
-        x = train[:, :, None, :]  # (R, T, B=1, 1)
-        Trainer(
-            method="online",
-            epochs=config.epochs,
-            lr=config.lr,
-            momentum=config.momentum,
-            quiet=quiet,
-        ).fit(net, x, np.roll(x, -1, axis=1))
+        weights = [c[0] for c in children]
+        net = train_srn_ensemble(config, streams, weights, context_init=config.context_init, quiet=quiet)
         test_x = np.stack([b.inputs for b in tests])  # (R, T, 1, 1)
         test_y = np.stack([b.targets for b in tests])
         ev = evaluate_stream(net, test_x, test_y)

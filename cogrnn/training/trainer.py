@@ -132,6 +132,11 @@ def _compiled_unsupported(model: RecurrentEnsemble, cfg: TrainerConfig) -> str |
     return None
 
 
+def _epoch_rows(epoch: int, losses: list[float], n_updates: int) -> list[dict[str, Any]]:
+    """History rows of one epoch: one per replica."""
+    return [{"replica": r, "epoch": epoch, "loss": float(v), "n_updates": n_updates} for r, v in enumerate(losses)]
+
+
 class Trainer:
     """Train a model ensemble on a stream or a batch of sequences.
 
@@ -344,15 +349,7 @@ class Trainer:
                     history = (history + new_states)[-k2:]
                     t = end
                 state = history[-1]
-                for r in range(model.n_replicas):
-                    rows.append(
-                        {
-                            "replica": r,
-                            "epoch": epoch,
-                            "loss": float(total[r]) / n_updates,
-                            "n_updates": n_updates,
-                        }
-                    )
+                rows += _epoch_rows(epoch, (total / n_updates).tolist(), n_updates)
                 bar.advance()
         return tuple(s.detach() for s in state)
 
@@ -384,15 +381,7 @@ class Trainer:
                     self._update(model, opt, loss)
                     total += loss.detach().double()
                     n_updates += 1
-                for r in range(model.n_replicas):
-                    rows.append(
-                        {
-                            "replica": r,
-                            "epoch": epoch,
-                            "loss": float(total[r]) / n_updates,
-                            "n_updates": n_updates,
-                        }
-                    )
+                rows += _epoch_rows(epoch, (total / n_updates).tolist(), n_updates)
                 bar.advance()
 
     def _fit_compiled(
@@ -473,8 +462,7 @@ class Trainer:
                         f"epoch {epoch}, step {int(bad[r])} with learning rate {cfg.lr}; "
                         "lower the learning rate or set clip_grad_norm"
                     )
-                for r in range(R):
-                    rows.append({"replica": r, "epoch": epoch, "loss": float(losses[r]), "n_updates": T})
+                rows += _epoch_rows(epoch, losses.tolist(), T)
                 bar.advance()
         with torch.no_grad():
             for name, arr in zip(names, arrays):
