@@ -36,33 +36,24 @@ __all__ = [
     "partial_cue",
 ]
 
-TASKS.register(
-    "temporal-xor-v1",
-    TemporalXOR,
-    "Two random bits then their XOR, concatenated; predict the next bit.",
-    TemporalXOR.reference.cite() if TemporalXOR.reference else "",
-)
-TASKS.register(
-    "letters-v1",
-    LetterSequence,
-    "Random consonants b, d, g expanded to ba, dii, guuu; 6 phonetic features; predict the next letter.",
-    LetterSequence.reference.cite() if LetterSequence.reference else "",
-)
-TASKS.register(
-    "letters-in-words-v1",
-    LetterInWord,
-    "Sentences spelled letter by letter without breaks (5-bit codes); predict the next letter.",
-    LetterInWord.reference.cite() if LetterInWord.reference else "",
-)
-TASKS.register(
-    "lexical-sentences-v1",
-    LexicalSentences,
-    "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
-    LexicalSentences.reference.cite() if LexicalSentences.reference else "",
-)
-TASKS.register(
-    "first-bit-recall-v1",
-    FirstBitRecall,
-    "Random bits; report the first one after a lag (a long-term dependency).",
-    FirstBitRecall.reference.cite() if FirstBitRecall.reference else "",
-)
+_TASKS: list[tuple[str, type[Task], str]] = [
+    ("temporal-xor-v1", TemporalXOR, "Two random bits then their XOR, concatenated; predict the next bit."),
+    (
+        "letters-v1",
+        LetterSequence,
+        "Random consonants b, d, g expanded to ba, dii, guuu; 6 phonetic features; predict the next letter.",
+    ),
+    (
+        "letters-in-words-v1",
+        LetterInWord,
+        "Sentences spelled letter by letter without breaks (5-bit codes); predict the next letter.",
+    ),
+    (
+        "lexical-sentences-v1",
+        LexicalSentences,
+        "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
+    ),
+    ("first-bit-recall-v1", FirstBitRecall, "Random bits; report the first one after a lag (a long-term dependency)."),
+]
+for _id, _cls, _description in _TASKS:
+    TASKS.register(_id, _cls, _description, _cls.reference.cite() if _cls.reference else "")
