@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from cogrnn.analysis import gradient_flow, recurrent_spectral_radius
+from cogrnn.analysis import gradient_flow
 from cogrnn.config import Config, check_int
 from cogrnn.models import ElmanSRN, GRUNetwork, LSTMNetwork
 from cogrnn.replication import Claim, Replication, seed_pass_claim
@@ -228,7 +228,6 @@ class GradientFlow(Replication):
 
 
 REPLICATION = GradientFlow()
-_ = recurrent_spectral_radius  # part of the public toolkit this replication showcases
 
 if __name__ == "__main__":
     from cogrnn.cli import main

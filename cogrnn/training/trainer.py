@@ -23,7 +23,6 @@ kernel (``backend="compiled"``, chosen by ``"auto"``); everything else runs on t
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -488,6 +487,3 @@ def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = 
     ['replica', 'epoch', 'loss', 'n_updates']
     """
     return Trainer(quiet=quiet, **params).fit(model, inputs, targets).history_
-
-
-_ = dataclasses  # keep the import for subclassing users (TrainerConfig is a dataclass)
