@@ -58,3 +58,15 @@ def test_hopfield_recall(tmp_path):
         "basins-shrink-with-load",
     ):
         assert claims[passing].passed, passing
+
+
+def test_gradient_flow(tmp_path):
+    claims = _claims("gradient-flow", tmp_path)
+    for passing in (
+        "srn-gradient-decays-exponentially",
+        "spectral-radius-sets-the-regime",
+        "srn-memory-fades-with-lag",
+    ):
+        assert claims[passing].passed, passing
+    # reported, not passed: the LSTM solves lag 40 in 4/10 seeds only (see the README)
+    assert claims["gated-networks-bridge-long-lags"].n_seeds == 10
