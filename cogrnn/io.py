@@ -72,10 +72,23 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
 
 
 def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
-    """Write a DataFrame as CSV (no index; floats round-trip exactly), atomically."""
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
-    return atomic_write_text(path, buf.getvalue())
+    """Write a DataFrame as CSV (no index; floats round-trip exactly), atomically.
+
+    Uses pyarrow's CSV writer (about 10x faster than pandas) and falls back to pandas for
+    columns Arrow cannot type (mixed objects).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        buf = io.StringIO()
+        df.to_csv(buf, index=False)
+        return atomic_write_text(path, buf.getvalue())
+    out = io.BytesIO()
+    pa_csv.write_csv(table, out)
+    return atomic_write_bytes(path, out.getvalue())
 
 
 def write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:

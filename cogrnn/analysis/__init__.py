@@ -2,26 +2,74 @@
 
 from __future__ import annotations
 
-from .clustering import (
-    branch_consistency,
-    cluster_scores,
-    cut_tree,
-    linkage,
-    n_misassigned,
-    nearest_neighbor_agreement,
-    nearest_neighbors,
-)
-from .comparisons import cohens_dz, paired_comparison
-from .dynamics import find_fixed_points, gradient_flow, recurrent_spectral_radius
-from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
-from .generation import generate, next_token_fn
-from .likelihood import successor_distributions, vector_errors
-from .recall import basin_size, capacity_estimate, classify_end_states, overlap, recall_success, threshold_crossing
-from .recording import Recording
-from .rsa import RDM, compare_rdm_set, compare_rdms, kendall_tau_a, model_rdm, rdm
-from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
-from .stats import bootstrap_ci, summarize_across_seeds
-from .trajectories import StatePCA
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    from .clustering import (
+        branch_consistency,
+        cluster_scores,
+        cut_tree,
+        linkage,
+        n_misassigned,
+        nearest_neighbor_agreement,
+        nearest_neighbors,
+    )
+    from .comparisons import cohens_dz, paired_comparison
+    from .dynamics import find_fixed_points, gradient_flow, recurrent_spectral_radius
+    from .errors import error_by, error_table, evaluate_stream, fold_cycles, unit_correlations
+    from .generation import generate, next_token_fn
+    from .likelihood import successor_distributions, vector_errors
+    from .recall import basin_size, capacity_estimate, classify_end_states, overlap, recall_success, threshold_crossing
+    from .recording import Recording
+    from .rsa import RDM, compare_rdm_set, compare_rdms, kendall_tau_a, model_rdm, rdm
+    from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
+    from .stats import bootstrap_ci, summarize_across_seeds
+    from .trajectories import StatePCA
+
+#: public name -> submodule; submodules load on first use (scipy and scikit-learn are slow to import)
+_SUBMODULE = {
+    "RDM": "rsa",
+    "Recording": "recording",
+    "StatePCA": "trajectories",
+    "align_to_onsets": "segmentation",
+    "basin_size": "recall",
+    "bootstrap_ci": "stats",
+    "branch_consistency": "clustering",
+    "capacity_estimate": "recall",
+    "classify_end_states": "recall",
+    "cluster_scores": "clustering",
+    "cohens_dz": "comparisons",
+    "compare_rdm_set": "rsa",
+    "compare_rdms": "rsa",
+    "cut_tree": "clustering",
+    "detect_boundaries": "segmentation",
+    "error_by": "errors",
+    "error_table": "errors",
+    "evaluate_stream": "errors",
+    "find_fixed_points": "dynamics",
+    "fold_cycles": "errors",
+    "generate": "generation",
+    "gradient_flow": "dynamics",
+    "kendall_tau_a": "rsa",
+    "linkage": "clustering",
+    "model_rdm": "rsa",
+    "n_misassigned": "clustering",
+    "nearest_neighbor_agreement": "clustering",
+    "nearest_neighbors": "clustering",
+    "next_token_fn": "generation",
+    "overlap": "recall",
+    "paired_comparison": "comparisons",
+    "rdm": "rsa",
+    "recall_success": "recall",
+    "recurrent_spectral_radius": "dynamics",
+    "segmentation_scores": "segmentation",
+    "successor_distributions": "likelihood",
+    "summarize_across_seeds": "stats",
+    "threshold_crossing": "recall",
+    "unit_correlations": "errors",
+    "vector_errors": "likelihood",
+}
 
 __all__ = [
     "StatePCA",
@@ -65,3 +113,15 @@ __all__ = [
     "bootstrap_ci",
     "summarize_across_seeds",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULE:
+        value = getattr(importlib.import_module(f"{__name__}.{_SUBMODULE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,7 +9,6 @@ import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist, pdist
-from sklearn.metrics import adjusted_rand_score
 
 from ..config import check_choice, check_int
 from ..exceptions import DataError
@@ -80,6 +79,8 @@ def cluster_scores(
     >>> cluster_scores(X, ["n", "n", "v", "v"])["ari"]
     1.0
     """
+    from sklearn.metrics import adjusted_rand_score  # imported here: scikit-learn is slow to import
+
     X = _matrix(X)
     lab = np.asarray(labels)
     if lab.shape != (X.shape[0],):

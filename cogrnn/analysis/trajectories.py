@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import PCA
 
 from ..config import check_int
 from ..exceptions import DataError
@@ -44,6 +43,8 @@ class StatePCA:
 
     def fit(self, data: Recording | Any) -> StatePCA:
         """Fit on a Recording's states (or an (n_obs, n_units) array)."""
+        from sklearn.decomposition import PCA  # imported here: scikit-learn is slow to import
+
         X = data.states if isinstance(data, Recording) else np.asarray(data, dtype=np.float64)
         if X.ndim != 2:
             raise DataError(f"states must be 2-D (n_obs, n_units); got shape {X.shape}")
