@@ -147,3 +147,14 @@ def test_bad_inputs_are_clear_errors():
         ElmanSRN(3, 2, 2, n_replicas=2, replica_seeds=[1])
     with pytest.raises(ConfigError, match="dtype"):
         ElmanSRN(3, 2, 2, dtype=torch.int32)
+
+
+def test_lstm_forget_bias_shifts_only_the_forget_gate():
+    a = LSTMNetwork(2, 3, 1, num_layers=2, random_state=0)
+    b = LSTMNetwork(2, 3, 1, num_layers=2, random_state=0, forget_bias=1.0)
+    for layer in range(2):
+        diff = b.weight(f"bias_hh_l{layer}") - a.weight(f"bias_hh_l{layer}")
+        torch.testing.assert_close(diff[:, 3:6], torch.ones(1, 3))
+        assert torch.all(diff[:, :3] == 0) and torch.all(diff[:, 6:] == 0)
+    with pytest.raises(ConfigError, match="forget_bias needs bias"):
+        LSTMNetwork(2, 3, 1, bias=False, forget_bias=1.0)

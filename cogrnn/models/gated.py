@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ..config import check_float
+from ..exceptions import ConfigError
 from ..random import RandomState
 from .base import RecurrentEnsemble, RecurrentOutput, ensemble_linear, uniform_bound
 
@@ -92,7 +94,9 @@ class LSTMNetwork(_GatedBase):
         c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t)
 
     followed by a linear readout ``y_t = g(W_ho h_t + b_o)`` (identity by default).
-    Initial weights are uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` as in PyTorch.
+    Initial weights are uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` as in PyTorch;
+    ``forget_bias`` (default 0, as PyTorch) is added to the forget-gate biases, e.g. 1.0 as
+    recommended by Gers et al. (2000) and Jozefowicz et al. (2015) for long lags.
 
     Examples
     --------
@@ -105,6 +109,17 @@ class LSTMNetwork(_GatedBase):
 
     family = "lstm"
     _gates = 4
+
+    def __init__(self, *args: Any, forget_bias: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.forget_bias = check_float("forget_bias", forget_bias)
+        if self.forget_bias and not self.bias:
+            raise ConfigError("forget_bias needs bias=True")
+        if self.forget_bias:
+            H = self.hidden_size
+            with torch.no_grad():
+                for layer in range(self.num_layers):
+                    self.weight(f"bias_hh_l{layer}")[:, H : 2 * H] += self.forget_bias
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
         """``(h, c)``, each ``(L, R, B, H)`` of zeros."""
