@@ -91,6 +91,14 @@ def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
     return atomic_write_bytes(path, out.getvalue())
 
 
+def _existing_output(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, or a one-line :class:`DataError` when the file is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; run without --plot-only first")
+    return path
+
+
 def write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
     """Write a DataFrame as Parquet (pyarrow), atomically."""
     buf = io.BytesIO()
@@ -100,9 +108,7 @@ def write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
 
 def read_parquet(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
     """Read a Parquet table and check its columns; any problem is a one-line :class:`DataError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} does not exist; run without --plot-only first")
+    path = _existing_output(path)
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
@@ -128,9 +134,7 @@ def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table"
 
 def read_tidy_csv(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
     """Read a results CSV and check its schema; any problem is a one-line :class:`DataError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} does not exist; run without --plot-only first")
+    path = _existing_output(path)
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -38,6 +38,7 @@ from .io import (
     ensure_writable_dir,
     read_parquet,
     read_tidy_csv,
+    sha256_file,
     write_csv,
     write_json,
     write_parquet,
@@ -268,10 +269,10 @@ def run_replication(
         for name, frame in extras.items():
             write_parquet(extra_paths[name], frame)
     claims = replication.check_claims(results, extras)
+    results_sha256 = sha256_file(results_path)
     caption = (
         f"cogrnn {__version__} | {replication.name} | seeds {n_seeds} (root {root}) | "
-        f"config {config.config_hash()}{' quick' if quick else ''} | results.csv sha256 "
-        f"{file_hashes([results_path])[str(results_path)][:12]}"
+        f"config {config.config_hash()}{' quick' if quick else ''} | results.csv sha256 {results_sha256[:12]}"
     )
     fig = replication.plot(results, extras, caption)
     try:
@@ -286,7 +287,7 @@ def run_replication(
     }
     write_json(out_dir / "claims.json", claims_doc)
     wall = time.perf_counter() - started
-    outputs = [out_dir / f for f in ("results.csv", "figure.png", "figure.pdf", "claims.json")]
+    outputs = [out_dir / f for f in ("figure.png", "figure.pdf", "claims.json")]
     outputs += list(extra_paths.values())
     provenance = {
         "replication": replication.name,
@@ -309,7 +310,7 @@ def run_replication(
         "start_time": start_time,
         "end_time": utc_now(),
         "wall_time_s": round(wall, 3),
-        "outputs_sha256": file_hashes(outputs, root=out_dir),
+        "outputs_sha256": {"results.csv": results_sha256, **file_hashes(outputs, root=out_dir)},
         "data_inputs_sha256": file_hashes(replication.data_inputs(config)),
     }
     write_json(out_dir / "provenance.json", provenance)
