@@ -270,9 +270,13 @@ def run_replication(
             write_parquet(extra_paths[name], frame)
     claims = replication.check_claims(results, extras)
     results_sha256 = sha256_file(results_path)
+    data_sha256 = file_hashes(replication.data_inputs(config))
+    data = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"
+    versions = package_versions(("torch", "numpy"))
     caption = (
-        f"cogrnn {__version__} | {replication.name} | seeds {n_seeds} (root {root}) | "
-        f"config {config.config_hash()}{' quick' if quick else ''} | results.csv sha256 {results_sha256[:12]}"
+        f"cogrnn {__version__} (torch {versions['torch']}, numpy {versions['numpy']}) | {replication.name} | "
+        f"seeds {n_seeds} (root {root}) | config {config.config_hash()}{' quick' if quick else ''} | "
+        f"results.csv sha256 {results_sha256[:12]} | data {data}"
     )
     fig = replication.plot(results, extras, caption)
     try:
@@ -311,7 +315,7 @@ def run_replication(
         "end_time": utc_now(),
         "wall_time_s": round(wall, 3),
         "outputs_sha256": {"results.csv": results_sha256, **file_hashes(outputs, root=out_dir)},
-        "data_inputs_sha256": file_hashes(replication.data_inputs(config)),
+        "data_inputs_sha256": data_sha256,
     }
     write_json(out_dir / "provenance.json", provenance)
     return ReplicationResult(replication.name, out_dir, results, claims, wall)

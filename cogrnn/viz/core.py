@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -117,5 +118,11 @@ def add_caption(fig: Figure, text: str) -> Figure:
     --------
     >>> fig = add_caption(plt.figure(), "cogrnn 0.1 | seeds 20 | config abc123")
     """
-    fig.text(0.005, 0.003, text, fontsize=6, color="0.4", ha="left", va="bottom", family="monospace")
+    width = max(int(fig.get_figwidth() * 15), 40)  # characters of 6-pt monospace per line
+    lines = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+    engine = fig.get_layout_engine()
+    if engine is not None and "rect" in engine.get():  # keep the axes clear of the caption
+        margin = (0.012 * len(lines) + 0.004) * 6.0 / max(fig.get_figheight(), 1.0)
+        engine.set(rect=(0, margin, 1, 1 - margin))  # type: ignore[call-arg]
+    fig.text(0.005, 0.003, "\n".join(lines), fontsize=6, color="0.4", ha="left", va="bottom", family="monospace")
     return fig
