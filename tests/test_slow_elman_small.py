@@ -33,8 +33,6 @@ def test_elman_words(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["elman-letters", "elman-words"])
-
-
 def test_quick_mode_claims(name, tmp_path):
     claims = _claims(name, tmp_path, quick=True)
     assert all(c.n_seeds == 10 for c in claims.values())
