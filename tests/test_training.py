@@ -246,3 +246,28 @@ def test_loss_mask_counts_only_the_masked_steps():
         Trainer(method="bptt", quiet=True).fit(a, x, y, mask=torch.ones(5, 3))
     with pytest.raises(ConfigError, match="loss mask"):
         Trainer(backend="compiled", quiet=True).fit(ElmanSRN(2, 3, 2, random_state=0), x, y, mask=mask)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_ensemble_replica_trains_on_its_whole_stream_whatever_the_others(dtype):
+    from cogrnn.tasks.base import SequenceBatch
+    from cogrnn.training import OnlineSRNConfig, stack_streams, train_srn_ensemble
+
+    def stream(n_steps, seed):
+        bits = np.random.default_rng(seed).integers(0, 2, (n_steps + 1, 1, 3)).astype(np.float64)
+        return SequenceBatch(bits[:-1], bits[1:])
+
+    cfg = OnlineSRNConfig(epochs=3, hidden_size=4, lr=0.3, momentum=0.5)
+    streams = [stream(n, s) for s, n in enumerate((7, 12, 12, 20, 5))]
+    seeds = np.random.SeedSequence(11).spawn(len(streams))
+    ens = train_srn_ensemble(cfg, streams, seeds, dtype=dtype, quiet=True)
+    for r, (b, s) in enumerate(zip(streams, seeds)):
+        alone = train_srn_ensemble(cfg, [b], [s], dtype=dtype, quiet=True)
+        # the whole stream, wrapping around: what the trainer does on this stream alone
+        ref = ElmanSRN(3, 4, 3, replica_seeds=[s], dtype=dtype)
+        Trainer(method="online", epochs=3, lr=0.3, momentum=0.5, quiet=True).fit(ref, b.inputs, b.targets)
+        for (name, p), q, w in zip(ens.named_parameters(), alone.parameters(), ref.parameters()):
+            assert torch.equal(p[r], q[0]), name
+            assert torch.equal(p[r], w[0]), name
+    with pytest.raises(DataError, match="one length"):
+        stack_streams(streams[:2])

@@ -41,20 +41,28 @@ class OnlineSRNConfig(Config):
 
 
 def stack_streams(batches: Sequence[SequenceBatch]) -> tuple[np.ndarray, np.ndarray]:
-    """One stream per replica, ``(R, T, 1, I)`` inputs and targets, cut to the shortest stream.
+    """Streams of one length, stacked one per replica: ``(R, T, 1, I)`` inputs and targets.
+
+    Raises
+    ------
+    DataError
+        When there are no streams or their lengths differ (nothing is cut: train streams of
+        different lengths with :func:`train_srn_ensemble`, which groups them by length).
 
     Examples
     --------
-    >>> from cogrnn.tasks import LetterSequence
-    >>> x, y = stack_streams([LetterSequence(20).generate(s) for s in range(3)])
+    >>> from cogrnn.tasks import TemporalXOR
+    >>> x, y = stack_streams([TemporalXOR(20).generate(s) for s in range(3)])
     >>> x.shape[0], x.shape[2:]
-    (3, (1, 6))
+    (3, (1, 1))
     """
     if not batches:
         raise DataError("stack_streams needs at least one stream")
-    T = min(b.n_steps for b in batches)
-    x = np.stack([b.inputs[:T, :1] for b in batches])
-    y = np.stack([b.targets[:T, :1] for b in batches])
+    lengths = sorted({b.n_steps for b in batches})
+    if len(lengths) > 1:
+        raise DataError(f"stack_streams needs streams of one length; got lengths {lengths}")
+    x = np.stack([b.inputs[:, :1] for b in batches])
+    y = np.stack([b.targets[:, :1] for b in batches])
     return x, y
 
 
@@ -70,22 +78,47 @@ def train_srn_ensemble(
 
     Elman's online copy-back training for ``config.epochs`` passes (the stream wraps
     around and the context is never reset), logistic units, half sum of squared errors.
+    Every replica trains on its whole stream, whatever the lengths of the others: replicas
+    whose streams have the same length train together (one compiled ensemble), each
+    group on its own, so a replica ends with the weights it reaches when trained alone.
 
     Examples
     --------
     >>> from cogrnn.tasks import TemporalXOR
     >>> cfg = OnlineSRNConfig(epochs=2, hidden_size=2)
-    >>> net = train_srn_ensemble(cfg, [TemporalXOR(10).generate(s) for s in (1, 2)], [1, 2], quiet=True)
+    >>> streams = [TemporalXOR(10).generate(1), TemporalXOR(12).generate(2)]
+    >>> net = train_srn_ensemble(cfg, streams, [1, 2], quiet=True)
     >>> net.n_replicas
     2
     """
     if len(streams) != len(seeds):
         raise DataError(f"{len(streams)} streams for {len(seeds)} seeds")
-    x, y = stack_streams(streams)
-    net = ElmanSRN(
-        x.shape[-1], config.hidden_size, y.shape[-1], n_replicas=len(seeds), replica_seeds=list(seeds),
-        init_range=config.init_range, dtype=dtype, **model_kw,
-    )  # fmt: skip
-    trainer = Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet)
-    trainer.fit(net, x.astype(np.float32 if dtype == torch.float32 else np.float64), y)
+    if not streams:
+        raise DataError("train_srn_ensemble needs at least one stream")
+    sizes = {(b.inputs.shape[-1], b.targets.shape[-1]) for b in streams}
+    if len(sizes) > 1:
+        raise DataError(f"the streams differ in their input/output sizes: {sorted(sizes)}")
+    (n_in, n_out) = sizes.pop()
+    np_dtype = np.float32 if dtype == torch.float32 else np.float64
+
+    def build(group_seeds: Sequence[Any]) -> ElmanSRN:
+        return ElmanSRN(
+            n_in, config.hidden_size, n_out, n_replicas=len(group_seeds), replica_seeds=list(group_seeds),
+            init_range=config.init_range, dtype=dtype, **model_kw,
+        )  # fmt: skip
+
+    net = build(seeds)
+    groups: dict[int, list[int]] = {}
+    for r, b in enumerate(streams):
+        groups.setdefault(b.n_steps, []).append(r)
+    for members in groups.values():
+        sub = build([net.replica_seeds[r] for r in members])
+        x, y = stack_streams([streams[r] for r in members])
+        trainer = Trainer(method="online", epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet)
+        trainer.fit(sub, x.astype(np_dtype), y.astype(np_dtype))
+        index = torch.as_tensor(members)
+        trained = dict(sub.named_parameters())
+        with torch.no_grad():
+            for name, param in net.named_parameters():
+                param[index] = trained[name]
     return net
