@@ -36,7 +36,7 @@ def _matrix(X: Any, name: str = "X") -> np.ndarray:
 
 
 def linkage(X: Any, method: str = "average", metric: str = "euclidean") -> np.ndarray:
-    """Agglomerative clustering of the rows of ``X`` (scipy's linkage matrix).
+    """Agglomerative clustering of the rows of ``X`` (scipy's linkage matrix), in float64.
 
     Examples
     --------
@@ -48,20 +48,48 @@ def linkage(X: Any, method: str = "average", metric: str = "euclidean") -> np.nd
     return hierarchy.linkage(_matrix(X), method=method, metric=metric)
 
 
+def _cut_linkage(Z: np.ndarray, k: int) -> np.ndarray:
+    """Labels after the first n - k merges of the linkage ``Z`` (the tree cut into exactly k clusters)."""
+    n = Z.shape[0] + 1
+    parent = np.arange(2 * n - 1)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    for step in range(n - k):
+        a, b = int(Z[step, 0]), int(Z[step, 1])
+        parent[root(a)] = n + step
+        parent[root(b)] = n + step
+    roots = np.array([root(i) for i in range(n)])
+    _, first, inverse = np.unique(roots, return_index=True, return_inverse=True)
+    rank = np.empty_like(first)
+    rank[np.argsort(first)] = np.arange(first.size)  # number clusters by their first item
+    return rank[inverse]
+
+
 def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean") -> np.ndarray:
-    """Cluster labels (0..k-1) from cutting the tree into ``k`` clusters.
+    """Cluster labels (0..k-1, numbered by first item) from cutting the tree into exactly ``k`` clusters.
+
+    The cut undoes the last k - 1 merges of the tree, so there are exactly ``k`` clusters
+    even when merge heights tie (scipy's ``fcluster(..., "maxclust")`` cuts at a height and
+    returns fewer: 2 instead of 3 for the four corners of a unit square). Distances and
+    merge heights are float64; ties between equal distances are broken in scipy's merge
+    order.
 
     Examples
     --------
     >>> cut_tree([[0.0], [0.1], [5.0], [5.2]], 2).tolist()
     [0, 0, 1, 1]
+    >>> square = [[0.0, 0], [0, 1], [1, 0], [1, 1]]
+    >>> len(set(cut_tree(square, 3).tolist())), len(set(cut_tree(square, 3, method="single").tolist()))
+    (3, 3)
     """
     X = _matrix(X)
     k = check_int("k", k, low=1, high=X.shape[0])
-    labels = hierarchy.fcluster(linkage(X, method, metric), t=k, criterion="maxclust")
-    _, relabelled = np.unique(labels, return_inverse=True)
-    order = {old: new for new, old in enumerate(dict.fromkeys(relabelled))}
-    return np.array([order[v] for v in relabelled])
+    return _cut_linkage(linkage(X, method, metric), k)
 
 
 def cluster_scores(

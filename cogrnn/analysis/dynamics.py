@@ -125,17 +125,28 @@ def find_fixed_points(
     replica: int = 0,
     n_iter: int = 2000,
     lr: float = 0.05,
-    tolerance: float = 1e-8,
+    tolerance: float = 1e-10,
     unique_tolerance: float = 1e-3,
     random_state: RandomState | None = 0,
     n_inits: int | None = None,
+    newton_steps: int = 50,
 ) -> pd.DataFrame:
     """Fixed points of the state map under a constant input (Sussillo & Barak 2013).
 
-    Minimises q(h) = 1/2 ||F(h, x) - h||^2 from many starting states with Adam, keeps the
-    points with q below ``tolerance``, removes duplicates closer than ``unique_tolerance``
-    and classifies each by the eigenvalues of the Jacobian dF/dh (a discrete-time map:
-    stable if all |lambda| < 1, else a saddle or unstable point).
+    Minimises q(h) = 1/2 ||F(h, x) - h||^2 from many starting states with Adam, then
+    refines every candidate by Newton's method on F(h) - h = 0 (Jacobian dF/dh by
+    autograd; steps of at most half the state scale), keeps the points whose residual
+    ||F(h) - h|| is at most ``tolerance`` times the state scale and which moved less than
+    the state scale from their candidate (farther, they left the region searched, e.g.
+    into saturated gates where every state is numerically fixed), removes duplicates
+    closer than ``unique_tolerance`` times the state scale, and classifies each by the
+    eigenvalues of dF/dh (a discrete-time map: stable if all |lambda| < 1, else a saddle
+    or unstable point).
+
+    The state scale is the root-mean-square norm of ``initial_states`` (1 if they are
+    all 0), so both tolerances follow the network's scale. Everything runs in float64
+    (a copy of the replica), whatever the model's dtype: a slow point with a small q is
+    not a fixed point, and Newton's steps move it onto the true one or reject it.
 
     Parameters
     ----------
@@ -143,7 +154,14 @@ def find_fixed_points(
     inputs : (I,) the constant input
     initial_states : (n, H) starting states, e.g. recorded hidden states
     replica : which replica of the ensemble
+    n_iter, lr : Adam steps and learning rate of the first stage
+    tolerance : float
+        Largest residual ||F(h) - h|| of a fixed point, relative to the state scale.
+    unique_tolerance : float
+        Points closer than this (relative to the state scale) are one fixed point.
     n_inits : optional, sample this many of ``initial_states``
+    newton_steps : int
+        Newton iterations of the refinement (stopping early once converged).
 
     Returns
     -------
@@ -155,53 +173,82 @@ def find_fixed_points(
     >>> from cogrnn.models import ElmanSRN
     >>> net = ElmanSRN(1, 2, 1, random_state=0, nonlinearity="tanh")
     >>> fps = find_fixed_points(net, np.zeros(1), np.random.default_rng(0).uniform(-1, 1, (20, 2)))
-    >>> set(fps["kind"]) <= {"stable", "saddle", "unstable"}
-    True
+    >>> set(fps["kind"]) <= {"stable", "saddle", "unstable"}, bool((fps["q"] < 1e-20).all())
+    (True, True)
     """
     if getattr(model, "num_layers", 1) != 1 or len(model.init_state(1)) != 1:
         raise ConfigError("find_fixed_points needs a one-layer model whose state is its hidden units (SRN, GRU)")
-    single = model.replica(check_int("replica", replica, low=0, high=model.n_replicas - 1))
+    single = model.replica(check_int("replica", replica, low=0, high=model.n_replicas - 1)).to(torch.float64)
     H = single.hidden_size
-    x0 = torch.as_tensor(np.asarray(inputs, dtype=np.float64), dtype=single.dtype).reshape(1, 1, 1, -1)
+    x0 = torch.as_tensor(np.asarray(inputs, dtype=np.float64), dtype=torch.float64).reshape(1, 1, 1, -1)
     if x0.shape[-1] != single.input_size:
         raise DataError(f"inputs must have {single.input_size} values; got {x0.shape[-1]}")
+    if not bool(torch.isfinite(x0).all()):
+        raise DataError("inputs contain NaN or infinite values")
     h0 = np.asarray(initial_states, dtype=np.float64)
     if h0.ndim != 2 or h0.shape[1] != H or h0.shape[0] == 0:
         raise DataError(f"initial_states must be (n, {H}); got {h0.shape}")
+    if not np.isfinite(h0).all():
+        raise DataError("initial_states contain NaN or infinite values")
     if n_inits is not None:
         rng = check_random_state(random_state)
         h0 = h0[rng.choice(h0.shape[0], size=min(check_int("n_inits", n_inits, low=1), h0.shape[0]), replace=False)]
     check_float("lr", lr, low=0.0, low_inclusive=False)
+    tolerance = check_float("tolerance", tolerance, low=0.0, low_inclusive=False)
+    unique_tolerance = check_float("unique_tolerance", unique_tolerance, low=0.0, low_inclusive=False)
+    newton_steps = check_int("newton_steps", newton_steps, low=0)
+    rms = float(np.sqrt(np.mean(np.sum(h0**2, axis=1))))
+    scale = rms if rms > 0 else 1.0
 
     def F(h: Tensor) -> Tensor:  # (m, H) -> (m, H): one step of the map from state h under input x0
         m = h.shape[0]
         out = single._forward(x0.expand(1, 1, m, -1), (h.reshape(1, 1, m, H),))
         return out.state[0].reshape(m, H)
 
+    def jacobians(h: Tensor) -> Tensor:  # (m, H) -> (m, H, H); rows of F depend only on their own h
+        J = torch.autograd.functional.jacobian(lambda v: F(v).sum(0), h)  # (H, m, H)
+        return J.permute(1, 0, 2)
+
     for p in single.parameters():
         p.requires_grad_(False)
-    h = torch.tensor(h0, dtype=single.dtype, requires_grad=True)
+    h = torch.tensor(h0, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([h], lr=lr)
     for _ in range(check_int("n_iter", n_iter, low=1)):
         opt.zero_grad()
         q = 0.5 * (F(h) - h).pow(2).sum(1)
         q.sum().backward()
         opt.step()
+    points = h.detach()
+    eye = torch.eye(H, dtype=torch.float64)
     with torch.no_grad():
-        q = 0.5 * (F(h) - h).pow(2).sum(1)
-    keep = (q <= tolerance).numpy()
-    points, qs = h.detach().numpy()[keep], q.numpy()[keep]
+        for _ in range(newton_steps):
+            r = F(points) - points
+            if float(r.norm(dim=1).max()) <= 1e-14 * scale:
+                break
+            A = jacobians(points) - eye
+            ok = torch.linalg.matrix_rank(A) == H
+            step = torch.zeros_like(points)
+            if bool(ok.any()):
+                step[ok] = torch.linalg.solve(A[ok], r[ok].unsqueeze(-1)).squeeze(-1)
+            norm = step.norm(dim=1, keepdim=True)
+            points = points - step * (0.5 * scale / norm).clamp(max=1.0)  # damped: at most scale / 2 a step
+        resid = (F(points) - points).norm(dim=1)
+        moved = (points - h.detach()).norm(dim=1)
+    finite = torch.isfinite(resid)
+    keep = (finite & (resid <= tolerance * scale) & (moved <= scale)).numpy()
+    pts = points.numpy()[keep]
+    qs = (0.5 * resid**2).numpy()[keep]
     unique: list[int] = []
-    for i in np.argsort(qs):
-        if all(np.linalg.norm(points[i] - points[j]) > unique_tolerance for j in unique):
+    for i in np.argsort(qs, kind="stable"):
+        if all(np.linalg.norm(pts[i] - pts[j]) > unique_tolerance * scale for j in unique):
             unique.append(int(i))
     rows = []
-    for k, i in enumerate(unique):
-        J = torch.autograd.functional.jacobian(lambda v: F(v.reshape(1, H)).reshape(H), torch.tensor(points[i]))
-        eig = np.abs(np.linalg.eigvals(J.numpy()))
+    J_all = jacobians(torch.as_tensor(pts[unique])).numpy() if unique else np.zeros((0, H, H))
+    for k, (i, J) in enumerate(zip(unique, J_all)):
+        eig = np.abs(np.linalg.eigvals(J))
         n_unstable = int((eig >= 1).sum())
         kind = "stable" if n_unstable == 0 else ("unstable" if n_unstable == H else "saddle")
         row = {"fixed_point": k, "q": float(qs[i]), "max_abs_eigenvalue": float(eig.max()), "kind": kind}
-        row.update({f"h{j}": float(points[i, j]) for j in range(H)})
+        row.update({f"h{j}": float(pts[i, j]) for j in range(H)})
         rows.append(row)
     return pd.DataFrame(rows, columns=["fixed_point", "q", "max_abs_eigenvalue", "kind", *[f"h{j}" for j in range(H)]])
