@@ -19,14 +19,16 @@ __all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS"]
 ANIMATE = ("NOUN-HUM", "NOUN-ANIM", "NOUN-AGRESS")
 INANIMATE = ("NOUN-INANIM", "NOUN-FRAG", "NOUN-FOOD")
 N_INPUTS = 31  # 29 words and 2 spare bits (one later used for "zog")
-LEXICONS = ("completed", "printed", "superclasses")
+#: readings of Table 3 (see ``LexicalSentences``); the first is the default
+LEXICONS = ("nested", "flat", "nouns-nested", "printed")
 
 
 class LexicalSentences(Task):
     """Sentences of Elman (1990, pp. 194-202), concatenated with no breaks, one localist word per step.
 
     A template of Table 4 (16 rows, ``data/elman1990_templates.csv``) is drawn uniformly,
-    then each slot is filled with a random word of its category (``data/elman1990_lexicon.csv``).
+    then each slot is filled with a random word of its category (``data/elman1990_lexicon.csv``,
+    with the category inclusions of ``data/elman1990_lexicon_inclusions.csv``).
     Words are coded by 31-bit localist vectors: one bit for each of the 29 words and two
     spare bits; a word introduced by ``replace`` (e.g. ``{"man": "zog"}``) takes a spare bit.
 
@@ -34,11 +36,14 @@ class LexicalSentences(Task):
     ----------
     n_sentences : int, default 10000
         The paper: 10,000 sentences, about 27,500 words.
-    lexicon : {"completed", "printed", "superclasses"}, default "completed"
-        How Table 3's incomplete categories are read: ``"completed"`` with the words of
-        Fig. 7 (the default; most replications), ``"printed"`` with only Table 3's examples
-        (fewer than 29 words), ``"superclasses"``: completed, and NOUN-ANIM / NOUN-INANIM
-        also include HUM + AGRESS / FOOD + FRAG (``data/elman1990_superclasses.csv``).
+    lexicon : {"nested", "flat", "nouns-nested", "printed"}, default "nested"
+        How Table 3's incomplete categories are read. All but ``"printed"`` complete them
+        with the 29 words of Fig. 7. ``"nested"`` (the paper's reading: p. 195, p. 199 and
+        Table 5's fragment require it): NOUN-ANIM includes NOUN-HUM and NOUN-AGRESS,
+        NOUN-INANIM includes NOUN-FOOD and NOUN-FRAG, VERB-TRAN includes VERB-DESTROY and
+        VERB-AGPAT. ``"flat"``: no category includes another (it cannot generate Table 5's
+        "dog move mouse"). ``"nouns-nested"``: the noun inclusions only. ``"printed"``:
+        flat, with only Table 3's examples (fewer than 29 words).
     replace : mapping of str to str, optional
         Replace a word everywhere it occurs by a new word on a spare bit.
     wrap : bool, default True
@@ -61,7 +66,7 @@ class LexicalSentences(Task):
     def __init__(
         self,
         n_sentences: int = 10000,
-        lexicon: str = "completed",
+        lexicon: str = "nested",
         replace: Mapping[str, str] | None = None,
         wrap: bool = True,
     ) -> None:
@@ -87,12 +92,12 @@ class LexicalSentences(Task):
         cats: dict[str, list[str]] = {}
         for row in table.itertuples():
             cats.setdefault(str(row.category), []).append(str(row.word))
-        if self.lexicon == "superclasses":
-            sup = read_data_table("elman1990_superclasses.csv", ["category", "includes"])
-            for row in sup.itertuples():
-                cats[str(row.category)] = cats[str(row.category)] + [
-                    w for w in cats[str(row.includes)] if w not in cats[str(row.category)]
-                ]
+        inclusions = read_data_table("elman1990_lexicon_inclusions.csv", ["reading", "category", "includes"])
+        own = {c: list(ws) for c, ws in cats.items()}
+        for row in inclusions[inclusions["reading"] == self.lexicon].itertuples():
+            if str(row.category) not in cats or str(row.includes) not in cats:
+                raise DataError(f"lexicon inclusion {row.category} <- {row.includes}: unknown category")
+            cats[str(row.category)] += [w for w in own[str(row.includes)] if w not in cats[str(row.category)]]
         return cats
 
     def templates(self) -> list[list[str]]:
