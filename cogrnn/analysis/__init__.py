@@ -26,12 +26,16 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
     from .stats import bootstrap_ci, summarize_across_seeds
     from .trajectories import StatePCA
+    from .trees import Tree, parse_nested, tree_correlation
 
 #: public name -> submodule; submodules load on first use (scipy and scikit-learn are slow to import)
 _SUBMODULE = {
     "RDM": "rsa",
     "Recording": "recording",
     "StatePCA": "trajectories",
+    "Tree": "trees",
+    "parse_nested": "trees",
+    "tree_correlation": "trees",
     "align_to_onsets": "segmentation",
     "basin_size": "recall",
     "bootstrap_ci": "stats",
@@ -73,6 +77,9 @@ _SUBMODULE = {
 
 __all__ = [
     "StatePCA",
+    "Tree",
+    "parse_nested",
+    "tree_correlation",
     "RDM",
     "rdm",
     "model_rdm",

@@ -1,0 +1,307 @@
+"""Binary trees over labelled leaves: from published figures or from clustering, compared by clades.
+
+A published dendrogram (e.g. Elman's 1990 Fig. 7) is transcribed as nested
+``(height, left, right)`` triples; a network's tree comes from agglomerative clustering
+of its vectors. Both become a :class:`Tree`, so that every criterion applied to a
+network's tree can first be applied to the published one (a criterion the figure itself
+fails is not a criterion). Trees are compared by the Spearman correlation of their
+cophenetic distances over the leaves they share (:func:`tree_correlation`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+
+__all__ = ["Tree", "parse_nested", "tree_correlation"]
+
+#: a leaf label, or a merge ``(height, left, right)``
+Node = Union[str, tuple[float, "Node", "Node"]]
+
+_TOKEN = re.compile(r"\s*(?:(\()|(\))|(,)|([^\s(),]+))")
+
+
+def parse_nested(text: str) -> Node:
+    """Parse nested ``(height, left, right)`` triples with bare leaf labels.
+
+    Examples
+    --------
+    >>> parse_nested("(2.0, (0.5, man, woman), rock)")
+    (2.0, (0.5, 'man', 'woman'), 'rock')
+    """
+    tokens: list[str] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise DataError(f"cannot parse the tree near {text[pos : pos + 20]!r}")
+        tokens.append(next(g for g in m.groups() if g is not None))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+
+    def expect(i: int, tok: str) -> int:
+        if i >= len(tokens) or tokens[i] != tok:
+            found = tokens[i] if i < len(tokens) else "the end"
+            raise DataError(f"tree text: expected {tok!r} at token {i}, found {found!r}")
+        return i + 1
+
+    def node(i: int) -> tuple[Node, int]:
+        if i >= len(tokens):
+            raise DataError("tree text ends too early")
+        if tokens[i] != "(":
+            if tokens[i] in {")", ","}:
+                raise DataError(f"tree text: expected a leaf or '(' at token {i}, found {tokens[i]!r}")
+            return tokens[i], i + 1
+        try:
+            height = float(tokens[i + 1])
+        except (IndexError, ValueError):
+            raise DataError(f"tree text: a merge must start with its height, found {tokens[i + 1 : i + 2]}") from None
+        left, j = node(expect(i + 2, ","))
+        right, j = node(expect(j, ","))
+        return (height, left, right), expect(j, ")")
+
+    root, end = node(0)
+    if end != len(tokens):
+        raise DataError(f"tree text: unexpected {tokens[end]!r} after the root")
+    return root
+
+
+def _leaf_set(leaves: str | Iterable[str]) -> frozenset[str]:
+    """A set of leaf labels (one label given as a string is one leaf)."""
+    return frozenset([leaves] if isinstance(leaves, str) else leaves)
+
+
+def _leaves(node: Node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    return _leaves(node[1]) + _leaves(node[2])
+
+
+def _check(node: Any) -> Node:
+    """Validate a nested tree: binary, numeric heights, a parent at least as high as its children."""
+    if isinstance(node, str):
+        return node
+    if not (isinstance(node, tuple) and len(node) == 3):
+        raise DataError(f"a tree node must be a leaf label or (height, left, right); got {node!r}")
+    height, left, right = float(node[0]), _check(node[1]), _check(node[2])
+    if not np.isfinite(height):
+        raise DataError(f"a merge height must be finite; got {node[0]!r}")
+    for child in (left, right):
+        if not isinstance(child, str) and child[0] > height:
+            raise DataError(f"a merge at {child[0]} lies above its parent's merge at {height}")
+    return (height, left, right)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A rooted binary tree with merge heights over uniquely labelled leaves.
+
+    Build one with :meth:`from_nested`, :meth:`from_text`, :meth:`from_file` (a
+    transcribed figure) or :meth:`from_vectors` (agglomerative clustering).
+
+    Examples
+    --------
+    >>> t = Tree.from_text("(2.0, (1.0, (0.5, man, woman), cat), (0.8, rock, car))")
+    >>> t.leaves
+    ('man', 'woman', 'cat', 'rock', 'car')
+    >>> t.is_clade(["man", "woman"]), t.is_clade(["woman", "cat"])
+    (True, False)
+    >>> sorted(map(sorted, t.split()))
+    [['car', 'rock'], ['cat', 'man', 'woman']]
+    """
+
+    root: Node
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", _check(self.root))
+        leaves = _leaves(self.root)
+        if len(leaves) < 2:
+            raise DataError("a tree needs at least 2 leaves")
+        dup = sorted({w for w in leaves if leaves.count(w) > 1})
+        if dup:
+            raise DataError(f"leaf labels must be unique; repeated: {', '.join(dup)}")
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_nested(cls, nested: Any) -> Tree:
+        """From nested ``(height, left, right)`` tuples with string leaves."""
+        return cls(nested)
+
+    @classmethod
+    def from_text(cls, text: str) -> Tree:
+        """From the text of nested triples (``#`` starts a comment line)."""
+        body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        return cls(parse_nested(body))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Tree:
+        """From a text file of nested triples (``#`` lines are its citation and reading)."""
+        path = Path(path)
+        if not path.is_file():
+            raise DataError(f"{path} does not exist")
+        return cls.from_text(path.read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_vectors(cls, X: Any, labels: Sequence[Any], method: str = "average", metric: str = "euclidean") -> Tree:
+        """Agglomerative clustering of the rows of ``X`` (see :func:`cogrnn.analysis.linkage`).
+
+        Examples
+        --------
+        >>> Tree.from_vectors([[0.0], [0.1], [5.0]], ["a", "b", "c"]).root
+        (4.95, 'c', (0.1, 'a', 'b'))
+        """
+        from .clustering import linkage
+
+        names = [str(v) for v in labels]
+        Z = linkage(X, method, metric)
+        if len(names) != Z.shape[0] + 1:
+            raise DataError(f"labels must have one entry per row of X ({Z.shape[0] + 1}); got {len(names)}")
+        n = len(names)
+        nodes: list[Node] = list(names)
+        for a, b, height, _ in Z:
+            nodes.append((float(height), nodes[int(a)], nodes[int(b)]))
+        return cls(nodes[2 * n - 2])
+
+    # -- structure ----------------------------------------------------------------------
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """Leaf labels, left to right."""
+        return tuple(_leaves(self.root))
+
+    def clades(self) -> list[frozenset[str]]:
+        """The leaf set of every merge (the root's included), bottom-up."""
+        out: list[frozenset[str]] = []
+
+        def walk(node: Node) -> frozenset[str]:
+            if isinstance(node, str):
+                return frozenset([node])
+            clade = walk(node[1]) | walk(node[2])
+            out.append(clade)
+            return clade
+
+        walk(self.root)
+        return out
+
+    def is_clade(self, leaves: str | Iterable[str]) -> bool:
+        """Whether exactly these leaves form one branch (a single leaf always does)."""
+        wanted = _leaf_set(leaves)
+        self._known(wanted)
+        return len(wanted) == 1 or wanted in set(self.clades())
+
+    def _known(self, leaves: Iterable[str]) -> None:
+        unknown = sorted(set(leaves) - set(self.leaves))
+        if unknown:
+            raise DataError(f"not leaves of the tree: {', '.join(unknown)}")
+
+    def _node(self, clade: frozenset[str] | None) -> tuple[float, Node, Node]:
+        """The merge whose leaf set is ``clade`` (the root for None)."""
+
+        def find(node: Node) -> tuple[float, Node, Node] | None:
+            if isinstance(node, str):
+                return None
+            if clade is None or frozenset(_leaves(node)) == clade:
+                return node
+            return find(node[1]) or find(node[2])
+
+        found = find(self.root)
+        if found is None:
+            raise DataError(f"{sorted(clade or [])} is not a clade of the tree")
+        return found
+
+    def split(self, clade: str | Iterable[str] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+        """The two branches of the merge of ``clade`` (default: the top split of the tree)."""
+        node = self._node(None if clade is None else _leaf_set(clade))
+        return frozenset(_leaves(node[1])), frozenset(_leaves(node[2]))
+
+    def sister(self, leaves: str | Iterable[str]) -> frozenset[str]:
+        """The leaves of the branch that merges with the clade ``leaves`` (e.g. one leaf).
+
+        Examples
+        --------
+        >>> sorted(Tree.from_text("(2, (1, a, b), c)").sister(["c"]))
+        ['a', 'b']
+        """
+        wanted = _leaf_set(leaves)
+        self._known(wanted)
+        if not self.is_clade(wanted) or wanted == frozenset(self.leaves):
+            raise DataError(f"{sorted(wanted)} is not a clade below the root")
+        for clade in self.clades():
+            left, right = self.split(clade)
+            if wanted in (left, right):
+                return right if wanted == left else left
+        raise AssertionError("unreachable: a clade below the root has a parent")  # pragma: no cover
+
+    def restrict(self, leaves: str | Iterable[str]) -> Tree:
+        """The tree induced on ``leaves``: other leaves removed, merges left with one branch dropped.
+
+        Cophenetic distances between the kept leaves are unchanged.
+        """
+        keep = _leaf_set(leaves)
+        self._known(keep)
+
+        def prune(node: Node) -> Node | None:
+            if isinstance(node, str):
+                return node if node in keep else None
+            left, right = prune(node[1]), prune(node[2])
+            if left is None or right is None:
+                return left if right is None else right
+            return (node[0], left, right)
+
+        root = prune(self.root)
+        if root is None or isinstance(root, str):
+            raise DataError("restrict needs at least 2 leaves of the tree")
+        return Tree(root)
+
+    def cophenetic(self) -> pd.DataFrame:
+        """Square table of cophenetic distances: the height of the merge joining two leaves."""
+        names = self.leaves
+        index = {w: i for i, w in enumerate(names)}
+        d = np.zeros((len(names), len(names)))
+
+        def walk(node: Node) -> list[int]:
+            if isinstance(node, str):
+                return [index[node]]
+            a, b = walk(node[1]), walk(node[2])
+            d[np.ix_(a, b)] = node[0]
+            d[np.ix_(b, a)] = node[0]
+            return a + b
+
+        walk(self.root)
+        return pd.DataFrame(d, index=list(names), columns=list(names))
+
+
+def tree_correlation(a: Tree, b: Tree, min_shared: int = 4) -> float:
+    """Spearman correlation of two trees' cophenetic distances over their shared leaves.
+
+    1.0 when the merges of ``b`` happen in the order of those of ``a``; near 0 for unrelated
+    trees. Heights on different scales (e.g. a figure's axis and Euclidean distances)
+    do not matter: only their order does.
+
+    Examples
+    --------
+    >>> a = Tree.from_text("(2, (1, x, y), (1.5, z, w))")
+    >>> b = Tree.from_text("(9, (3, x, y), (4, z, (0.5, w, v)))")
+    >>> round(tree_correlation(a, b), 3)
+    1.0
+    """
+    from scipy.stats import spearmanr
+
+    shared = sorted(set(a.leaves) & set(b.leaves))
+    if len(shared) < min_shared:
+        raise DataError(f"the trees share {len(shared)} leaves; need at least {min_shared}")
+    upper = np.triu_indices(len(shared), 1)
+    da = a.cophenetic().loc[shared, shared].to_numpy()[upper]
+    db = b.cophenetic().loc[shared, shared].to_numpy()[upper]
+    if np.ptp(da) == 0 or np.ptp(db) == 0:
+        raise DataError("a tree with all merges at one height has no order to correlate")
+    return float(spearmanr(da, db)[0])
