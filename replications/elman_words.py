@@ -33,19 +33,64 @@ import torch
 from scipy import stats
 
 from cogrnn.analysis import align_to_onsets, detect_boundaries, segmentation_scores
+from cogrnn.analysis.segmentation import word_error_profiles
 from cogrnn.config import Config, check_int
-from cogrnn.io import data_path
+from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LetterInWord
 from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
-__all__ = ["WordsConfig", "ElmanWords", "REPLICATION", "FRAGMENT"]
+__all__ = [
+    "WordsConfig",
+    "ElmanWords",
+    "REPLICATION",
+    "FRAGMENT",
+    "paper_fig6",
+    "onsets_high",
+    "falls_within_words",
+    "boundaries_precise",
+]
 
 #: the example of Elman (1990), Table 2 and Fig. 6
 FRAGMENT = "many years ago a boy and girl lived by the sea they played happily"
 ONSET_RATIO_CRITERION = 1.5
 PRECISION_CRITERION = 1.5  # times the base rate of onsets (random placement)
+ONSET_P_CRITERION = 0.01
+MIN_WORD_LENGTH = 3
+
+
+def paper_fig6() -> pd.DataFrame:
+    """Fig. 6 of Elman (1990) as transcribed in ``data/``: per ``step`` the ``target_letter``,
+    its ``word`` (``word_index`` numbers the tokens), ``position_in_word``, ``word_onset`` and
+    ``sq_error`` (the plotted error, read as the sum of squared errors over the 5 bits)."""
+    df = read_data_table(
+        "elman1990_fig6_word_error.csv", ["step", "target_letter", "word", "word_index", "position_in_word", "error"]
+    )
+    return df.rename(columns={"error": "sq_error"}).assign(word_onset=lambda d: d["position_in_word"] == 0)
+
+
+def onsets_high(g: pd.DataFrame) -> tuple[float, float, bool]:
+    """Criterion of ``error-high-at-word-onsets`` on one seed's (or one figure's) letters:
+    (ratio of mean onset to mean within-word error, one-sided Mann-Whitney p, passed)."""
+    onset = g["word_onset"].to_numpy(dtype=bool)
+    err = g["sq_error"].to_numpy(dtype=np.float64)
+    ratio = float(err[onset].mean() / err[~onset].mean())
+    p = float(stats.mannwhitneyu(err[onset], err[~onset], alternative="greater").pvalue)
+    return ratio, p, ratio >= ONSET_RATIO_CRITERION and p < ONSET_P_CRITERION
+
+
+def falls_within_words(profiles: pd.DataFrame) -> bool:
+    """Criterion of ``error-falls-within-words`` on the profiles of one seed (or one figure), from
+    :func:`~cogrnn.analysis.segmentation.word_error_profiles`: every word of at least
+    ``MIN_WORD_LENGTH`` letters has its onset error above the mean of its later letters and a
+    falling trend (negative slope of error on letter position)."""
+    return bool(len(profiles) > 0 and profiles["onset_falls"].all())
+
+
+def boundaries_precise(scores: dict[str, float]) -> bool:
+    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores."""
+    return scores["precision"] > PRECISION_CRITERION * scores["base_rate"]
 
 
 @dataclass(frozen=True)
@@ -119,50 +164,73 @@ class ElmanWords(Replication):
             rows.append({"seed": seed, **scores})
         return pd.DataFrame(rows).set_index("seed")
 
+    @staticmethod
+    def profiles(results: pd.DataFrame, part: str = "test") -> pd.DataFrame:
+        """Per seed and word (type, over its tokens, in the test corpus; token in the fragment):
+        the error profile checks of :func:`~cogrnn.analysis.segmentation.word_error_profiles`."""
+        rows = results[results["part"] == part].sort_values(["seed", "t"]).copy()
+        by = ["seed", "word"]
+        if part == "fragment":  # one profile per token, as in Fig. 6
+            rows["token"] = rows.groupby("seed")["word_onset"].transform(lambda s: s.astype(bool).cumsum())
+            by = ["seed", "token", "word"]
+        return word_error_profiles(rows, by=by, min_length=MIN_WORD_LENGTH)
+
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 192-194, Fig. 6"
+        fig6 = paper_fig6()
+        fig6_ratio, fig6_p, _ = onsets_high(fig6)
+        fig6_profiles = word_error_profiles(fig6, by=["word_index", "word"], min_length=MIN_WORD_LENGTH)
         test = results[results["part"] == "test"].copy()
         test["word_onset"] = test["word_onset"].astype(bool)
         onset = test.groupby(["seed", "word_onset"])["sq_error"].mean().unstack("word_onset")
-        ratio = onset[True] / onset[False]
-        pvals = test.groupby("seed").apply(
-            lambda g: (
-                stats.mannwhitneyu(
-                    g.loc[g.word_onset, "sq_error"], g.loc[~g.word_onset, "sq_error"], alternative="greater"
-                ).pvalue
-            ),
-            include_groups=False,
-        )
-        long_words = test[test["word"].str.len() >= 3]
-        by_pos = long_words[long_words["position_in_word"] <= 2].groupby(["seed", "position_in_word"])["sq_error"]
-        pos = by_pos.mean().unstack("position_in_word")
-        falls = (pos[0] > pos[1]) & (pos[1] > pos[2])
+        checks = pd.DataFrame(
+            [(seed, *onsets_high(g)) for seed, g in test.groupby("seed")], columns=["seed", "ratio", "p", "passed"]
+        ).set_index("seed")
+        types = self.profiles(results, "test")
+        tokens = self.profiles(results, "fragment")
+        per_seed_types = types.groupby("seed").apply(falls_within_words, include_groups=False)
+        n_types = types.groupby("seed").size()
+        failing = types.loc[~types["onset_falls"], "word"].value_counts()
         seg = self.segmentation(results)
+        fig6_seg = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
         return [
             seed_pass_claim(
                 "error-high-at-word-onsets",
                 "The error is high at the onset of a word.",
-                f"{paper}: error peaks at word onsets (y axis 0-3.5, summed error)",
-                (ratio >= ONSET_RATIO_CRITERION) & (pvals < 0.01),
+                f"{paper}: error peaks at word onsets; transcribed Fig. 6 (data/elman1990_fig6_word_error.csv, "
+                f"summed squared error): onset {fig6.loc[fig6.word_onset, 'sq_error'].mean():.2f} vs within words "
+                f"{fig6.loc[~fig6.word_onset, 'sq_error'].mean():.2f}, ratio {fig6_ratio:.2f}, p = {fig6_p:.1e}",
+                checks["passed"],
                 f"mean summed squared error at onsets {onset[True].mean():.3f} vs within words "
-                f"{onset[False].mean():.3f}; ratio median {ratio.median():.2f}",
+                f"{onset[False].mean():.3f}; ratio median {checks['ratio'].median():.2f}",
                 f"per seed: onset error >= {ONSET_RATIO_CRITERION} x within-word error, "
-                "one-sided Mann-Whitney p < 0.01",
+                f"one-sided Mann-Whitney p < {ONSET_P_CRITERION}",
             ),
             seed_pass_claim(
                 "error-falls-within-words",
                 "The error falls as more of a word is received.",
-                f"{paper}: error decreases through each word",
-                falls,
-                "mean error at letters 1, 2, 3 of words of 3+ letters: "
-                + ", ".join(f"{pos[k].mean():.3f}" for k in (0, 1, 2)),
-                "per seed: error(letter 1) > error(letter 2) > error(letter 3)",
+                f"{paper}: 'As more of the word is received the error declines'; in Fig. 6 every word of "
+                f"{MIN_WORD_LENGTH}+ letters ({fig6_profiles['onset_falls'].sum()}/{len(fig6_profiles)}) has its "
+                "onset above the mean of its later letters and a falling trend, while letter 1 > 2 > 3 fails in "
+                f"{(~fig6_profiles['strict_123']).sum()} ("
+                + ", ".join(fig6_profiles.loc[~fig6_profiles["strict_123"], "word"])
+                + ")",
+                per_seed_types,
+                f"word types passing (mean profile over their tokens in the test corpus): "
+                f"{types['onset_falls'].sum()}/{len(types)} over all seeds (median {n_types.median():.0f} types a seed)"
+                + ("; failing: " + ", ".join(f"{w} ({n} seeds)" for w, n in failing.items()) if len(failing) else "")
+                + f"; the strict rule letter 1 > 2 > 3 holds for {types['strict_123'].sum()}/{len(types)}; "
+                f"fragment tokens (as Fig. 6) passing: {tokens['onset_falls'].sum()}/{len(tokens)}",
+                f"per seed: every word type of {MIN_WORD_LENGTH}+ letters has onset error > mean error of its "
+                "later letters and a negative slope of error on letter position (mean over its test tokens)",
             ),
             seed_pass_claim(
                 "boundaries-from-error-peaks",
                 "Error peaks mark word boundaries (segmentation score; the paper gives no number).",
-                f"{paper}: 'error ... could serve as a cue to word boundaries'; no score in the paper",
-                seg["precision"] > PRECISION_CRITERION * seg["base_rate"],
+                f"{paper}: 'error ... could serve as a cue to word boundaries'; no score in the paper; the same "
+                f"score on transcribed Fig. 6: precision {fig6_seg['precision']:.2f}, recall {fig6_seg['recall']:.2f} "
+                f"(base rate {fig6_seg['base_rate']:.2f})",
+                pd.Series([boundaries_precise(r) for r in seg.to_dict("records")], index=seg.index),
                 f"precision {seg['precision'].mean():.2f}, recall {seg['recall'].mean():.2f}, "
                 f"F1 {seg['f1'].mean():.2f} (base rate of onsets {seg['base_rate'].mean():.2f})",
                 f"per seed: precision of boundaries at error peaks > {PRECISION_CRITERION} x the base rate",

@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..config import check_choice, check_int
 from ..exceptions import DataError
+from ..io import check_columns
 
-__all__ = ["align_to_onsets", "detect_boundaries", "segmentation_scores"]
+__all__ = ["align_to_onsets", "detect_boundaries", "segmentation_scores", "word_error_profiles"]
 
 
 def _as_trace(errors: Any, name: str = "errors") -> np.ndarray:
@@ -115,3 +116,82 @@ def segmentation_scores(predicted: Any, true: Any) -> dict[str, float]:
         "n_predicted": int(p.sum()),
         "n_true": int(t.sum()),
     }
+
+
+def word_error_profiles(
+    df: pd.DataFrame,
+    by: str | list[str] = "word",
+    position: str = "position_in_word",
+    value: str = "sq_error",
+    min_length: int = 3,
+) -> pd.DataFrame:
+    """How the error runs through each word: the rules a per-word error profile can pass.
+
+    The error at each letter position is averaged over the rows of a group (a word type
+    over its tokens, or one token when ``by`` names a token id), then each profile of at
+    least ``min_length`` letters is checked against two readings of Elman's (1990, p. 192)
+    "at the onset of each new word, the error is high. As more of the word is received the
+    error declines":
+
+    * ``onset_falls``: the error at the first letter is above the mean of the later
+      letters **and** the least-squares slope of error on position is negative (a
+      falling trend across the word);
+    * ``strict_123``: the error falls strictly from letter 1 to 2 to 3.
+
+    The paper's own Fig. 6 passes the first in every word and fails the second in "and"
+    and "sea" (``data/elman1990_fig6_word_error.csv``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per predicted letter, with the ``by`` column(s), ``position`` (0 at a
+        word's first letter) and ``value``.
+    by : str or list of str, default "word"
+        Columns that define one profile (e.g. ``["seed", "word"]``).
+    position, value : str
+        Names of the letter-position and error columns.
+    min_length : int, default 3
+        Profiles with fewer letters (positions) are left out.
+
+    Returns
+    -------
+    DataFrame, one row per profile: the ``by`` columns, ``n_letters``, ``onset``,
+    ``later_mean``, ``slope``, ``onset_above_later``, ``falling``, ``onset_falls`` and
+    ``strict_123``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"word": list("aaabbb"), "position_in_word": [0, 1, 2] * 2,
+    ...                    "sq_error": [2.2, 1.3, 1.5, 2.0, 1.0, 0.5]})
+    >>> word_error_profiles(df)[["word", "onset_falls", "strict_123"]].values.tolist()
+    [['a', True, False], ['b', True, True]]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    check_columns(df, [*keys, position, value])
+    min_length = check_int("min_length", min_length, low=3)
+    means = df.groupby([*keys, position], observed=True)[value].mean()
+    rows = []
+    for key, profile in means.groupby(level=list(range(len(keys))), observed=True):
+        e = profile.droplevel(list(range(len(keys)))).sort_index()
+        if len(e) < min_length:
+            continue
+        pos = e.index.to_numpy(dtype=np.float64)
+        err = e.to_numpy(dtype=np.float64)
+        slope = float(np.polyfit(pos, err, 1)[0])
+        onset, later = float(err[0]), float(err[1:].mean())
+        rows.append(
+            {
+                **dict(zip(keys, key if isinstance(key, tuple) else (key,))),
+                "n_letters": len(err),
+                "onset": onset,
+                "later_mean": later,
+                "slope": slope,
+                "onset_above_later": onset > later,
+                "falling": slope < 0,
+                "onset_falls": onset > later and slope < 0,
+                "strict_123": bool(err[0] > err[1] > err[2]),
+            }
+        )
+    columns = [*keys, "n_letters", "onset", "later_mean", "slope", "onset_above_later", "falling",
+               "onset_falls", "strict_123"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
