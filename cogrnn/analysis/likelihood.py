@@ -50,16 +50,20 @@ def successor_distributions(contexts: Sequence[Any], successors: Any, n_classes:
 
 
 def vector_errors(outputs: Any, targets: Any) -> pd.DataFrame:
-    """Per step: the length of the error vector (root of the summed squares) and the cosine.
+    """Per step: the summed squared error, the length of the error vector, and the cosine.
 
-    The length is what Elman (1990) reports as "RMS error" for the 31-unit output (an
-    all-off output against a one-hot target scores 1.0); ``rms_per_unit`` is the root mean
-    over units.
+    ``sse`` (the summed squared error over units) is the reading of Elman's (1990, p. 199)
+    "RMS error" that fits both of the paper's numbers (0.053 against likelihood vectors,
+    0.88 against actual successors; an all-off output against a one-hot target scores
+    1.0). The alternatives are reported beside it: ``error_length`` (its root, the
+    length of the error vector) and ``rms_per_unit`` (the root mean over units).
 
     Examples
     --------
-    >>> vector_errors([[0.0, 1.0]], [[0.0, 1.0]])[["error_length", "cosine"]].values.tolist()
-    [[0.0, 1.0]]
+    >>> vector_errors([[0.0, 1.0]], [[0.0, 1.0]])[["sse", "error_length", "cosine"]].values.tolist()
+    [[0.0, 0.0, 1.0]]
+    >>> vector_errors([[0.6, 0.0]], [[0.0, 1.0]])[["sse", "error_length"]].round(3).values.tolist()
+    [[1.36, 1.166]]
     """
     out = np.asarray(outputs, dtype=np.float64)
     tgt = np.asarray(targets, dtype=np.float64)
@@ -71,6 +75,7 @@ def vector_errors(outputs: Any, targets: Any) -> pd.DataFrame:
         cosine = np.where(norms > 0, (out * tgt).sum(1) / np.where(norms > 0, norms, 1.0), np.nan)
     return pd.DataFrame(
         {
+            "sse": (diff**2).sum(1),
             "error_length": np.sqrt((diff**2).sum(1)),
             "rms_per_unit": np.sqrt((diff**2).mean(1)),
             "cosine": cosine,
