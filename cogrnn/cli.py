@@ -1,7 +1,9 @@
 """The ``cogrnn`` command line: ``cogrnn list``, ``cogrnn replicate NAME|all`` and ``cogrnn sweep FILE``.
 
-Bad input (unknown names, non-positive seeds, an unwritable ``--out``, a corrupt CSV
-for ``--plot-only``) prints one line ``cogrnn: error: ...`` and exits with status 2.
+Bad input (unknown names, non-positive seeds, an unwritable ``--out``, a tampered or
+corrupt results file for ``--plot-only``, an unreachable scheduler) prints one line
+``cogrnn: error: ...`` and exits with status 2; Ctrl-C prints one line and exits with
+status 130 (a sweep keeps the tasks it completed).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .config import parse_int
 from .exceptions import CogrnnError, ConfigError
 
 __all__ = ["app", "main"]
@@ -28,6 +31,8 @@ try:  # pragma: no cover - depends on the installed typer
     _USAGE += (click.ClickException,)
 except ImportError:  # pragma: no cover
     pass
+
+_INTERRUPT: tuple[type[BaseException], ...] = (*_ABORT, KeyboardInterrupt)
 
 app = typer.Typer(
     add_completion=False,
@@ -96,22 +101,35 @@ def replicate_cmd(
     plot_only: Annotated[bool, typer.Option("--plot-only", help="Redraw from results.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a claim fails.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
-    workers: Annotated[str, typer.Option("--workers", help="Processes over blocks of seeds.")] = "1",
+    workers: Annotated[str | None, typer.Option("--workers", help="Processes over blocks of seeds.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Change a config field: --set lr=0.05 (repeatable; see provenance.json)."),
+    ] = None,
 ) -> None:
     """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."""
-    from .replication import run_replication
+    from .random import MAX_ROOT_SEED, check_seed_count
+    from .replication import MAX_WORKERS, run_replication
 
-    n_seeds = _parse_int("--seeds", seeds, low=1)
-    root = _parse_int("--seed", seed, low=0)
-    n_workers = _parse_int("--workers", workers, low=1) or 1
+    n_seeds = _parse_int("--seeds", seeds, low=1, high=None)
+    if n_seeds is not None:
+        check_seed_count("--seeds", n_seeds)  # names the limit and the memory asked for
+    root = _parse_int("--seed", seed, low=0, high=MAX_ROOT_SEED)
+    n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
     reps = _replications()
     targets = reps.names() if name == "all" else [name]
     chosen = [reps.get(n) for n in targets]  # validates every name before running any
+    # validates every --set before running any
+    overrides = [rep.config_class.parse_assignments(set_ or []) for rep in chosen]
+    if not plot_only:
+        for rep, changes in zip(chosen, overrides):
+            rep.config(quick=quick).with_values(changes)
     failed = False
-    for rep in chosen:
+    for rep, changes in zip(chosen, overrides):
         result = run_replication(
             rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
-            quiet=quiet, workers=n_workers, argv=sys.argv,
+            quiet=quiet, workers=n_workers,
+            argv=sys.argv, overrides=changes,
         )  # fmt: skip
         _print_claims(result)
         failed = failed or not result.all_passed
@@ -128,27 +146,20 @@ def sweep_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
 ) -> None:
     """Run seeds x conditions of a replication as independent tasks (Dask), then collect them."""
+    from .replication import MAX_WORKERS
     from .sweep import load_sweep, run_sweep
 
     spec = load_sweep(config)
     rep = _replications().get(spec.replication)
-    n_workers = _parse_int("--workers", workers, low=1)
+    n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
     results = run_sweep(spec, rep, out, scheduler=scheduler, workers=n_workers, quiet=quiet)
     typer.echo(
         f"{len(results)} rows from {spec.seeds} seeds x {len(spec.conditions())} conditions -> {out}/results.parquet"
     )
 
 
-def _parse_int(option: str, value: str | None, low: int) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise ConfigError(f"{option} must be an integer >= {low}; got {value!r}") from None
-    if number < low:
-        raise ConfigError(f"{option} must be an integer >= {low}; got {number}")
-    return number
+def _parse_int(option: str, value: str | None, low: int, high: int | None) -> int | None:
+    return None if value is None else parse_int(option, value, low=low, high=high)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -162,8 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except _EXIT as exc:
         return int(getattr(exc, "exit_code", 0))
-    except _ABORT:
-        print("cogrnn: aborted", file=sys.stderr)
+    except _INTERRUPT:
+        print("cogrnn: interrupted (completed sweep tasks and earlier outputs are kept)", file=sys.stderr)
         return 130
     except _USAGE as exc:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)

@@ -27,12 +27,33 @@ import hashlib
 import json
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+import re
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from .exceptions import ConfigError
 
-__all__ = ["Config", "check_int", "check_float", "check_choice", "check_bool", "stable_hash"]
+__all__ = [
+    "Config",
+    "check_int",
+    "check_float",
+    "check_choice",
+    "check_bool",
+    "check_size",
+    "format_bytes",
+    "parse_int",
+    "parse_value",
+    "stable_hash",
+    "MEMORY_LIMIT_BYTES",
+]
+
+#: the most memory one array may be asked to take (64 GiB); larger requests are refused before allocation
+MEMORY_LIMIT_BYTES = 64 * 2**30
+
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 
 C = TypeVar("C", bound="Config")
 
@@ -60,21 +81,202 @@ class Config:
     @classmethod
     def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
         """Build from a mapping; unknown keys are an error naming the known ones."""
+        cls._check_names(data)
+        return _build(cls, lambda: cls(**_tuples(data)))
+
+    @classmethod
+    def _check_names(cls, data: Iterable[str]) -> None:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ConfigError(
                 f"unknown parameter(s) {', '.join(unknown)} for {cls.__name__}; known: {', '.join(sorted(names))}"
             )
-        return cls(**dict(data))
 
     def replace(self: C, **changes: Any) -> C:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    def with_values(self: C, changes: Mapping[str, Any]) -> C:
+        """A copy with the fields in ``changes`` set, validated; every problem is a one-line :class:`ConfigError`.
+
+        Lists become tuples (TOML and JSON have no tuples).
+
+        Examples
+        --------
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True)
+        ... class Toy(Config):
+        ...     n: int = 1
+        ...     def __post_init__(self):
+        ...         check_int("n", self.n, low=1)
+        >>> Toy().with_values({"n": 3})
+        Toy(n=3)
+        >>> Toy().with_values({"m": 3})
+        Traceback (most recent call last):
+        ...
+        cogrnn.exceptions.ConfigError: unknown parameter(s) m for Toy; known: n
+        """
+        self._check_names(changes)
+        return _build(type(self), lambda: dataclasses.replace(self, **_tuples(changes)))
+
+    @classmethod
+    def parse_assignments(cls, assignments: Sequence[str]) -> dict[str, Any]:
+        """Parse ``["key=value", ...]`` (the CLI's ``--set``), each value by its field's type.
+
+        ``int`` and ``float`` fields take plain ASCII numbers, ``bool`` fields ``true`` or
+        ``false``, tuple fields comma-separated values, optional fields also ``none``.
+        The values are not yet validated: pass the result to :meth:`with_values`.
+
+        Examples
+        --------
+        >>> from dataclasses import dataclass
+        >>> @dataclass(frozen=True)
+        ... class Toy(Config):
+        ...     lr: float = 0.1
+        ...     sizes: tuple[int, ...] = (1,)
+        >>> Toy.parse_assignments(["lr=0.05", "sizes=2,3"])
+        {'lr': 0.05, 'sizes': (2, 3)}
+        >>> Toy.parse_assignments(["lr=fast"])
+        Traceback (most recent call last):
+        ...
+        cogrnn.exceptions.ConfigError: --set lr: expected a number; got 'fast'
+        """
+        hints = typing.get_type_hints(cls)
+        names = [f.name for f in dataclasses.fields(cls)]
+        out: dict[str, Any] = {}
+        for item in assignments:
+            key, sep, raw = item.partition("=")
+            if not sep or not key:
+                raise ConfigError(f"--set takes key=value; got {item!r}")
+            if key not in names:
+                raise ConfigError(f"--set: unknown field {key!r} of {cls.__name__}; known: {', '.join(sorted(names))}")
+            if key in out:
+                raise ConfigError(f"--set {key} is given twice")
+            out[key] = parse_value(f"--set {key}", raw, hints[key])
+        return out
+
     def config_hash(self) -> str:
         """A short stable hash of the configuration (for provenance and file names)."""
         return stable_hash({"class": type(self).__name__, **self.to_dict()})
+
+
+def _tuples(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+
+
+def _build(cls: type[C], make: Any) -> C:
+    """Call ``make()``; validation errors of any kind become one-line :class:`ConfigError`."""
+    try:
+        return make()
+    except ConfigError:
+        raise
+    except (ValueError, TypeError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{cls.__name__}: {message}") from None
+
+
+def parse_int(name: str, text: str, low: int | None = None, high: int | None = None) -> int:
+    """Parse ``text`` as a plain ASCII integer (digits, optional sign) and check its range.
+
+    Underscores, spaces and non-ASCII digits are refused, and so is a number of more
+    than 40 digits (before converting it).
+
+    Examples
+    --------
+    >>> parse_int("--seeds", "12", low=1)
+    12
+    >>> parse_int("--seeds", "1_0", low=1)
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: --seeds must be an integer >= 1; got '1_0'
+    """
+    lo = "" if low is None else f" >= {low}"
+    hi = "" if high is None else (f" <= {high}" if low is None else f" and <= {high}")
+    if not isinstance(text, str) or len(text) > 40 or not _INT.fullmatch(text):
+        raise ConfigError(f"{name} must be an integer{lo}{hi}; got {text!r}")
+    number = int(text)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ConfigError(f"{name} must be an integer{lo}{hi}; got {number}")
+    return number
+
+
+def parse_value(name: str, text: str, kind: Any) -> Any:
+    """Parse ``text`` as a value of the type ``kind`` (int, float, bool, str, tuple, Literal, optional).
+
+    Examples
+    --------
+    >>> parse_value("x", "1e-3", float), parse_value("x", "true", bool), parse_value("x", "1,2", tuple[int, ...])
+    (0.001, True, (1, 2))
+    """
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        if type(None) in args and text.lower() == "none":
+            return None
+        others = [a for a in args if a is not type(None)]
+        if len(others) == 1:
+            return parse_value(name, text, others[0])
+    elif origin is typing.Literal:
+        for choice in args:
+            if str(choice) == text:
+                return choice
+        raise ConfigError(f"{name} must be one of {', '.join(map(repr, args))}; got {text!r}")
+    elif origin is tuple:
+        items = [t.strip() for t in text.split(",")] if text.strip() else []
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(parse_value(name, t, args[0]) for t in items)
+        if len(args) == len(items):
+            return tuple(parse_value(name, t, a) for t, a in zip(items, args))
+        raise ConfigError(f"{name}: expected {len(args)} comma-separated values; got {text!r}")
+    elif kind is bool:
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        raise ConfigError(f"{name}: expected true or false; got {text!r}")
+    elif kind is int:
+        return parse_int(name, text)
+    elif kind is float:
+        if len(text) > 400 or not _FLOAT.fullmatch(text) or not math.isfinite(float(text)):
+            raise ConfigError(f"{name}: expected a number; got {text!r}")
+        return float(text)
+    elif kind is str:
+        return text
+    raise ConfigError(f"{name}: a field of type {kind} cannot be set from the command line")
+
+
+def check_size(name: str, shape: Sequence[int], itemsize: int = 8, limit: int = MEMORY_LIMIT_BYTES) -> int:
+    """Check, before allocating, that an array of ``shape`` fits in ``limit`` bytes; return its size.
+
+    Examples
+    --------
+    >>> check_size("weights", (10, 10))
+    800
+    >>> check_size("weights", (10**6, 10**6))
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: weights of shape (1000000, 1000000) would need 8.0 TB of memory; the limit is 68.7 GB
+    """
+    n = math.prod(int(d) for d in shape) * int(itemsize)
+    if n > limit:
+        raise ConfigError(
+            f"{name} of shape {tuple(int(d) for d in shape)} would need {format_bytes(n)} of memory; "
+            f"the limit is {format_bytes(limit)}"
+        )
+    return n
+
+
+def format_bytes(n: float) -> str:
+    """A byte count in decimal units.
+
+    Examples
+    --------
+    >>> format_bytes(1.5e12)
+    '1.5 TB'
+    """
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000:
+            return f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
 
 
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import shutil
+import socket
+import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .exceptions import DataError
+from .exceptions import ConfigError, DataError
 
 __all__ = [
     "atomic_write_bytes",
@@ -26,6 +31,10 @@ __all__ = [
     "check_columns",
     "sha256_file",
     "ensure_writable_dir",
+    "check_out_path",
+    "staging_dir",
+    "publish_dir",
+    "clean_stale_staging",
     "data_dir",
     "data_path",
     "read_data_table",
@@ -165,6 +174,145 @@ def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         raise DataError(f"cannot write to output folder {path}: {exc.strerror or exc}") from None
     return path
+
+
+def check_out_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path; the empty path (which would mean the current folder) is refused.
+
+    Examples
+    --------
+    >>> check_out_path("")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: --out must name a folder; got ''
+    """
+    text = os.fspath(path)
+    if not str(text).strip():
+        raise ConfigError(f"--out must name a folder; got {text!r}")
+    return Path(path)
+
+
+# -- whole folders, replaced in one step ---------------------------------------------
+#
+# A run writes its set of files into a fresh sibling ``.<name>.tmp-<host>-<pid>-<token>``
+# and only then moves it to ``<name>``: on Linux by exchanging the two folders in one
+# ``renameat2(RENAME_EXCHANGE)`` call, elsewhere by renaming the old folder aside and the
+# new one in. A reader sees the old complete set or the new complete set, never a mix.
+# Staging folders of dead processes are removed by the next run.
+
+_STAGING = ".{name}.tmp-{host}-{pid}-"
+_STALE_AGE_S = 24 * 3600
+
+
+def _host() -> str:
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40] or "host"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def clean_stale_staging(final: str | os.PathLike[str]) -> list[Path]:
+    """Remove staging folders of ``final`` left by killed runs; return what was removed.
+
+    A staging folder is stale when its process (on this host) no longer runs, or when it
+    is older than a day (another host's).
+    """
+    final = Path(final)
+    removed: list[Path] = []
+    prefix = f".{final.name}.tmp-"
+    if not final.parent.is_dir():
+        return removed
+    for entry in final.parent.iterdir():
+        if not entry.name.startswith(prefix):
+            continue
+        host, _, rest = entry.name[len(prefix) :].partition("-")
+        pid_text = rest.partition("-")[0]
+        try:
+            mine = host == _host() and pid_text.isdigit()
+            stale = (mine and not _pid_alive(int(pid_text))) or (time.time() - entry.stat().st_mtime > _STALE_AGE_S)
+        except OSError:  # removed meanwhile
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def staging_dir(final: str | os.PathLike[str]) -> Path:
+    """A fresh, empty sibling folder of ``final`` to write a new set of files into.
+
+    Stale staging folders of ``final`` are cleaned first. Publish it with :func:`publish_dir`.
+    """
+    final = Path(final)
+    clean_stale_staging(final)
+    prefix = _STAGING.format(name=final.name, host=_host(), pid=os.getpid())
+    try:
+        path = Path(tempfile.mkdtemp(dir=final.parent, prefix=prefix))
+        os.chmod(path, 0o777 & ~_UMASK)
+    except OSError as exc:
+        raise DataError(f"cannot write to output folder {final.parent}: {exc.strerror or exc}") from None
+    return path
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2``); False where not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - old C library
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if rc != 0:
+        err = ctypes.get_errno()
+        if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot
+            return False
+        raise OSError(err, os.strerror(err), str(b))
+    return True
+
+
+def publish_dir(staging: str | os.PathLike[str], final: str | os.PathLike[str]) -> Path:
+    """Make the complete folder ``staging`` take the name ``final`` in one step; remove the old set.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> final = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> new = staging_dir(final)
+    >>> _ = (new / "a.txt").write_text("1")
+    >>> sorted(p.name for p in publish_dir(new, final).iterdir())
+    ['a.txt']
+    """
+    staging, final = Path(staging), Path(final)
+    if final.exists() and not final.is_dir():
+        raise DataError(f"{final} exists and is not a folder")
+    for _ in range(100):  # concurrent runs into one folder: each publish is one step; the last one wins
+        if final.is_dir() and not final.is_symlink():
+            if _exchange(staging, final):
+                shutil.rmtree(staging, ignore_errors=True)  # now the old set
+                return final
+            aside = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(final, aside / "set")
+        try:
+            os.rename(staging, final)
+        except OSError:  # another run published meanwhile: try again
+            continue
+        for old in final.parent.glob(f".{final.name}.old-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        return final
+    raise DataError(f"could not move the new outputs into {final}: another run keeps replacing it")
 
 
 def data_dir() -> Path:

@@ -15,7 +15,16 @@ from typing import Any
 from ._version import __version__
 from .io import sha256_file
 
-__all__ = ["git_info", "package_versions", "thread_info", "utc_now", "file_hashes", "PACKAGES"]
+__all__ = [
+    "git_info",
+    "package_versions",
+    "thread_info",
+    "utc_now",
+    "file_hashes",
+    "source_hash",
+    "code_version",
+    "PACKAGES",
+]
 
 PACKAGES = (
     "numpy", "scipy", "torch", "numba", "pandas", "scikit-learn", "matplotlib", "seaborn",
@@ -31,7 +40,15 @@ def utc_now() -> str:
 def git_info(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Commit and dirty flag of the git work tree holding ``path`` (default: this package).
 
+    ``dirty`` is true when a tracked file is modified or an untracked (not ignored) file
+    exists: an untracked module can change results as much as an edited one.
     Returns ``{"commit": None, "dirty": None}`` outside a git work tree.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> git_info(tempfile.mkdtemp())
+    {'commit': None, 'dirty': None}
     """
     where = Path(path) if path is not None else Path(__file__).resolve().parent
     try:
@@ -44,12 +61,52 @@ def git_info(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
             check=True,
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=normal"],
             cwd=where, capture_output=True, text=True, timeout=10, check=True,
         ).stdout  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def source_hash(roots: Iterable[str | os.PathLike[str]] | None = None) -> str:
+    """SHA-256 over the Python source of ``roots`` (default: the cogrnn and replications packages).
+
+    Every ``*.py`` file under each root, in sorted order, contributes its relative path
+    and its bytes, so any edit, added or removed module changes the hash.
+
+    Examples
+    --------
+    >>> len(source_hash()) == 64 and source_hash() == source_hash()
+    True
+    """
+    import hashlib
+
+    if roots is None:
+        here = Path(__file__).resolve().parent
+        roots = [here, here.parent / "replications"]
+    digest = hashlib.sha256()
+    for root in map(Path, roots):
+        if not root.is_dir():
+            continue
+        for file in sorted(root.rglob("*.py")):
+            digest.update(f"{root.name}/{file.relative_to(root).as_posix()}\0".encode())
+            digest.update(file.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def code_version() -> dict[str, Any]:
+    """The version of the code that computes results: cogrnn version, git commit, source hash.
+
+    A sweep task's cache key includes it, so changed code never reuses old results.
+
+    Examples
+    --------
+    >>> sorted(code_version())
+    ['cogrnn_version', 'commit', 'dirty', 'source_sha256']
+    """
+    return {"cogrnn_version": __version__, **git_info(), "source_sha256": source_hash()}
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:

@@ -15,6 +15,7 @@ from typing import Union
 import numpy as np
 import torch
 
+from .config import format_bytes
 from .exceptions import ConfigError
 
 __all__ = [
@@ -23,8 +24,20 @@ __all__ = [
     "seed_sequence",
     "spawn_seeds",
     "seed_entropy",
+    "seed_at",
+    "check_seed_count",
+    "fresh_seed",
     "torch_generator",
+    "MAX_ROOT_SEED",
+    "MAX_SEEDS",
 ]
+
+#: largest root seed accepted (the entropy of a :class:`~numpy.random.SeedSequence`)
+MAX_ROOT_SEED = 2**63 - 1
+#: most seeds ("subjects") one run may ask for; each seed is a whole simulated subject
+MAX_SEEDS = 100_000
+#: bytes a seed costs before any training: its SeedSequence and per-seed bookkeeping (measured ~1 kB)
+SEED_BYTES = 1000
 
 RandomState = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
 
@@ -58,8 +71,8 @@ def seed_sequence(random_state: RandomState | None) -> np.random.SeedSequence:
             "random_state must be None, a non-negative int, a numpy SeedSequence or a "
             f"numpy Generator; got {random_state!r} of type {type(random_state).__name__}"
         )
-    if int(random_state) < 0:
-        raise ConfigError(f"random_state must be >= 0; got {random_state}")
+    if not 0 <= int(random_state) <= MAX_ROOT_SEED:
+        raise ConfigError(f"random_state must be an integer in [0, {MAX_ROOT_SEED}]; got {random_state}")
     return np.random.SeedSequence(int(random_state))
 
 
@@ -83,15 +96,76 @@ def check_random_state(random_state: RandomState | None) -> np.random.Generator:
 def spawn_seeds(random_state: RandomState | None, n: int) -> list[np.random.SeedSequence]:
     """Derive ``n`` independent child seed sequences from one root.
 
+    Child ``i`` is ``seed_at(root, i)``: it depends only on the root and its index, so
+    the same (root, index) gives the same stream however many seeds are spawned.
+    ``n`` is bounded by :data:`MAX_SEEDS` before anything is allocated.
+
     Examples
     --------
     >>> a, b = spawn_seeds(1, 2)
     >>> a.entropy == b.entropy == 1, a.spawn_key, b.spawn_key
     (True, (0,), (1,))
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ConfigError(f"the number of seeds must be an int >= 1; got {n!r}")
-    return seed_sequence(random_state).spawn(int(n))
+    n = check_seed_count("the number of seeds", n)
+    return seed_sequence(random_state).spawn(n)
+
+
+def check_seed_count(name: str, n: object, limit: int = MAX_SEEDS) -> int:
+    """Check that ``n`` is an int in ``[1, limit]``; the error names the limit and the memory.
+
+    Examples
+    --------
+    >>> check_seed_count("--seeds", 10)
+    10
+    >>> check_seed_count("--seeds", 10**12)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: --seeds must be at most 100000; 1000000000000 seeds would need at least 1.0 PB...
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 1:
+        raise ConfigError(f"{name} must be an integer >= 1; got {n!r}")
+    if int(n) > limit:
+        need = format_bytes(int(n) * SEED_BYTES)
+        raise ConfigError(
+            f"{name} must be at most {limit}; {int(n)} seeds would need at least {need} of memory "
+            f"({SEED_BYTES // 1000} kB per seed before any training)"
+        )
+    return int(n)
+
+
+def seed_at(root: RandomState | None, index: int) -> np.random.SeedSequence:
+    """A fresh copy of child ``index`` of ``root``: equal to ``spawn_seeds(root, n)[index]``.
+
+    Derived from the root and the index alone, never from a shared object, so tasks
+    computed in any order, process or run get the same stream.
+
+    Examples
+    --------
+    >>> s = seed_at(7, 3)
+    >>> (s.entropy, s.spawn_key) == (spawn_seeds(7, 5)[3].entropy, spawn_seeds(7, 5)[3].spawn_key)
+    True
+    """
+    parent = seed_sequence(root)
+    index = int(index)
+    if index < 0:
+        raise ConfigError(f"seed index must be >= 0; got {index}")
+    return np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, index), pool_size=parent.pool_size)
+
+
+def fresh_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A copy of ``seed`` that has spawned no children yet.
+
+    :meth:`~numpy.random.SeedSequence.spawn` mutates its sequence (the next call returns
+    other children), so code that may see a sequence twice spawns from a fresh copy.
+
+    Examples
+    --------
+    >>> s = seed_at(1, 0)
+    >>> a = s.spawn(1)[0].spawn_key
+    >>> s.spawn(1)[0].spawn_key == a, fresh_seed(s).spawn(1)[0].spawn_key == a
+    (False, True)
+    """
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
 
 
 def seed_entropy(seed: np.random.SeedSequence) -> dict[str, object]:

@@ -10,16 +10,23 @@ A replication subclasses :class:`Replication` and defines
   code from the written tables alone;
 * ``plot(results, extras, caption) -> Figure``: the figure, from the tables alone.
 
-:func:`run_replication` writes, atomically, into ``out/<name>/``: ``results.csv``,
-``figure.png``, ``figure.pdf``, ``claims.json`` and ``provenance.json`` (the replication
-contract of DESIGN.md, section 4), and ``<extra>.parquet`` for every extra table.
+:func:`run_replication` writes ``results.csv``, ``figure.png``, ``figure.pdf``,
+``claims.json`` and ``provenance.json`` (the replication contract of DESIGN.md, section 4),
+and ``<extra>.parquet`` for every extra table, into a fresh sibling folder of
+``out/<name>/`` and only then moves the complete set to ``out/<name>/`` in one step
+(:func:`cogrnn.io.publish_dir`): a reader never sees a mix of two runs.
+``provenance.json`` is written last and records the sha256 and the schema of every
+table; ``--plot-only`` (``plot_only=True``) verifies both before it uses the tables.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import itertools
+import json
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -32,22 +39,36 @@ import pandas as pd
 
 from ._version import __version__
 from .config import Config, check_int
-from .exceptions import DataError
+from .exceptions import ConfigError, DataError
 from .io import (
     atomic_write_bytes,
+    check_columns,
+    check_out_path,
     ensure_writable_dir,
-    read_parquet,
-    read_tidy_csv,
+    publish_dir,
     sha256_file,
+    staging_dir,
     write_csv,
     write_json,
     write_parquet,
 )
-from .provenance import file_hashes, git_info, package_versions, platform_info, thread_info, utc_now
-from .random import seed_entropy, spawn_seeds
+from .provenance import code_version, file_hashes, package_versions, platform_info, thread_info, utc_now
+from .random import MAX_ROOT_SEED, check_seed_count, fresh_seed, seed_entropy, spawn_seeds
 from .tasks.base import Reference
 
-__all__ = ["Claim", "Replication", "ReplicationResult", "run_replication", "seed_pass_claim", "compute_seeds"]
+__all__ = [
+    "Claim",
+    "Replication",
+    "ReplicationResult",
+    "run_replication",
+    "seed_pass_claim",
+    "compute_seeds",
+    "read_verified",
+    "MAX_WORKERS",
+]
+
+#: most worker processes ``--workers`` may ask for
+MAX_WORKERS = 1024
 
 
 @dataclass
@@ -179,7 +200,8 @@ def compute_seeds(
     Every seed's results depend only on its own seed sequence, so the tables are the same
     whatever the number of workers (tested); the ``seed`` columns are renumbered globally.
     """
-    workers = check_int("--workers", workers, low=1)
+    workers = check_int("--workers", workers, low=1, high=MAX_WORKERS)
+    seeds = [fresh_seed(s) for s in seeds]  # compute may spawn from them: never from a used sequence
     if workers == 1 or len(seeds) == 1:
         return _tables(replication, replication.compute(config, seeds, quiet))
     import multiprocessing
@@ -207,6 +229,108 @@ def _figure_bytes(fig: Any, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def _kind(series: pd.Series) -> str:
+    """The coarse type of a column that survives a CSV round trip: bool, integer, float or string."""
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "float"
+    return "string"
+
+
+#: the kinds a column read back may have, for each kind it was written with
+_COMPATIBLE = {"bool": {"bool"}, "integer": {"integer"}, "float": {"integer", "float"}, "string": None}
+
+
+def _schema(df: pd.DataFrame) -> dict[str, Any]:
+    """What a table must look like when read back: columns and kinds, NaN-free columns, rows."""
+    return {
+        "columns": {str(c): _kind(df[c]) for c in df.columns},
+        "nan_free": [str(c) for c in df.columns if not df[c].isna().any()],
+        "n_rows": len(df),
+    }
+
+
+def _check_table(df: pd.DataFrame, schema: dict[str, Any], n_seeds: int, what: str, all_seeds: bool) -> None:
+    """Refuse (one-line :class:`DataError`) a table whose schema or seeds differ from the record."""
+    check_columns(df, list(schema["columns"]), what=what)
+    extra = [str(c) for c in df.columns if str(c) not in schema["columns"]]
+    if extra:
+        raise DataError(f"{what} has column(s) {', '.join(extra)} that the run did not write")
+    for col, kind in schema["columns"].items():
+        allowed = _COMPATIBLE.get(kind)
+        if allowed is not None and _kind(df[col]) not in allowed:
+            raise DataError(f"{what}: column {col!r} holds {_kind(df[col])} values; the run wrote {kind} values")
+    nan = [c for c in schema["nan_free"] if df[c].isna().any()]
+    if nan:
+        raise DataError(f"{what}: column(s) {', '.join(nan)} hold NaN; the run wrote none there")
+    if len(df) != schema["n_rows"]:
+        raise DataError(f"{what} has {len(df)} rows; the run wrote {schema['n_rows']}")
+    seeds = set(pd.unique(df["seed"]).tolist())
+    expected = set(range(n_seeds))
+    if (seeds != expected) if all_seeds else not seeds <= expected:
+        raise DataError(f"{what}: seeds {sorted(seeds)[:12]} do not match the run's seeds 0..{n_seeds - 1}")
+
+
+def _parse_table(name: str, data: bytes, what: str) -> pd.DataFrame:
+    try:
+        if name.endswith(".csv"):
+            return pd.read_csv(io.BytesIO(data))
+        return pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # parsers raise many unrelated types for damaged files
+        raise DataError(f"{what} is not a readable table ({type(exc).__name__})") from None
+
+
+def read_verified(
+    replication: Replication, folder: str | Path
+) -> tuple[dict[str, Any], pd.DataFrame, dict[str, pd.DataFrame], dict[str, bytes]]:
+    """Read a run's tables after checking them against its provenance; refuse anything else.
+
+    Checks, in order: ``provenance.json`` exists, is complete and is this replication's;
+    the sha256 of ``results.csv`` and of every extra table equals the recorded one; each
+    table has the recorded columns, column types, row count and NaN-free columns, and the
+    seeds ``0..n_seeds-1``. Any failure is a one-line :class:`DataError`.
+
+    Returns
+    -------
+    provenance, results, extras, raw bytes of each table file (to copy them unchanged).
+    """
+    folder = Path(folder)
+    prov_path = folder / "provenance.json"
+    if not prov_path.is_file():
+        raise DataError(f"{prov_path} does not exist; run without --plot-only first")
+    try:
+        record = json.loads(prov_path.read_text(encoding="utf-8"))
+        hashes = dict(record["outputs_sha256"])
+        n_seeds = check_int("n_seeds", record["n_seeds"], low=1)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise DataError(f"{prov_path} is damaged or incomplete; rerun without --plot-only") from None
+    if not record.get("complete", False) or "schema" not in record:
+        raise DataError(f"{prov_path} does not mark a complete, verifiable run; rerun without --plot-only")
+    if record.get("replication") != replication.name:
+        raise DataError(f"{prov_path} is a run of {record.get('replication')!r}, not of {replication.name!r}")
+    tables: dict[str, pd.DataFrame] = {}
+    raw: dict[str, bytes] = {}
+    for file in ["results.csv", *(f"{n}.parquet" for n in replication.extra_tables)]:
+        path = folder / file
+        if not path.is_file():
+            raise DataError(f"{path} does not exist; the set is incomplete; rerun without --plot-only")
+        data = path.read_bytes()
+        if file not in hashes or hashlib.sha256(data).hexdigest() != hashes[file]:
+            raise DataError(f"{path} does not match the sha256 in provenance.json (changed, truncated or replaced)")
+        df = _parse_table(file, data, str(path))
+        schema = record["schema"].get(file)
+        if schema is None:
+            raise DataError(f"{prov_path} records no schema for {file}; rerun without --plot-only")
+        _check_table(df, schema, n_seeds, str(path), all_seeds=file == "results.csv")
+        tables[file], raw[file] = df, data
+    results = tables.pop("results.csv")
+    extras = {n: tables[f"{n}.parquet"] for n in replication.extra_tables}
+    return record, results, extras, raw
+
+
 def run_replication(
     replication: Replication,
     *,
@@ -216,8 +340,9 @@ def run_replication(
     out: str | Path = "paper/generated",
     plot_only: bool = False,
     quiet: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
     argv: Sequence[str] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> ReplicationResult:
     """Run one replication and write its five files into ``out/<name>/``.
 
@@ -233,89 +358,136 @@ def run_replication(
     out : path
         Parent folder of the outputs.
     plot_only : bool
-        Redraw the figure and re-check the claims from an existing ``results.csv``.
-    workers : int
-        Processes over blocks of seeds (results identical to ``workers=1``).
+        Redraw the figure and re-check the claims from the verified tables of an earlier
+        run, with its seeds, root seed and configuration (taken from its provenance);
+        ``n_seeds``, ``root_seed``, ``quick``, ``workers`` and ``overrides`` must then be unset.
+    workers : int, optional
+        Processes over blocks of seeds (default 1; results identical whatever the number).
+    overrides : dict, optional
+        Changes to the configuration (``--set key=value``), validated by its class;
+        recorded in the provenance and the figure caption.
+
+    Examples
+    --------
+    >>> import tempfile, replications
+    >>> res = run_replication(replications.get("elman-xor"), n_seeds=1, quick=True, out=tempfile.mkdtemp(),
+    ...                       quiet=True, overrides={"epochs": 2, "test_triples": 10})
+    >>> sorted(p.name for p in res.out_dir.iterdir())
+    ['claims.json', 'figure.pdf', 'figure.png', 'provenance.json', 'results.csv']
     """
     import matplotlib.pyplot as plt
 
     started = time.perf_counter()
     start_time = utc_now()
-    if n_seeds is None:
-        n_seeds = replication.default_seeds
-    n_seeds = check_int("--seeds", n_seeds, low=1)
-    root = replication.default_root_seed if root_seed is None else check_int("--seed", root_seed, low=0)
-    out_dir = ensure_writable_dir(Path(out) / replication.name)
-    config = replication.config(quick=quick)
-    results_path = out_dir / "results.csv"
-    seeds = spawn_seeds(root, n_seeds)
-    extra_paths = {name: out_dir / f"{name}.parquet" for name in replication.extra_tables}
+    final = ensure_writable_dir(check_out_path(out)) / replication.name
+    extra_files = [f"{name}.parquet" for name in replication.extra_tables]
     if plot_only:
-        results = read_tidy_csv(results_path, replication.columns)
-        extras = {name: read_parquet(path, ["seed"]) for name, path in extra_paths.items()}
-        try:
-            seed_values = sorted(int(s) for s in pd.unique(results["seed"]))
-        except (TypeError, ValueError):
-            raise DataError(f"{results_path}: column 'seed' must hold integers") from None
-        n_seeds = len(seed_values)
+        given = {"--seeds": n_seeds is not None, "--seed": root_seed is not None, "--quick": quick,
+                 "--workers": workers is not None, "--set": bool(overrides)}  # fmt: skip
+        refused = [flag for flag, on in given.items() if on]
+        if refused:
+            raise ConfigError(
+                f"--plot-only takes seeds, root seed and configuration from the run's provenance; "
+                f"drop {', '.join(refused)}"
+            )
+        record, results, extras, raw = read_verified(replication, final)
+        config = replication.config_class.from_dict(record["config"])
+        n_seeds, root = int(record["n_seeds"]), int(record["root_seed"])
+        quick, overrides = record.get("mode") == "quick", dict(record.get("overrides", {}))
+        data_sha256 = dict(record.get("data_inputs_sha256", {}))
     else:
+        n_seeds = check_seed_count("--seeds", replication.default_seeds if n_seeds is None else n_seeds)
+        root = replication.default_root_seed if root_seed is None else root_seed
+        root = check_int("--seed", root, low=0, high=MAX_ROOT_SEED)
+        overrides = dict(overrides or {})
+        config = replication.config(quick=quick).with_values(overrides)
+        seeds = spawn_seeds(root, n_seeds)
+        data_sha256 = file_hashes(replication.data_inputs(config))
+        workers = 1 if workers is None else workers
         tables = compute_seeds(replication, config, seeds, workers=workers, quiet=quiet)
         results = tables.pop("results")
         extras = tables
         missing = [c for c in replication.columns if c not in results.columns]
         if missing:  # a bug in the replication, not a user error
             raise RuntimeError(f"{replication.name} produced no column(s) {missing}")
-        write_csv(results_path, results)
-        for name, frame in extras.items():
-            write_parquet(extra_paths[name], frame)
-    claims = replication.check_claims(results, extras)
-    results_sha256 = sha256_file(results_path)
-    data_sha256 = file_hashes(replication.data_inputs(config))
-    data = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"
-    versions = package_versions(("torch", "numpy"))
-    caption = (
-        f"cogrnn {__version__} (torch {versions['torch']}, numpy {versions['numpy']}) | {replication.name} | "
-        f"seeds {n_seeds} (root {root}) | config {config.config_hash()}{' quick' if quick else ''} | "
-        f"results.csv sha256 {results_sha256[:12]} | data {data}"
-    )
-    fig = replication.plot(results, extras, caption)
+    staging = staging_dir(final)
     try:
-        atomic_write_bytes(out_dir / "figure.png", _figure_bytes(fig, "png"))
-        atomic_write_bytes(out_dir / "figure.pdf", _figure_bytes(fig, "pdf"))
-    finally:
-        plt.close(fig)
-    claims_doc = {
-        "replication": replication.name,
-        "all_passed": all(c.passed for c in claims),
-        "claims": [c.to_dict() for c in claims],
-    }
-    write_json(out_dir / "claims.json", claims_doc)
-    wall = time.perf_counter() - started
-    outputs = [out_dir / f for f in ("figure.png", "figure.pdf", "claims.json")]
-    outputs += list(extra_paths.values())
-    provenance = {
-        "replication": replication.name,
-        "description": replication.description,
-        "reference": replication.reference.cite(),
-        "cogrnn_version": __version__,
-        "git": git_info(),
-        "argv": list(argv) if argv is not None else list(sys.argv),
-        "mode": "plot-only" if plot_only else ("quick" if quick else "full"),
-        "config": config.to_dict(),
-        "config_hash": config.config_hash(),
-        "free_parameters": dict(replication.free_parameters),
-        "root_seed": root,
-        "n_seeds": n_seeds,
-        "seeds": [{"seed": i, **seed_entropy(s)} for i, s in enumerate(seeds[:n_seeds])],
-        "packages": package_versions(),
-        "platform": platform_info(),
-        "threads": thread_info(),
-        "workers": workers,
-        "start_time": start_time,
-        "end_time": utc_now(),
-        "wall_time_s": round(wall, 3),
-        "outputs_sha256": {"results.csv": results_sha256, **file_hashes(outputs, root=out_dir)},
-        "data_inputs_sha256": data_sha256,
-    }
-    write_json(out_dir / "provenance.json", provenance)
-    return ReplicationResult(replication.name, out_dir, results, claims, wall)
+        if plot_only:
+            for file, content in raw.items():
+                atomic_write_bytes(staging / file, content)
+        else:
+            write_csv(staging / "results.csv", results)
+            for name, frame in extras.items():
+                write_parquet(staging / f"{name}.parquet", frame)
+            # the tables as a reader will see them (CSV types are inferred on reading)
+            results = _parse_table("results.csv", (staging / "results.csv").read_bytes(), "results.csv")
+        claims = replication.check_claims(results, extras)
+        results_sha256 = sha256_file(staging / "results.csv")
+        data_text = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"
+        versions = package_versions(("torch", "numpy"))
+        changed = f" | set {', '.join(f'{k}={v}' for k, v in overrides.items())}" if overrides else ""
+        caption = (
+            f"cogrnn {__version__} (torch {versions['torch']}, numpy {versions['numpy']}) | {replication.name} | "
+            f"seeds {n_seeds} (root {root}) | config {config.config_hash()}{' quick' if quick else ''}{changed} | "
+            f"results.csv sha256 {results_sha256[:12]} | data {data_text}"
+        )
+        fig = replication.plot(results, extras, caption)
+        try:
+            atomic_write_bytes(staging / "figure.png", _figure_bytes(fig, "png"))
+            atomic_write_bytes(staging / "figure.pdf", _figure_bytes(fig, "pdf"))
+        finally:
+            plt.close(fig)
+        claims_doc = {
+            "replication": replication.name,
+            "all_passed": all(c.passed for c in claims),
+            "claims": [c.to_dict() for c in claims],
+        }
+        write_json(staging / "claims.json", claims_doc)
+        wall = time.perf_counter() - started
+        outputs = [staging / f for f in ("results.csv", *extra_files, "figure.png", "figure.pdf", "claims.json")]
+        hashes = file_hashes(outputs, root=staging)
+        argv_list = list(argv) if argv is not None else list(sys.argv)
+        if plot_only:
+            provenance = dict(record)
+            provenance["outputs_sha256"] = hashes
+            provenance["redrawn"] = {
+                "argv": argv_list, "cogrnn_version": __version__, "git": code_version(),
+                "start_time": start_time, "end_time": utc_now(), "wall_time_s": round(wall, 3),
+            }  # fmt: skip
+        else:
+            provenance = {
+                "replication": replication.name,
+                "description": replication.description,
+                "reference": replication.reference.cite(),
+                "cogrnn_version": __version__,
+                "git": code_version(),
+                "argv": argv_list,
+                "mode": "quick" if quick else "full",
+                "overrides": overrides,
+                "config": config.to_dict(),
+                "config_hash": config.config_hash(),
+                "free_parameters": dict(replication.free_parameters),
+                "root_seed": root,
+                "n_seeds": n_seeds,
+                "seeds": [{"seed": i, **seed_entropy(s)} for i, s in enumerate(seeds)],
+                "packages": package_versions(),
+                "platform": platform_info(),
+                "threads": thread_info(),
+                "workers": workers,
+                "start_time": start_time,
+                "end_time": utc_now(),
+                "wall_time_s": round(wall, 3),
+                "outputs_sha256": hashes,
+                "schema": {
+                    "results.csv": _schema(results),
+                    **{f"{n}.parquet": _schema(frame) for n, frame in extras.items()},
+                },
+                "data_inputs_sha256": data_sha256,
+            }
+        provenance["complete"] = True  # written last: the completion marker of the set
+        write_json(staging / "provenance.json", provenance)
+        publish_dir(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ReplicationResult(replication.name, final, results, claims, time.perf_counter() - started)

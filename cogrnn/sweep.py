@@ -12,12 +12,19 @@ A sweep is described by a TOML file::
     lr = [0.05, 0.1, 0.3]
     hidden_size = [2, 4]
 
-Every (condition, seed) is one task that writes its own table ``tasks/<hash>.parquet``,
-named by a hash of the replication, the resolved configuration and the seed, atomically
-(temporary file, then ``os.replace``). A rerun skips what exists and tasks are retried,
-so a killed worker or an interrupted sweep loses nothing. The tables are then collected
-into ``results.parquet`` and ``results.csv``, with the grid parameters and the global
-``seed`` as columns.
+Every (condition, seed) is one task that writes its own table ``tasks/<hash>.parquet``
+(and its provenance, ``tasks/<hash>.json``), named by a hash of the replication, the
+resolved configuration, the seed and the code version (git commit and a hash of the
+package source, so changed code never reuses old results), atomically (temporary file,
+then ``os.replace``). A rerun skips what exists and tasks are retried, so a killed
+worker or an interrupted sweep loses nothing. The tables are then collected into
+``results.parquet`` and ``results.csv``, with the grid parameters and the global
+``seed`` as columns, and the sweep's provenance into ``provenance.json``.
+
+A task's seed is derived from the root seed and the seed's index alone
+(:func:`cogrnn.random.seed_at`), never from a shared object, so a condition gives the
+same numbers, bit for bit, as ``cogrnn replicate`` with the same parameters, on every
+scheduler and after any interruption.
 
 Schedulers: ``sync`` (in this process, for tests), ``local`` (a Dask ``LocalCluster``, one
 single-threaded worker process per core; the default), ``tcp://HOST:PORT`` (a running
@@ -26,11 +33,12 @@ Dask scheduler), ``slurm`` (``dask-jobqueue``'s ``SLURMCluster``).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,15 +48,19 @@ import pandas as pd
 
 from .config import check_bool, check_int, stable_hash
 from .exceptions import ConfigError, DataError
-from .io import ensure_writable_dir, write_csv, write_parquet
-from .random import seed_entropy, spawn_seeds
+from .io import check_out_path, ensure_writable_dir, write_csv, write_json, write_parquet
+from .provenance import code_version, file_hashes, package_versions, platform_info, utc_now
+from .random import MAX_ROOT_SEED, check_seed_count, seed_at, seed_entropy
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["SweepSpec", "load_sweep", "run_sweep", "sweep_tasks"]
+__all__ = ["SweepSpec", "load_sweep", "run_sweep", "sweep_tasks", "MAX_TASKS"]
+
+#: most tasks (conditions x seeds) one sweep may have
+MAX_TASKS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -65,12 +77,22 @@ class SweepSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.replication, str) or not self.replication:
             raise ConfigError("replication must be the name of a replication (see `cogrnn list`)")
-        check_int("seeds", self.seeds, low=1)
-        check_int("root_seed", self.root_seed, low=0)
+        check_seed_count("seeds", self.seeds)
+        check_int("root_seed", self.root_seed, low=0, high=MAX_ROOT_SEED)
         check_bool("quick", self.quick)
+        n_conditions = 1
         for name, values in self.grid.items():
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
                 raise ConfigError(f"grid.{name} must be a non-empty list of values; got {values!r}")
+            repeated = [v for i, v in enumerate(values) if any(_same(v, w) for w in values[:i])]
+            if repeated:
+                raise ConfigError(f"grid.{name} repeats the value(s) {', '.join(map(repr, repeated))}")
+            n_conditions *= len(values)
+        if n_conditions * self.seeds > MAX_TASKS:
+            raise ConfigError(
+                f"the sweep has {n_conditions} conditions x {self.seeds} seeds = {n_conditions * self.seeds} tasks; "
+                f"at most {MAX_TASKS} are allowed"
+            )
         overlap = sorted(set(self.base) & set(self.grid))
         if overlap:
             raise ConfigError(f"parameter(s) {', '.join(overlap)} appear in both [base] and [grid]")
@@ -99,39 +121,86 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepSpec:
     return SweepSpec(**data)
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two grid values name the same condition (``1`` and ``1.0`` do; ``True`` and ``1`` do not)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    try:
+        return bool(a == b)
+    except Exception:  # pragma: no cover - values that cannot be compared
+        return False
+
+
 @dataclass(frozen=True)
 class _Task:
     key: str
     condition: dict[str, Any]
     seed_index: int
-    seed: np.random.SeedSequence
+    root_seed: int
     config: Any
 
+    @property
+    def seed(self) -> np.random.SeedSequence:
+        """A fresh seed sequence from the root and the index (never shared, never mutated)."""
+        return seed_at(self.root_seed, self.seed_index)
 
-def sweep_tasks(spec: SweepSpec, replication: Any) -> list[_Task]:
-    """The (condition, seed) tasks of a sweep, each with its resolved, validated configuration."""
+
+def sweep_tasks(spec: SweepSpec, replication: Any, code: Mapping[str, Any] | None = None) -> list[_Task]:
+    """The (condition, seed) tasks of a sweep, each with its resolved, validated configuration.
+
+    A task's key hashes the replication, the configuration, the seed and ``code`` (the
+    code version, default :func:`cogrnn.provenance.code_version`: commit and source hash).
+    """
+    if code is None:
+        code = code_version()
+    code_key = {"commit": code.get("commit"), "source_sha256": code.get("source_sha256")}
     base_config = replication.config(quick=spec.quick)
-    seeds = spawn_seeds(spec.root_seed, spec.seeds)
     tasks = []
     for condition in spec.conditions():
-        params = {**base_config.to_dict(), **dict(spec.base), **condition}
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
-        config = type(base_config).from_dict(params)
-        for i, seed in enumerate(seeds):
-            key = stable_hash(
-                {"replication": replication.name, "config": config.to_dict(), "seed": seed_entropy(seed)}, length=20
-            )
-            tasks.append(_Task(key, condition, i, seed, config))
+        config = base_config.with_values({**dict(spec.base), **condition})
+        for i in range(spec.seeds):
+            identity = {
+                "replication": replication.name,
+                "config": config.to_dict(),
+                "seed": seed_entropy(seed_at(spec.root_seed, i)),
+                "code": code_key,
+            }
+            tasks.append(_Task(stable_hash(identity, length=20), condition, i, spec.root_seed, config))
     return tasks
 
 
-def _run_task(replication: Any, task: _Task, path: str) -> str:
-    """Compute one (condition, seed) and write its table atomically; skip it if it exists."""
+def _task_provenance(replication: Any, task: _Task, code: Mapping[str, Any]) -> dict[str, Any]:
+    import platform
+
+    return {
+        "replication": replication.name,
+        "key": task.key,
+        "condition": task.condition,
+        "config": task.config.to_dict(),
+        "config_hash": task.config.config_hash(),
+        "seed": {"index": task.seed_index, **seed_entropy(task.seed)},
+        "code": dict(code),
+        "host": platform.node(),
+        "pid": os.getpid(),
+    }
+
+
+def _run_task(replication: Any, task: _Task, path: str, code: Mapping[str, Any] | None = None) -> str:
+    """Compute one (condition, seed) and write its table atomically; skip it if it exists.
+
+    The task's provenance (``<key>.json``) is written first, the table last: the table's
+    existence marks the task done.
+    """
     if os.path.exists(path):
         return path
+    started = time.perf_counter()
+    start_time = utc_now()
     output = replication.compute(task.config, [task.seed], True)
     table = output if isinstance(output, pd.DataFrame) else output["results"]
     table = table.assign(seed=task.seed_index, **{f"param_{k}": v for k, v in task.condition.items()})
+    record = _task_provenance(replication, task, code or {})
+    record.update(start_time=start_time, end_time=utc_now(), wall_time_s=round(time.perf_counter() - started, 3))
+    write_json(Path(path).with_suffix(".json"), record)
     write_parquet(path, table)
     return path
 
@@ -145,7 +214,11 @@ def _client(scheduler: str, workers: int | None) -> Any:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True)
         return Client(cluster)
     if scheduler.startswith("tcp://"):
-        return Client(scheduler)
+        try:
+            return Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({reason})") from None
     if scheduler == "slurm":
         try:
             from dask_jobqueue import SLURMCluster
@@ -155,6 +228,22 @@ def _client(scheduler: str, workers: int | None) -> Any:
         cluster.scale(jobs=workers or 1)
         return Client(cluster)
     raise ConfigError(f"unknown scheduler {scheduler!r}; use sync, local, tcp://HOST:PORT or slurm")
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own log lines (shutdown notices, tracebacks of cancelled tasks) are not shown to the user."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def run_sweep(
@@ -178,44 +267,49 @@ def run_sweep(
     >>> sorted(df["param_lr"].unique()), sorted(df["seed"].unique())
     ([np.float64(0.1), np.float64(0.5)], [np.int64(0), np.int64(1)])
     """
-    out_dir = ensure_writable_dir(out)
+    started = time.perf_counter()
+    start_time = utc_now()
+    out_dir = ensure_writable_dir(check_out_path(out))
     task_dir = ensure_writable_dir(out_dir / "tasks")
-    tasks = sweep_tasks(spec, replication)
+    code = code_version()
+    tasks = sweep_tasks(spec, replication, code)
     paths = [str(task_dir / f"{t.key}.parquet") for t in tasks]
     todo = [(t, p) for t, p in zip(tasks, paths) if not os.path.exists(p)]
-    done = len(tasks) - len(todo)
-    start = time.perf_counter()
+    done = reused = len(tasks) - len(todo)
 
     def report(k: int) -> None:
         if progress is not None:
             progress(k, len(tasks))
         elif not quiet:
-            print(f"sweep {replication.name}: {k}/{len(tasks)} done ({time.perf_counter() - start:.1f} s)",
+            print(f"sweep {replication.name}: {k}/{len(tasks)} done ({time.perf_counter() - started:.1f} s)",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    report(done)
-    if todo and scheduler == "sync":
-        for task, path in todo:
-            _run_task(replication, task, path)
-            done += 1
-            report(done)
-    elif todo:
-        from distributed import as_completed
-
-        client = _client(scheduler, workers)
+    with _quiet_dask():
+        client = _client(scheduler, workers) if todo and scheduler != "sync" else None  # fail before any output
         try:
-            futures = [
-                client.submit(_run_task, replication, t, p, key=f"task-{t.key}", retries=retries) for t, p in todo
-            ]
-            for _ in as_completed(futures):
-                done += 1
-                report(done)
-            client.gather(futures)
+            report(done)
+            if client is None:
+                for task, path in todo:
+                    _run_task(replication, task, path, code)
+                    done += 1
+                    report(done)
+            else:
+                from distributed import as_completed
+
+                futures = [
+                    client.submit(_run_task, replication, t, p, code, key=f"task-{t.key}", retries=retries)
+                    for t, p in todo
+                ]
+                for _ in as_completed(futures):
+                    done += 1
+                    report(done)
+                client.gather(futures)
         finally:
-            cluster = client.cluster
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if client is not None:
+                cluster = client.cluster
+                client.close()
+                if cluster is not None:
+                    cluster.close()
     frames = []
     for path in paths:
         try:
@@ -225,4 +319,28 @@ def run_sweep(
     results = pd.concat(frames, ignore_index=True)
     write_parquet(out_dir / "results.parquet", results)
     write_csv(out_dir / "results.csv", results)
+    provenance = {
+        "replication": replication.name,
+        "spec": {
+            "replication": spec.replication, "seeds": spec.seeds, "root_seed": spec.root_seed, "quick": spec.quick,
+            "base": dict(spec.base), "grid": {k: list(v) for k, v in spec.grid.items()},
+        },
+        "argv": list(sys.argv),
+        "scheduler": scheduler,
+        "workers": workers,
+        "code": code,
+        "packages": package_versions(),
+        "platform": platform_info(),
+        "start_time": start_time,
+        "end_time": utc_now(),
+        "wall_time_s": round(time.perf_counter() - started, 3),
+        "n_tasks": len(tasks),
+        "n_tasks_reused": reused,
+        "tasks": [
+            {"key": t.key, "condition": t.condition, "seed": t.seed_index, "config_hash": t.config.config_hash()}
+            for t in tasks
+        ],
+        "outputs_sha256": file_hashes([out_dir / "results.parquet", out_dir / "results.csv"], root=out_dir),
+    }  # fmt: skip
+    write_json(out_dir / "provenance.json", provenance)
     return results

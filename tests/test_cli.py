@@ -40,11 +40,7 @@ def test_bad_input_gets_one_line_and_status_2(capsys, tmp_path):
     )
     _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "0"], "--seeds must be an integer >= 1; got 0")
     _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "-3"], "--seeds must be an integer >= 1")
-    _one_line_error(
-        capsys,
-        ["replicate", "elman-xor", "--seeds", "2.5"],
-        "--seeds must be an integer >= 1; got '2.5'",
-    )
+    _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", "2.5"], "--seeds must be an integer >= 1; got '2.5'")
     _one_line_error(capsys, ["replicate", "elman-xor", "--seed", "x"], "--seed must be an integer >= 0")
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -54,6 +50,10 @@ def test_bad_input_gets_one_line_and_status_2(capsys, tmp_path):
         "cannot write to output folder",
     )
     _one_line_error(capsys, ["replicate", "elman-xor", "--out", str(tmp_path), "--plot-only"], "does not exist")
+    for bad in ("1_0", "\u0663", " 3 ", "3 ", "+", "", "1e3", "0x10"):
+        _one_line_error(capsys, ["replicate", "elman-xor", "--seeds", bad], "--seeds must be an integer >= 1")
+    _one_line_error(capsys, ["replicate", "elman-xor", "--out", ""], "--out must name a folder")
+    _one_line_error(capsys, ["replicate", "elman-xor", "--out", "  "], "--out must name a folder")
     _one_line_error(capsys, ["replicate", "elman-xor", "--bogus"], "No such option")
 
 
@@ -98,17 +98,24 @@ def test_quick_run_writes_the_contract_files_and_plot_only_redraws(tmp_path, cap
         assert key in prov, key
     assert prov["root_seed"] == 5 and prov["mode"] == "quick" and len(prov["seeds"]) == 3
     assert set(prov["outputs_sha256"]) == CONTRACT_FILES - {"provenance.json"}
+    assert prov["complete"] is True and set(prov["schema"]) == {"results.csv"}
     assert "PASS" in capsys.readouterr().out
 
-    # --plot-only redraws from the CSV and re-checks the same claims
+    # --plot-only redraws from the CSV and re-checks the same claims, with the run's seeds and root
     (out_dir / "figure.png").unlink()
-    assert main([*argv, "--plot-only"]) == 0
+    redraw = ["replicate", "elman-xor", "--out", str(tmp_path), "--quiet", "--plot-only"]
+    assert main(redraw) == 0
     assert (out_dir / "figure.png").exists()
     assert json.loads((out_dir / "claims.json").read_text())["claims"] == claims["claims"]
+    redrawn = json.loads((out_dir / "provenance.json").read_text())
+    assert redrawn["root_seed"] == 5 and redrawn["n_seeds"] == 3 and redrawn["mode"] == "quick"
+    assert (
+        redrawn["redrawn"]["argv"] and redrawn["outputs_sha256"]["results.csv"] == prov["outputs_sha256"]["results.csv"]
+    )
 
-    # a corrupt CSV is a one-line error
+    # a changed CSV is a one-line error, whatever it holds
     (out_dir / "results.csv").write_text("seed,t\n0,1\n")
-    _one_line_error(capsys, [*argv, "--plot-only"], "lacks column(s) target_phase")
+    _one_line_error(capsys, redraw, "does not match the sha256 in provenance.json")
 
 
 def test_same_seed_same_results(tmp_path):
@@ -154,7 +161,7 @@ def test_every_replication_follows_the_contract_in_quick_mode(name, tmp_path):
     assert claims["claims"] and all(c["n_seeds"] == 2 for c in claims["claims"])
     prov = json.loads((out_dir / "provenance.json").read_text())
     assert set(prov["data_inputs_sha256"]) == {str(p) for p in rep.data_inputs(rep.config(quick=True))}
-    assert main(["replicate", name, "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet", "--plot-only"]) == 0
+    assert main(["replicate", name, "--out", str(tmp_path), "--quiet", "--plot-only"]) == 0
     assert json.loads((out_dir / "claims.json").read_text())["claims"] == claims["claims"]
 
 

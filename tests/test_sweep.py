@@ -82,3 +82,150 @@ def test_bad_sweep_files_are_one_line_errors(tmp_path, capsys):
     with pytest.raises(ConfigError, match="non-empty list"):
         SweepSpec("elman-xor", grid={"lr": []})
     assert main(["sweep", str(tmp_path / "missing.toml")]) == 2
+
+
+GRID_TOML = """
+replication = "elman-xor"
+seeds = 3
+root_seed = 11
+quick = true
+[base]
+epochs = 4
+test_triples = 10
+[grid]
+lr = [0.1, 0.5]
+"""
+
+
+def _spec(tmp_path, text=GRID_TOML):
+    path = tmp_path / "sweep.toml"
+    path.write_text(text)
+    return load_sweep(path)
+
+
+def _without_params(df):
+    return df.drop(columns=[c for c in df.columns if c.startswith("param_")]).reset_index(drop=True)
+
+
+def test_each_condition_equals_replicate_with_the_same_parameters(tmp_path):
+    # the bug of issue 13: spawn() mutates a SeedSequence shared by the conditions
+    spec = _spec(tmp_path)
+    rep = replications.get("elman-xor")
+    df = run_sweep(spec, rep, tmp_path / "s", scheduler="sync", quiet=True)
+    for lr in (0.1, 0.5):
+        argv = ["replicate", "elman-xor", "--quick", "--seeds", "3", "--seed", "11", "--quiet"]
+        argv += [
+            "--out",
+            str(tmp_path / f"r{lr}"),
+            "--set",
+            "epochs=4",
+            "--set",
+            "test_triples=10",
+            "--set",
+            f"lr={lr}",
+        ]
+        assert main(argv) == 0
+        direct = pd.read_csv(tmp_path / f"r{lr}" / "elman-xor" / "results.csv")
+        swept = _without_params(df[df["param_lr"] == lr])
+        pd.testing.assert_frame_equal(swept, direct, check_dtype=False)
+    # and a condition does not depend on which other conditions the sweep has
+    alone = run_sweep(
+        _spec(tmp_path, GRID_TOML.replace("[0.1, 0.5]", "[0.5]")), rep, tmp_path / "a", "sync", quiet=True
+    )
+    pd.testing.assert_frame_equal(alone, df[df["param_lr"] == 0.5].reset_index(drop=True))
+
+
+def test_interrupted_sync_sweep_resumes_to_identical_results(tmp_path):
+    spec = _spec(tmp_path)
+    rep = replications.get("elman-xor")
+    whole = run_sweep(spec, rep, tmp_path / "whole", scheduler="sync", quiet=True)
+
+    def stop_after_two(k, n):
+        if k == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, rep, tmp_path / "cut", scheduler="sync", progress=stop_after_two)
+    assert len(list((tmp_path / "cut" / "tasks").glob("*.parquet"))) == 2  # completed tasks are kept
+    seen = []
+    resumed = run_sweep(spec, rep, tmp_path / "cut", scheduler="sync", progress=lambda k, n: seen.append(k))
+    assert seen == [2, 3, 4, 5, 6]
+    pd.testing.assert_frame_equal(resumed, whole)
+    assert not [p for p in (tmp_path / "cut" / "tasks").iterdir() if p.name.startswith(".")]
+
+
+def test_sync_local_and_tcp_schedulers_give_identical_results(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    spec = _spec(tmp_path)
+    rep = replications.get("elman-xor")
+    sync = run_sweep(spec, rep, tmp_path / "sync", scheduler="sync", quiet=True)
+    local = run_sweep(spec, rep, tmp_path / "local", scheduler="local", workers=2, quiet=True)
+    pd.testing.assert_frame_equal(local, sync)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None
+    ) as c:
+        tcp = run_sweep(spec, rep, tmp_path / "tcp", scheduler=c.scheduler_address, quiet=True)
+    assert c.scheduler_address.startswith("tcp://")
+    pd.testing.assert_frame_equal(tcp, sync)
+
+
+def test_task_keys_include_the_code_version_and_sweeps_write_provenance(tmp_path, monkeypatch):
+    import json
+
+    import cogrnn.sweep as sweep_mod
+
+    spec = _spec(tmp_path)
+    rep = replications.get("elman-xor")
+    a = [t.key for t in sweep_tasks(spec, rep, {"commit": "a", "source_sha256": "1"})]
+    b = [t.key for t in sweep_tasks(spec, rep, {"commit": "a", "source_sha256": "2"})]
+    c = [t.key for t in sweep_tasks(spec, rep, {"commit": "b", "source_sha256": "1"})]
+    assert len(set(a) | set(b) | set(c)) == 3 * len(a)
+    seen = []
+    run_sweep(spec, rep, tmp_path / "s", scheduler="sync", progress=lambda k, n: seen.append(k))
+    prov = json.loads((tmp_path / "s" / "provenance.json").read_text())
+    assert prov["n_tasks"] == 6 and prov["n_tasks_reused"] == 0 and len(prov["tasks"]) == 6
+    assert prov["code"]["source_sha256"] and set(prov["outputs_sha256"]) == {"results.parquet", "results.csv"}
+    for task in prov["tasks"]:
+        record = json.loads((tmp_path / "s" / "tasks" / f"{task['key']}.json").read_text())
+        assert record["seed"]["index"] == task["seed"] and record["code"] == prov["code"]
+        assert record["config"]["lr"] == task["condition"]["lr"]
+    # changed code: nothing is reused
+    fake = {**prov["code"], "source_sha256": "0" * 64}
+    monkeypatch.setattr(sweep_mod, "code_version", lambda: fake)
+    seen.clear()
+    run_sweep(spec, rep, tmp_path / "s", scheduler="sync", progress=lambda k, n: seen.append(k))
+    assert seen[0] == 0 and json.loads((tmp_path / "s" / "provenance.json").read_text())["code"] == fake
+
+
+def test_bounded_and_unambiguous_sweep_files(tmp_path, capsys):
+    import time
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('replication = "elman-xor"\nseeds = 1000000000000\n')
+    start = time.perf_counter()
+    assert main(["sweep", str(bad), "--scheduler", "sync", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert time.perf_counter() - start < 10 and err.count("\n") == 1
+    assert "seeds must be at most 100000" in err and "PB of memory" in err
+    bad.write_text('replication = "elman-xor"\n[grid]\nlr = [0.1, 0.5, 0.1]\n')
+    assert main(["sweep", str(bad), "--scheduler", "sync", "--out", str(tmp_path / "o")]) == 2
+    assert "grid.lr repeats the value(s) 0.1" in capsys.readouterr().err
+    bad.write_text('replication = "elman-xor"\n[grid]\nepochs = [1, 1.0]\n')
+    assert main(["sweep", str(bad), "--scheduler", "sync", "--out", str(tmp_path / "o")]) == 2
+    assert "repeats" in capsys.readouterr().err
+    bad.write_text('replication = "elman-xor"\nseeds = 1000\n[grid]\nlr = ' + str(list(range(1, 2000))) + "\n")
+    assert main(["sweep", str(bad), "--scheduler", "sync", "--out", str(tmp_path / "o")]) == 2
+    assert "at most 1000000 are allowed" in capsys.readouterr().err
+    bad.write_text(GRID_TOML)
+    assert main(["sweep", str(bad), "--scheduler", "sync", "--out", ""]) == 2
+    assert "--out must name a folder" in capsys.readouterr().err
+
+
+def test_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    spec = tmp_path / "s.toml"
+    spec.write_text(GRID_TOML)
+    assert main(["sweep", str(spec), "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cogrnn: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9"), err
+    assert "\n" not in err and "Traceback" not in err
