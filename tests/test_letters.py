@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from cogrnn.analysis import align_to_onsets, detect_boundaries, error_table, segmentation_scores
@@ -119,6 +118,9 @@ def test_error_table_is_tidy():
     row = df[(df.seed == 1) & (df.t == 2) & (df.feature == "high")].iloc[0]
     assert row["target_letter"] == "d"
     assert row["output"] == pytest.approx(ev["outputs"][1, 2, 0, 3])
+    assert row["sq_error"] == 0.0 and row["target"] == 0.0
+    # rows run seed -> step -> feature, features in the order given
+    assert df.loc[df.seed == 0, "feature"].tolist()[:6] == list(FEATURES)
+    np.testing.assert_allclose(df["output"], ev["outputs"][:, :, 0, :].reshape(-1))
     with pytest.raises(DataError, match="feature names"):
         error_table(ev, targets, None, ["x"])
-    assert isinstance(df, pd.DataFrame)

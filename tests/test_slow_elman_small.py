@@ -1,6 +1,13 @@
-"""Full-size elman-xor/letters/words replications: every claim, as measured (slow: `make test-slow`)."""
+"""Full-size elman-xor/letters/words replications: every claim asserted, on the default root seed
+and on a root never used in development (slow: `make test-slow`).
+
+A claim that reproduces is asserted passed; a known failure is ``xfail(strict=True)`` with its
+measured cause, so it turns into an error the day it starts passing.
+"""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -8,32 +15,79 @@ from cogrnn.replication import run_replication
 
 pytestmark = pytest.mark.slow
 
+UNUSED_ROOT = 20261201  # never used while the criteria were written
 
-def _claims(name, tmp_path, **kw):
+#: every claim of each replication -> None (reproduces) or the measured reason it does not
+EXPECTED: dict[str, dict[str, str | None]] = {
+    "elman-xor": {
+        "xor-bit-error-lower": None,
+        "dips-every-third-cycle": None,
+        "xor-rule-at-all-points": None,
+        "hidden-unit-roles": (
+            "3-6 of 20 seeds under every learning rate (0.05, 0.1, 0.3) x initial weight range (0.1, 0.5, 1.0) "
+            "tried, on two roots: both hidden units follow the current input bit (|r| ~0.7), not repetition"
+        ),
+    },
+    "elman-letters": {
+        "consonants-high-vowels-low": None,
+        "consonant-error-level-as-fig4": None,
+        "vowel-error-level-as-fig4": (
+            "the network predicts the vowels almost exactly: mean error-vector length ~0.015 at vowel targets "
+            "against Fig. 4's 0.14 (the paper gives no learning rate or weight range)"
+        ),
+        "consonantal-bit-below-high-bit": None,
+        "bit1-below-bit4-at-all-points": None,
+    },
+    "elman-words": {
+        "error-high-at-word-onsets": None,
+        "error-falls-within-words": (
+            "in cogrnn's generator 'years' always follows 'many' and 'ago' always follows 'years', so their "
+            "onsets are predictable and the error rises later in the word ('and' too: its a-n shares a start "
+            "with 'a'); 'ago', 'and', 'years' fail in every seed"
+        ),
+        "boundaries-from-error-peaks": None,
+    },
+}
+
+_RUNS: dict[tuple[str, int | None], dict] = {}
+
+
+def _claims(name, root, tmp_path_factory):
+    """Run each replication once per root (shared by its claims' tests)."""
     import replications
 
-    result = run_replication(replications.get(name), out=tmp_path, quiet=True, **kw)
-    return {c.id: c for c in result.claims}
+    key = (name, root)
+    if key not in _RUNS:
+        out = tmp_path_factory.mktemp(f"{name}-{root}")
+        result = run_replication(replications.get(name), root_seed=root, out=out, quiet=True)
+        _RUNS[key] = {c.id: c for c in result.claims}
+    return _RUNS[key]
 
 
-def test_elman_letters(tmp_path):
-    claims = _claims("elman-letters", tmp_path)
-    assert claims["consonants-high-vowels-low"].passed
-    assert claims["consonantal-bit-below-high-bit"].passed
-    assert claims["bit1-below-bit4-at-all-points"].passed
-    assert claims["consonants-high-vowels-low"].n_seeds == 10
+def _cases():
+    for root in (None, UNUSED_ROOT):
+        for name, claims in EXPECTED.items():
+            for claim_id, reason in claims.items():
+                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                yield pytest.param(name, claim_id, root, marks=marks, id=f"{name}:{claim_id}:root={root or 'default'}")
 
 
-def test_elman_words(tmp_path):
-    claims = _claims("elman-words", tmp_path)
-    assert claims["error-high-at-word-onsets"].passed
-    assert claims["boundaries-from-error-peaks"].passed
-    # reported, not reproduced in every seed: see the README (error letter 2 vs 3)
-    assert claims["error-falls-within-words"].n_seeds == 10
+@pytest.mark.parametrize(("name", "claim_id", "root"), list(_cases()))
+def test_claim(name, claim_id, root, tmp_path_factory):
+    claims = _claims(name, root, tmp_path_factory)
+    assert claims[claim_id].passed, claims[claim_id].measured
 
 
-@pytest.mark.parametrize("name", ["elman-letters", "elman-words"])
-def test_quick_mode_claims(name, tmp_path):
-    claims = _claims(name, tmp_path, quick=True)
-    assert all(c.n_seeds == 10 for c in claims.values())
-    assert claims[next(iter(claims))].passed
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_every_claim_is_asserted(name, tmp_path_factory):
+    assert set(_claims(name, None, tmp_path_factory)) == set(EXPECTED[name])
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_quick_mode_writes_the_same_claims(name, tmp_path):
+    import replications
+
+    result = run_replication(replications.get(name), quick=True, out=tmp_path, quiet=True)
+    doc = json.loads((result.out_dir / "claims.json").read_text())
+    assert [c["id"] for c in doc["claims"]] == list(EXPECTED[name])
+    assert doc["all_passed"] == all(c.passed for c in result.claims)
