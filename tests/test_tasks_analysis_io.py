@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from cogrnn.analysis import (
     bootstrap_ci,
@@ -138,8 +137,13 @@ def test_unwritable_dir_is_a_clear_error(tmp_path):
         ensure_writable_dir(blocker / "sub")
 
 
-def test_provenance_helpers():
-    versions = package_versions()
-    assert versions["torch"] == torch.__version__.split("+")[0] or versions["torch"].startswith(torch.__version__[:4])
-    info = git_info("/")
-    assert set(info) == {"commit", "dirty"}
+def test_provenance_helpers(tmp_path):
+    from importlib import metadata
+
+    versions = package_versions(("torch", "numpy", "no-such-package-xyz"))
+    # the installed distributions' own versions, not a prefix of them
+    assert versions["torch"] == metadata.version("torch") and versions["numpy"] == metadata.version("numpy")
+    assert versions["no-such-package-xyz"] is None and versions["python"].count(".") == 2
+    assert git_info(tmp_path) == {"commit": None, "dirty": None}  # not a git work tree
+    info = git_info()  # this checkout
+    assert info["commit"] is None or (len(info["commit"]) == 40 and isinstance(info["dirty"], bool))
