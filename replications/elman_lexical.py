@@ -65,6 +65,7 @@ from cogrnn.tasks import LexicalSentences
 from cogrnn.tasks.sentences import LEXICONS, N_INPUTS
 from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_dendrogram, plot_seed_values
+from cogrnn.viz.clustering import plot_tree
 
 __all__ = [
     "LexicalConfig",
@@ -587,33 +588,39 @@ class ElmanLexical(Replication):
         ]
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
-        fig = plt.figure(figsize=(14, 8.5), layout="constrained")
-        grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.2])
+        fig = plt.figure(figsize=(17, 8.5), layout="constrained")
+        grid = fig.add_gridspec(2, 4, width_ratios=[1, 1, 1, 1.25])
         first = results["seed"].min()
-        ax = fig.add_subplot(grid[:, 0])
-        plot_dendrogram(
-            results[(results.seed == first) & (results.condition == "trained")], ax=ax,
-            title=f"Fig. 7: type-averaged hidden vectors (seed {first})",
-        )  # fmt: skip
-        ax = fig.add_subplot(grid[:, 1])
-        plot_dendrogram(
-            results[(results.seed == first) & (results.condition == "novel")], ax=ax, highlight="zog",
-            title=f"Fig. 8: new corpus, man replaced by zog (seed {first})",
-        )  # fmt: skip
         ts = self.type_scores(results)
+        rho0 = ts[(ts.seed == first) & (ts.condition == "trained")]["rho_fig7"].iloc[0]
+        mine = results[(results.seed == first) & (results.condition == "trained")]
+        plot_dendrogram(
+            mine, ax=fig.add_subplot(grid[:, 0]),
+            title=f"Network, seed {first}: rho with Fig. 7 = {rho0:.2f}",
+        )  # fmt: skip
+        categories = mine.drop_duplicates("word").set_index("word")["category"].astype(str).to_dict()
+        plot_tree(
+            fig7_tree(), categories, ax=fig.add_subplot(grid[:, 1]), xlabel="distance (Fig. 7's axis, as read)",
+            title="Elman (1990) Fig. 7, as transcribed",
+        )  # fmt: skip
+        plot_dendrogram(
+            results[(results.seed == first) & (results.condition == "novel")], ax=fig.add_subplot(grid[:, 2]),
+            highlight="zog", title=f"Fig. 8: new corpus, man replaced by zog (seed {first})",
+        )  # fmt: skip
         ts = ts[ts["condition"] != "novel"]
         long = ts.melt(id_vars=["seed", "condition"], value_vars=["rho_fig7", "nn_same_class", "ari_animacy"])
-        names = {"rho_fig7": "rho with Fig. 7", "nn_same_class": "NN same class", "ari_animacy": "ARI animacy"}
+        names = {"rho_fig7": "rho with\nFig. 7", "nn_same_class": "NN same\nclass", "ari_animacy": "ARI\nanimacy"}
         long["measure"] = long["variable"].map(names) + "\n" + long["condition"]
         order = [f"{names[m]}\n{c}" for m in names for c in ("trained", "untrained")]
         plot_seed_values(
-            long, x="measure", y="value", ax=fig.add_subplot(grid[0, 2]), order=order, xlabel="",
+            long, x="measure", y="value", ax=fig.add_subplot(grid[0, 3]), order=order, xlabel="",
             ylabel="score (one dot per seed)", title="Type tree vs Fig. 7 and categories; untrained control",
+            threshold=TREE_RHO_CRITERION, threshold_label=f"rho criterion (median >= {TREE_RHO_CRITERION})",
         )  # fmt: skip
         keys = ["cosine", "sse_vs_likelihood", "sse_vs_successor"]
         sc = extras["scores"]
         sc = sc[sc["metric"].isin(keys)]
-        ax = fig.add_subplot(grid[1, 2])
+        ax = fig.add_subplot(grid[1, 3])
         plot_seed_values(
             sc, x="metric", y="value", ax=ax, order=keys, xlabel="",
             ylabel="value (one dot per seed)", title="Likelihood evaluation, summed squared error (x: paper)",

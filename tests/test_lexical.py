@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from cogrnn.analysis import (
@@ -188,4 +187,9 @@ def test_successor_distributions_and_vector_errors():
         vector_errors(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(DataError):
         successor_distributions([("a",)], [5], 4)
-    assert isinstance(ve, pd.DataFrame)
+    # the three readings of the paper's "RMS error" on a known case: 0.5 everywhere vs one-hot
+    half = vector_errors(np.full((1, 31), 0.5), np.eye(31)[[3]]).iloc[0]
+    assert half["sse"] == pytest.approx(31 * 0.25)  # summed squared error
+    assert half["error_length"] == pytest.approx(np.sqrt(31 * 0.25))  # its root
+    assert half["rms_per_unit"] == pytest.approx(0.5)
+    assert half["cosine"] == pytest.approx(0.5 / (np.sqrt(31 * 0.25) * 1.0))

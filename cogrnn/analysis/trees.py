@@ -241,6 +241,28 @@ class Tree:
                 return right if wanted == left else left
         raise AssertionError("unreachable: a clade below the root has a parent")  # pragma: no cover
 
+    def cut(self, k: int) -> dict[str, int]:
+        """Cluster of every leaf when the ``k - 1`` highest merges are undone (ties: leftmost first).
+
+        Clusters are numbered 0..k-1 in leaf order.
+
+        Examples
+        --------
+        >>> Tree.from_text("(3, (1, a, b), (2, c, (0.5, d, e)))").cut(3)
+        {'a': 0, 'b': 0, 'c': 1, 'd': 2, 'e': 2}
+        """
+        from ..config import check_int
+
+        k = check_int("k", k, low=1, high=len(self.leaves))
+        parts: list[Node] = [self.root]
+        while len(parts) < k:
+            merges = [i for i, node in enumerate(parts) if not isinstance(node, str)]
+            top = max(merges, key=lambda i: (parts[i][0], -i))
+            node = parts[top]
+            assert not isinstance(node, str)
+            parts[top : top + 1] = [node[1], node[2]]
+        return {leaf: c for c, node in enumerate(parts) for leaf in _leaves(node)}
+
     def restrict(self, leaves: str | Iterable[str]) -> Tree:
         """The tree induced on ``leaves``: other leaves removed, merges left with one branch dropped.
 
@@ -261,6 +283,27 @@ class Tree:
         if root is None or isinstance(root, str):
             raise DataError("restrict needs at least 2 leaves of the tree")
         return Tree(root)
+
+    def linkage(self) -> np.ndarray:
+        """The tree as a scipy linkage matrix over ``leaves`` (row i merges into cluster n + i).
+
+        Examples
+        --------
+        >>> Tree.from_text("(2, (1, a, b), c)").linkage().tolist()
+        [[0.0, 1.0, 1.0, 2.0], [3.0, 2.0, 2.0, 3.0]]
+        """
+        index = {w: i for i, w in enumerate(self.leaves)}
+        rows: list[list[float]] = []
+
+        def walk(node: Node) -> tuple[int, int]:
+            if isinstance(node, str):
+                return index[node], 1
+            (a, na), (b, nb) = walk(node[1]), walk(node[2])
+            rows.append([float(a), float(b), float(node[0]), float(na + nb)])
+            return len(index) + len(rows) - 1, na + nb
+
+        walk(self.root)
+        return np.array(rows)
 
     def cophenetic(self) -> pd.DataFrame:
         """Square table of cophenetic distances: the height of the merge joining two leaves."""

@@ -1,11 +1,12 @@
-"""Dendrograms of representations, from tidy (long) tables."""
+"""Dendrograms of representations, from tidy (long) tables or from a :class:`~cogrnn.analysis.trees.Tree`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -15,7 +16,43 @@ from ..analysis.clustering import linkage
 from ..io import check_columns
 from .core import _axes
 
-__all__ = ["plot_dendrogram"]
+if TYPE_CHECKING:
+    from ..analysis.trees import Tree
+
+__all__ = ["plot_dendrogram", "plot_tree"]
+
+
+def _draw(
+    Z: np.ndarray,
+    labels: list[str],
+    ax: Axes | None,
+    categories: Mapping[str, str] | None,
+    highlight: str | None,
+    palette: Mapping[str, Any] | None,
+    xlabel: str,
+    title: str | None,
+) -> Figure:
+    """Draw a linkage matrix as a left-facing dendrogram with coloured leaf labels."""
+    fig, ax = _axes(ax, figsize=(4.5, 6))
+    hierarchy.dendrogram(
+        Z, labels=labels, orientation="left", ax=ax, color_threshold=0,
+        above_threshold_color="0.3", leaf_font_size=7,
+    )  # fmt: skip
+    if categories:
+        names = sorted(set(categories.values()))
+        colors = palette or {c: plt.get_cmap("tab20")(i % 20) for i, c in enumerate(names)}
+        for tick in ax.get_yticklabels():
+            tick.set_color(colors.get(categories.get(tick.get_text(), ""), "black"))
+    if highlight is not None:
+        for tick in ax.get_yticklabels():
+            if tick.get_text() == highlight:
+                tick.set_fontweight("bold")
+                tick.set_color("crimson")
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="x", labelsize=7)
+    return fig
 
 
 def plot_dendrogram(
@@ -45,25 +82,29 @@ def plot_dendrogram(
     cols = [label, unit, value] + ([color_by] if color_by else [])
     check_columns(df, cols)
     wide = df.pivot_table(index=label, columns=unit, values=value, aggfunc="mean")
-    fig, ax = _axes(ax, figsize=(4.5, 6))
     Z = linkage(wide.to_numpy(), method=method, metric=metric)
-    hierarchy.dendrogram(
-        Z, labels=wide.index.astype(str).tolist(), orientation="left", ax=ax, color_threshold=0,
-        above_threshold_color="0.3", leaf_font_size=7,
-    )  # fmt: skip
-    if color_by:
-        cats = df.drop_duplicates(label).set_index(label)[color_by].astype(str)
-        names = sorted(cats.unique())
-        colors = palette or {c: plt.get_cmap("tab20")(i % 20) for i, c in enumerate(names)}
-        for tick in ax.get_yticklabels():
-            tick.set_color(colors.get(cats.get(tick.get_text(), ""), "black"))
-    if highlight is not None:
-        for tick in ax.get_yticklabels():
-            if tick.get_text() == highlight:
-                tick.set_fontweight("bold")
-                tick.set_color("crimson")
-    ax.set_xlabel(f"{metric} distance ({method} linkage)")
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.tick_params(axis="x", labelsize=7)
-    return fig
+    cats = df.drop_duplicates(label).set_index(label)[color_by].astype(str).to_dict() if color_by else None
+    return _draw(
+        Z, wide.index.astype(str).tolist(), ax, cats, highlight, palette, f"{metric} distance ({method} linkage)", title
+    )
+
+
+def plot_tree(
+    tree: Tree,
+    categories: Mapping[str, str] | None = None,
+    highlight: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str = "merge height",
+    palette: Mapping[str, Any] | None = None,
+) -> Figure:
+    """Draw a :class:`~cogrnn.analysis.trees.Tree` (e.g. a transcribed published figure).
+
+    Leaves are coloured by ``categories`` (leaf -> category).
+
+    Examples
+    --------
+    >>> from cogrnn.analysis.trees import Tree
+    >>> fig = plot_tree(Tree.from_text("(2, (1, man, woman), rock)"), {"man": "N", "woman": "N", "rock": "I"})
+    """
+    return _draw(tree.linkage(), list(tree.leaves), ax, categories, highlight, palette, xlabel, title)

@@ -1,0 +1,86 @@
+"""Every type-tree criterion of elman-lexical is first applied to Elman's (1990) own Fig. 7."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from cogrnn.analysis.trees import Tree
+from cogrnn.io import data_path
+from cogrnn.tasks import LexicalSentences
+from replications.elman_lexical import (
+    NOUN_CLADES,
+    REPLICATION,
+    TREE_RHO_CRITERION,
+    VERB_CLADES,
+    fig7_tree,
+    type_tree_measures,
+    zog_tree_measures,
+)
+
+
+def _classes(lexicon="nested"):
+    return LexicalSentences(lexicon=lexicon).word_classes()
+
+
+def test_every_type_tree_criterion_passes_on_fig7():
+    m = type_tree_measures(fig7_tree(), _classes())
+    assert m["misplaced_noun_verb"] == 0  # types-nouns-vs-verbs: 0 misplaced
+    assert m["misplaced_animacy"] <= 1  # types-animate-vs-inanimate: at most 1 (Fig. 7: 0)
+    assert m["noun_clades"] == len(NOUN_CLADES) and m["missing_noun_clades"] == ""
+    assert m["verb_clades"] == len(VERB_CLADES)  # verbs-by-argument-structure
+    assert m["rho_fig7"] >= TREE_RHO_CRITERION  # types-tree-similar-to-fig7 (1.0 on itself)
+
+
+def test_zog_sister_criterion_passes_on_man_in_fig7():
+    # Fig. 8: zog "bears the same relationship to the other words as did the word man"; in
+    # Fig. 7 man's sister is {woman, girl}: the criterion zog is held to passes on man
+    text = data_path("elman1990_fig7.txt").read_text(encoding="utf-8")
+    tree = Tree.from_text(re.sub(r"\bman\b", "zog", text))
+    assert zog_tree_measures(tree) == {"zog_sister": "girl woman", "zog_sister_in_humans": True}
+
+
+@pytest.mark.parametrize("lexicon", ["nested", "flat"])
+def test_the_old_argument_structure_criterion_fails_on_fig7(lexicon):
+    # "verbs split by argument structure, ARI >= 0.5" (the criterion this one replaced): Fig. 7 fails it
+    classes = _classes(lexicon).set_index("word")
+    verbs = [w for w in fig7_tree().leaves if classes.loc[w, "lexical_class"] == "verb"]
+    cut = fig7_tree().restrict(verbs).cut(3)
+    ari = adjusted_rand_score([classes.loc[w, "argument"] for w in verbs], [cut[w] for w in verbs])
+    assert ari < 0.5
+
+
+def test_criteria_fail_on_a_tree_without_the_structure():
+    rng = np.random.default_rng(0)
+    words = list(fig7_tree().leaves)
+    shuffled = Tree.from_vectors(rng.normal(size=(len(words), 20)), words)
+    m = type_tree_measures(shuffled, _classes())
+    assert m["misplaced_noun_verb"] > 0 and m["rho_fig7"] < TREE_RHO_CRITERION and m["noun_clades"] < 6
+
+
+def _vectors_with_cophenetic_distances(tree: Tree) -> pd.DataFrame:
+    """Points whose Euclidean distances are the tree's cophenetic distances (an ultrametric embeds)."""
+    d = tree.cophenetic()
+    n = len(d)
+    j = np.eye(n) - 1 / n
+    b = -0.5 * j @ (d.to_numpy() ** 2) @ j
+    val, vec = np.linalg.eigh(b)
+    keep = val > 1e-9
+    return pd.DataFrame(vec[:, keep] * np.sqrt(val[keep]), index=d.index)
+
+
+def test_type_scores_of_vectors_with_fig7s_distances_reproduce_fig7():
+    x = _vectors_with_cophenetic_distances(fig7_tree())
+    classes = _classes().set_index("word")
+    long = x.stack().rename("activation").rename_axis(["word", "unit"]).reset_index()
+    long = long.join(classes[["category", "lexical_class", "animacy"]], on="word")
+    long.insert(0, "seed", 0)
+    long.insert(1, "condition", "trained")
+    row = REPLICATION.type_scores(long).iloc[0]
+    assert row["misplaced_noun_verb"] == 0 and row["misplaced_animacy"] == 0
+    assert row["noun_clades"] == 6 and row["verb_clades"] == 2
+    assert row["rho_fig7"] == pytest.approx(1.0, abs=1e-4)  # tied heights of Fig. 7 up to rounding
