@@ -13,6 +13,12 @@ Free parameters (the paper gives none): learning rate 0.1, no momentum, initial 
 uniform in [-0.5, 0.5], loss 1/2 sum of squares. Every seed has its own initial weights
 and training corpus; all are tested on one common new corpus and on the paper's fragment.
 
+Fig. 6 is transcribed in ``data/elman1990_fig6_word_error.csv`` (its values reach 3.0, so the
+plotted error is the sum of squared errors over the 5 bits). "The error declines as more of the
+word is received" is judged per word type of 3+ letters: onset error above the mean of its later
+letters and a falling trend; Fig. 6 passes it in every word, while its "and" and "sea" break the
+stricter letter 1 > 2 > 3 (``tests/test_elman_figures.py``).
+
 Beyond the paper: a segmentation score, boundaries placed at error peaks (local maxima
 at or above the median error) against the true word onsets.
 
@@ -63,7 +69,14 @@ MIN_WORD_LENGTH = 3
 def paper_fig6() -> pd.DataFrame:
     """Fig. 6 of Elman (1990) as transcribed in ``data/``: per ``step`` the ``target_letter``,
     its ``word`` (``word_index`` numbers the tokens), ``position_in_word``, ``word_onset`` and
-    ``sq_error`` (the plotted error, read as the sum of squared errors over the 5 bits)."""
+    ``sq_error`` (the plotted error, read as the sum of squared errors over the 5 bits).
+
+    Examples
+    --------
+    >>> fig6 = paper_fig6()
+    >>> fig6.loc[fig6.word == "and", "sq_error"].tolist()
+    [2.2, 1.26, 1.47]
+    """
     df = read_data_table(
         "elman1990_fig6_word_error.csv", ["step", "target_letter", "word", "word_index", "position_in_word", "error"]
     )
@@ -72,7 +85,14 @@ def paper_fig6() -> pd.DataFrame:
 
 def onsets_high(g: pd.DataFrame) -> tuple[float, float, bool]:
     """Criterion of ``error-high-at-word-onsets`` on one seed's (or one figure's) letters:
-    (ratio of mean onset to mean within-word error, one-sided Mann-Whitney p, passed)."""
+    (ratio of mean onset to mean within-word error, one-sided Mann-Whitney p, passed).
+
+    Examples
+    --------
+    >>> ratio, p, passed = onsets_high(paper_fig6())
+    >>> round(ratio, 2), passed
+    (2.38, True)
+    """
     onset = g["word_onset"].to_numpy(dtype=bool)
     err = g["sq_error"].to_numpy(dtype=np.float64)
     ratio = float(err[onset].mean() / err[~onset].mean())
@@ -84,12 +104,24 @@ def falls_within_words(profiles: pd.DataFrame) -> bool:
     """Criterion of ``error-falls-within-words`` on the profiles of one seed (or one figure), from
     :func:`~cogrnn.analysis.segmentation.word_error_profiles`: every word of at least
     ``MIN_WORD_LENGTH`` letters has its onset error above the mean of its later letters and a
-    falling trend (negative slope of error on letter position)."""
+    falling trend (negative slope of error on letter position).
+
+    Examples
+    --------
+    >>> falls_within_words(word_error_profiles(paper_fig6(), by=["word_index", "word"]))
+    True
+    """
     return bool(len(profiles) > 0 and profiles["onset_falls"].all())
 
 
 def boundaries_precise(scores: dict[str, float]) -> bool:
-    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores."""
+    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores.
+
+    Examples
+    --------
+    >>> boundaries_precise({"precision": 0.66, "base_rate": 0.28})
+    True
+    """
     return scores["precision"] > PRECISION_CRITERION * scores["base_rate"]
 
 
@@ -130,7 +162,8 @@ class ElmanWords(Replication):
         return WordsConfig(test_sentences=60) if quick else WordsConfig()
 
     def data_inputs(self, config: Config) -> list[Path]:
-        return [data_path("elman1990_words_lexicon.csv"), data_path("elman1990_words_templates.csv")]
+        names = ("elman1990_words_lexicon.csv", "elman1990_words_templates.csv", "elman1990_fig6_word_error.csv")
+        return [data_path(name) for name in names]
 
     def compute(self, config: WordsConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
         children = [s.spawn(2) for s in seeds]  # weights, training corpus
@@ -175,6 +208,18 @@ class ElmanWords(Replication):
             by = ["seed", "token", "word"]
         return word_error_profiles(rows, by=by, min_length=MIN_WORD_LENGTH)
 
+    @staticmethod
+    def predictability(test: pd.DataFrame) -> pd.Series:
+        """Per word: the mean over its tokens (in the first seed's test stream) of the probability
+        of that word given the word before it, estimated on that stream: near 1 where the
+        corpus makes a word's onset predictable."""
+        g = test[test["seed"] == test["seed"].min()].sort_values("t")
+        onsets = g["word_onset"].to_numpy(dtype=bool)
+        words = pd.Series(g["word"].to_numpy()[onsets])
+        pairs = pd.DataFrame({"prev": words.shift(1), "word": words}).dropna()
+        p = pairs.groupby("prev")["word"].value_counts(normalize=True).rename("p").reset_index()
+        return pairs.merge(p, on=["prev", "word"]).groupby("word")["p"].mean()
+
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 192-194, Fig. 6"
         fig6 = paper_fig6()
@@ -191,6 +236,7 @@ class ElmanWords(Replication):
         per_seed_types = types.groupby("seed").apply(falls_within_words, include_groups=False)
         n_types = types.groupby("seed").size()
         failing = types.loc[~types["onset_falls"], "word"].value_counts()
+        given_prev = self.predictability(test)
         seg = self.segmentation(results)
         fig6_seg = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
         return [
@@ -218,7 +264,17 @@ class ElmanWords(Replication):
                 per_seed_types,
                 f"word types passing (mean profile over their tokens in the test corpus): "
                 f"{types['onset_falls'].sum()}/{len(types)} over all seeds (median {n_types.median():.0f} types a seed)"
-                + ("; failing: " + ", ".join(f"{w} ({n} seeds)" for w, n in failing.items()) if len(failing) else "")
+                + (
+                    "; failing: "
+                    + ", ".join(
+                        f"{w} ({n} seeds; onset {types.loc[types.word == w, 'onset'].median():.2f} vs later "
+                        f"{types.loc[types.word == w, 'later_mean'].median():.2f}; P({w} | previous word) "
+                        f"{given_prev.get(w, float('nan')):.2f})"
+                        for w, n in failing.items()
+                    )
+                    if len(failing)
+                    else ""
+                )
                 + f"; the strict rule letter 1 > 2 > 3 holds for {types['strict_123'].sum()}/{len(types)}; "
                 f"fragment tokens (as Fig. 6) passing: {tokens['onset_falls'].sum()}/{len(tokens)}",
                 f"per seed: every word type of {MIN_WORD_LENGTH}+ letters has onset error > mean error of its "
@@ -240,9 +296,14 @@ class ElmanWords(Replication):
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.9), layout="constrained", width_ratios=[2.4, 1, 1])
         frag = results[results["part"] == "fragment"]
+        fig6 = paper_fig6()
+        n_frag = int(frag["t"].max()) + 1
+        # Fig. 6's step k predicts the fragment's letter k (its step 0 predicts the first "m")
+        reference = {k - 1: v for k, v in zip(fig6["step"], fig6["sq_error"]) if 1 <= k <= n_frag}
         plot_error_curve(
             frag, x="t", y="sq_error", ax=axes[0], xlabel="letter to be predicted (word onsets in red)",
-            ylabel="summed squared error", title="Fig. 6: error along the paper's fragment",
+            ylabel="summed squared error", title="Fig. 6: error along the paper's fragment", reference=reference,
+            reference_label="Elman (1990) Fig. 6 (transcribed)",
         )  # fmt: skip
         first = frag[frag["seed"] == frag["seed"].min()].sort_values("t")
         axes[0].set_xticks(first["t"], first["target_letter"], fontsize=7)
