@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import check_float
+from ..config import check_float, check_int
 from ..exceptions import DataError
 
 __all__ = ["overlap", "recall_success", "threshold_crossing", "capacity_estimate", "basin_size", "classify_end_states"]
@@ -95,29 +95,39 @@ def basin_size(flip_fractions: Any, success: Any, level: float = 0.5) -> float:
     return threshold_crossing(flip_fractions, success, level)
 
 
-def classify_end_states(states: Any, patterns: Any, near: float = 0.8) -> pd.DataFrame:
+def classify_end_states(states: Any, patterns: Any, near: float = 0.8, near_bits: int | None = None) -> pd.DataFrame:
     """Classify final states ``(C, N)`` against stored patterns ``(P, N)`` (+-1).
 
     ``outcome`` is ``"memory"`` (a stored pattern exactly), ``"complement"`` (an inverted
-    pattern exactly), ``"near"`` (overlap with some pattern or complement >= ``near``),
-    ``"mixture"`` (overlaps with 3 or more patterns all >= 0.3 in absolute value: a
-    mixture state) or ``"other"``; also the largest absolute overlap.
+    pattern exactly), ``"near"`` (overlap with some pattern or complement >= ``near``, or,
+    with ``near_bits``, at most ``near_bits`` units from one), ``"mixture"`` (overlaps
+    with 3 or more patterns all >= 0.3 in absolute value: a mixture state) or
+    ``"other"``; also the largest absolute overlap and ``hamming``, the number of units
+    in which the state differs from the nearest pattern or complement. Counts are exact
+    (float64 sums of +-1 values).
 
     Examples
     --------
     >>> pats = np.array([[1, 1, 1, 1], [1, -1, 1, -1]])
     >>> classify_end_states([[-1, -1, -1, -1], [1, -1, 1, -1]], pats)["outcome"].tolist()
     ['complement', 'memory']
+    >>> classify_end_states([[1, 1, 1, -1]], pats, near_bits=1)[["outcome", "hamming"]].values.tolist()
+    [['near', 1]]
     """
     s = np.asarray(states, dtype=np.float64)
     p = np.asarray(patterns, dtype=np.float64)
     if s.ndim != 2 or p.ndim != 2 or s.shape[1] != p.shape[1]:
         raise DataError(f"need states (C, N) and patterns (P, N); got {s.shape} and {p.shape}")
-    m = s @ p.T / s.shape[1]  # (C, P)
+    if not (np.isin(s, (-1.0, 1.0)).all() and np.isin(p, (-1.0, 1.0)).all()):
+        raise DataError("classify_end_states needs +-1 states and patterns (convert 0/1 with 2 x - 1)")
+    N = s.shape[1]
+    dots = s @ p.T  # exact integers
+    m = dots / N  # (C, P)
     best = np.abs(m).max(1)
+    hamming = ((N - np.abs(dots).max(1)) / 2).astype(np.int64)
     outcome = np.full(s.shape[0], "other", dtype=object)
     outcome[(np.abs(m) >= 0.3).sum(1) >= 3] = "mixture"
-    outcome[best >= near] = "near"
-    outcome[(m <= -1 + 1e-9).any(1)] = "complement"
-    outcome[(m >= 1 - 1e-9).any(1)] = "memory"
-    return pd.DataFrame({"outcome": outcome.astype(str), "max_abs_overlap": best})
+    outcome[(best >= near) if near_bits is None else (hamming <= check_int("near_bits", near_bits, low=0))] = "near"
+    outcome[(dots == -N).any(1)] = "complement"
+    outcome[(dots == N).any(1)] = "memory"
+    return pd.DataFrame({"outcome": outcome.astype(str), "max_abs_overlap": best, "hamming": hamming})

@@ -12,7 +12,7 @@ from ..exceptions import DataError
 from ..io import check_columns
 from ..random import RandomState, check_random_state
 
-__all__ = ["bootstrap_ci", "summarize_across_seeds"]
+__all__ = ["bootstrap_ci", "summarize_across_seeds", "pooled_rates"]
 
 
 def bootstrap_ci(
@@ -89,3 +89,76 @@ def summarize_across_seeds(
             }
         )
     return pd.DataFrame(rows)
+
+
+def pooled_rates(
+    df: pd.DataFrame,
+    value: str,
+    by: Sequence[str] = (),
+    unit: Sequence[str] = ("seed",),
+    ci: float = 0.95,
+    n_boot: int = 2000,
+    random_state: RandomState | None = 0,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rates pooled over all trials per group of ``by``, with bootstrap CIs over independent units.
+
+    A unit (e.g. one pattern set: the columns ``unit``) holds many trials (rows) whose
+    ``value`` is 0/1 or a number; the pooled rate of a group is the sum of ``value`` over
+    all its trials divided by their number. The CI resamples whole units with replacement
+    (percentile bootstrap), the same resampled units for every group, so the bootstrap
+    rates of a curve (one group per x) can be used jointly, e.g. for the CI of where the
+    curve crosses a level.
+
+    Returns
+    -------
+    (table, boot)
+        ``table``: one row per group with the ``by`` columns, ``rate``, ``ci_low``,
+        ``ci_high``, ``n_units`` and ``n_trials``; ``boot``: array (n_boot, n_groups) of
+        bootstrap rates, columns in the order of ``table``'s rows.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": [0, 0, 1, 1, 2, 2], "n": [5, 5, 5, 5, 5, 5],
+    ...                    "ok": [1, 1, 1, 0, 0, 0]})
+    >>> table, boot = pooled_rates(df, "ok", by=["n"])
+    >>> table[["n", "rate", "n_units", "n_trials"]].to_dict("records")
+    [{'n': 5, 'rate': 0.5, 'n_units': 3, 'n_trials': 6}]
+    >>> boot.shape
+    (2000, 1)
+    """
+    check_columns(df, [value, *by, *unit])
+    if df.empty:
+        raise DataError("pooled_rates needs at least one row")
+    ci = check_float("ci", ci, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    n_boot = check_int("n_boot", n_boot, low=1)
+    vals = df[value].astype(np.float64)
+    if not np.isfinite(vals.to_numpy()).all():
+        raise DataError(f"column {value!r} has NaN or infinite values")
+    keys = list(by)
+    units = pd.factorize(pd.MultiIndex.from_frame(df[list(unit)]))[0]
+    groups = df.groupby(keys, sort=True).ngroup().to_numpy() if keys else np.zeros(len(df), dtype=np.int64)
+    n_units, n_groups = int(units.max()) + 1, int(groups.max()) + 1
+    succ = np.zeros((n_units, n_groups))
+    trials = np.zeros((n_units, n_groups))
+    np.add.at(succ, (units, groups), vals.to_numpy())
+    np.add.at(trials, (units, groups), 1.0)
+    rng = check_random_state(random_state)
+    counts = np.stack([np.bincount(rng.integers(0, n_units, n_units), minlength=n_units) for _ in range(n_boot)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = (counts @ succ) / (counts @ trials)
+    alpha = (1.0 - ci) / 2.0
+    labels = df[keys].iloc[np.unique(groups, return_index=True)[1]].to_dict("records") if keys else [{}]
+    rows = []
+    for g, label in enumerate(labels):
+        b = boot[:, g][np.isfinite(boot[:, g])]
+        rows.append(
+            {
+                **label,
+                "rate": float(succ[:, g].sum() / trials[:, g].sum()),
+                "ci_low": float(np.quantile(b, alpha)),
+                "ci_high": float(np.quantile(b, 1.0 - alpha)),
+                "n_units": int((trials[:, g] > 0).sum()),
+                "n_trials": int(trials[:, g].sum()),
+            }
+        )
+    return pd.DataFrame(rows), boot
