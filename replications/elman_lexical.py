@@ -175,6 +175,7 @@ def type_tree_measures(tree: Tree, classes: pd.DataFrame, reference: Tree | None
         "noun_clades": len(noun_clades),
         "missing_noun_clades": ", ".join(n for n in NOUN_CLADES if n not in noun_clades),
         "verb_clades": len(verb_clades),
+        "missing_verb_clades": ", ".join(n for n in VERB_CLADES if n not in verb_clades),
         "rho_fig7": tree_correlation(tree, reference or fig7_tree()),
     }
 
@@ -212,9 +213,15 @@ def _token_scores(rec: Recording, rng: np.random.Generator, per_word: int) -> tu
     idx = np.sort(np.asarray(idx))
     states, desc = rec.states[idx], rec.descriptors.iloc[idx]
     two = cut_tree(states, 2, METHOD, METRIC)
+    three = cut_tree(states, 3, METHOD, METRIC)
+    initial = np.where(desc["position"].to_numpy() == 0, "initial", "later")
     scores = {
         "token_class_consistency": 1 - n_misassigned(two, desc["lexical_class"]) / len(idx),
         "token_top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),
+        # what the top split separates instead (a diagnosis): sentence-initial tokens vs the rest,
+        # and whether the 3-cluster cut has no cluster mixing nouns and verbs
+        "token_top_split_vs_initial": 1 - n_misassigned(two, initial) / len(idx),
+        "token_3cut_class_purity": float(pd.crosstab(three, desc["lexical_class"].to_numpy()).max(1).sum() / len(idx)),
         "token_class_ari": cluster_scores(states, desc["lexical_class"], 2, METHOD, METRIC)["ari"],
         "token_nn_same_class": nearest_neighbor_agreement(states, desc["lexical_class"], METRIC),
         "token_nn_same_word": nearest_neighbor_agreement(states, desc["word"], METRIC),
@@ -470,7 +477,8 @@ class ElmanLexical(Replication):
                 f"{paper} p. 200 and Fig. 7 (labels D.O.-ABS and DO-OBLIG; Fig. 7 as transcribed: 2 of 2; "
                 "the 3-way cut by argument structure, ARI 0.12 on Fig. 7, is not a criterion)",
                 tr["verb_clades"] == len(VERB_CLADES),
-                f"clades found: median {tr['verb_clades'].median():.0f} of {len(VERB_CLADES)}",
+                f"clades found: median {tr['verb_clades'].median():.0f} of {len(VERB_CLADES)}; missing (seeds): "
+                + _counts(tr["missing_verb_clades"]),
                 "per seed: {think, exist, sleep} and {like, chase} are clades",
             ),
             Claim(
@@ -494,7 +502,10 @@ class ElmanLexical(Replication):
                 f"{sc['token_class_consistency'].median():.3f} (the smaller side holds a median "
                 f"{sc['token_top_split_smaller'].median():.0%} of the tokens); token ARI noun/verb median "
                 f"{sc['token_class_ari'].median():.2f}; tokens whose nearest sampled token is of the same class: "
-                f"median {sc['token_nn_same_class'].median():.3f}",
+                f"median {sc['token_nn_same_class'].median():.3f}"
+                f"; agreement of the top split with sentence-initial vs later tokens: median "
+                f"{sc['token_top_split_vs_initial'].median():.3f}; class purity of the 3-cluster cut: median "
+                f"{sc['token_3cut_class_purity'].median():.3f}",
                 f"per seed: >= {TOKEN_CONSISTENCY_CRITERION:.0%} of sampled tokens in their class's branch",
             ),
             seed_pass_claim(

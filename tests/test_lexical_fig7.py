@@ -32,7 +32,7 @@ def test_every_type_tree_criterion_passes_on_fig7():
     assert m["misplaced_noun_verb"] == 0  # types-nouns-vs-verbs: 0 misplaced
     assert m["misplaced_animacy"] <= 1  # types-animate-vs-inanimate: at most 1 (Fig. 7: 0)
     assert m["noun_clades"] == len(NOUN_CLADES) and m["missing_noun_clades"] == ""
-    assert m["verb_clades"] == len(VERB_CLADES)  # verbs-by-argument-structure
+    assert m["verb_clades"] == len(VERB_CLADES) and m["missing_verb_clades"] == ""  # verbs-by-argument-structure
     assert m["rho_fig7"] >= TREE_RHO_CRITERION  # types-tree-similar-to-fig7 (1.0 on itself)
 
 
