@@ -23,10 +23,16 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+
+# MKL's conditional numerical reproducibility: results independent of memory alignment
+# (read at MKL's first call, so set before any product; a value the user set is kept)
+os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
+
 import torch
 from torch import Tensor, nn
 
@@ -41,6 +47,8 @@ __all__ = [
     "OUTPUT_ACTIVATIONS",
     "ensemble_linear",
     "activation",
+    "logistic",
+    "replica_bmm",
     "resolve_replica_seeds",
 ]
 
@@ -61,10 +69,26 @@ class RecurrentOutput(NamedTuple):
     """``(R, T, B, O)``: outputs before the output activation."""
 
 
+def logistic(x: Tensor) -> Tensor:
+    """The logistic function, rounded the same way at every position of a tensor.
+
+    ``torch.sigmoid`` rounds differently by an element's position in the tensor (vector
+    body or scalar tail), so a replica's numbers would depend on the replicas beside it;
+    this tanh form is exact to rounding and rounds the same everywhere.
+
+    Examples
+    --------
+    >>> x = torch.linspace(-30, 30, 1001, dtype=torch.float64)
+    >>> float((logistic(x) - torch.sigmoid(x)).abs().max()) < 1e-15
+    True
+    """
+    return 0.5 * torch.tanh(0.5 * x) + 0.5
+
+
 def activation(name: str, x: Tensor) -> Tensor:
     """Apply the named nonlinearity (``logistic``, ``tanh``, ``relu``, ``identity``, ``softmax``)."""
     if name == "logistic":
-        return torch.sigmoid(x)
+        return logistic(x)
     if name == "tanh":
         return torch.tanh(x)
     if name == "relu":
@@ -76,8 +100,62 @@ def activation(name: str, x: Tensor) -> Tensor:
     raise ConfigError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}, softmax")
 
 
+def replica_bmm(a: Tensor, b: Tensor) -> Tensor:
+    """``a[r] @ b[r]`` for every replica r, the same bit for bit whatever the number of replicas.
+
+    Batched products may take different BLAS paths for one matrix and for several, for
+    operands at different memory alignments, and for different strides of size-1
+    dimensions. Here the operands are made contiguous with row-major strides,
+    a single replica is computed as a batch of two (the path of several), and MKL runs in
+    its alignment-independent mode (``MKL_CBWR=AUTO,STRICT``, set when cogrnn is imported
+    unless already set): so replica r's numbers do not depend on the replicas beside it,
+    and an ensemble of R networks computes what R separate networks compute.
+
+    Examples
+    --------
+    >>> a, b = torch.rand(3, 7, 31, dtype=torch.float64), torch.rand(3, 31, 150, dtype=torch.float64)
+    >>> bool(torch.equal(replica_bmm(a, b)[1:2], replica_bmm(a[1:2].clone(), b[1:2].clone())))
+    True
+    """
+    if a.shape[0] == 1:
+        a, b = a.expand(2, -1, -1), b.expand(2, -1, -1)
+        return torch.bmm(_canonical(a), _canonical(b))[:1]
+    return torch.bmm(_canonical(a), _canonical(b))
+
+
+def _canonical(t: Tensor) -> Tensor:
+    """``t`` contiguous with row-major strides, also along dimensions of size 1.
+
+    (torch calls a tensor contiguous whatever the strides of its size-1 dimensions, and
+    BLAS takes those strides as leading dimensions, choosing another kernel.)
+    """
+    return t.contiguous().reshape(-1).view(t.shape)
+
+
+class _EnsembleLinear(torch.autograd.Function):
+    """``x @ weight[r].T + bias[r]`` through :func:`replica_bmm`, forward and backward."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        out = replica_bmm(x, weight.transpose(1, 2))
+        return out if bias is None else out + bias.unsqueeze(1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, weight = ctx.saved_tensors
+        grad_x = replica_bmm(grad, weight) if ctx.needs_input_grad[0] else None
+        grad_w = replica_bmm(grad.transpose(1, 2), x) if ctx.needs_input_grad[1] else None
+        grad_b = grad.sum(1) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return grad_x, grad_w, grad_b
+
+
 def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """R independent affine maps at once: ``x @ weight[r].T + bias[r]``.
+
+    Each replica's result (and gradient) is the same bit for bit whatever the number of
+    replicas beside it, so an ensemble of R networks computes what R separate networks do.
 
     Parameters
     ----------
@@ -94,10 +172,11 @@ def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     >>> x, w, b = torch.ones(2, 3, 4), torch.ones(2, 5, 4), torch.zeros(2, 5)
     >>> ensemble_linear(x, w, b).shape
     torch.Size([2, 3, 5])
+    >>> x, w = torch.rand(2, 7, 31, dtype=torch.float64), torch.rand(2, 150, 31, dtype=torch.float64)
+    >>> bool(torch.equal(ensemble_linear(x, w, None)[1:], ensemble_linear(x[1:].clone(), w[1:].clone(), None)))
+    True
     """
-    if bias is None:
-        return torch.bmm(x, weight.transpose(1, 2))
-    return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
+    return _EnsembleLinear.apply(x, weight, bias)
 
 
 def resolve_replica_seeds(

@@ -11,7 +11,7 @@ from torch import Tensor
 from ..config import check_float
 from ..exceptions import ConfigError
 from ..random import RandomState
-from .base import RecurrentEnsemble, RecurrentOutput, ensemble_linear, uniform_bound
+from .base import RecurrentEnsemble, RecurrentOutput, ensemble_linear, logistic, uniform_bound
 
 __all__ = ["LSTMNetwork", "GRUNetwork"]
 
@@ -135,8 +135,8 @@ class LSTMNetwork(_GatedBase):
             for t in range(x.shape[1]):
                 gates = drive[:, t] + self._recurrent(h, layer)
                 i, f, g, o = gates.chunk(4, dim=-1)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
+                c = logistic(f) * c + logistic(i) * torch.tanh(g)
+                h = logistic(o) * torch.tanh(c)
                 steps.append(h)
             layer_in = torch.stack(steps, dim=1)
             hidden_layers.append(layer_in)
@@ -184,8 +184,8 @@ class GRUNetwork(_GatedBase):
             for t in range(x.shape[1]):
                 xr, xz, xn = drive[:, t].chunk(3, dim=-1)
                 hr, hz, hn = self._recurrent(h, layer).chunk(3, dim=-1)
-                r = torch.sigmoid(xr + hr)
-                z = torch.sigmoid(xz + hz)
+                r = logistic(xr + hr)
+                z = logistic(xz + hz)
                 n = torch.tanh(xn + r * hn)
                 h = (1 - z) * n + z * h
                 steps.append(h)

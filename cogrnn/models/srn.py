@@ -154,7 +154,7 @@ class ElmanSRN(RecurrentEnsemble):
             c = context[layer]
             steps = []
             for t in range(T):
-                h = activation(self.nonlinearity, drive[:, t] + torch.bmm(c, w_ch.transpose(1, 2)))
+                h = activation(self.nonlinearity, drive[:, t] + ensemble_linear(c, w_ch, None))
                 steps.append(h)
                 c = h
             layer_out = torch.stack(steps, dim=1)
@@ -280,7 +280,7 @@ class JordanNetwork(RecurrentEnsemble):
         hiddens, logits_t, outputs_t = [], [], []
         for t in range(T):
             s = self.mu * s + y
-            h = activation(self.nonlinearity, drive[:, t] + torch.bmm(s, self.weight("weight_sh").transpose(1, 2)))
+            h = activation(self.nonlinearity, drive[:, t] + ensemble_linear(s, self.weight("weight_sh"), None))
             per_layer = [h]
             for layer in range(1, self.num_layers):
                 h = activation(

@@ -54,7 +54,8 @@ def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor, ma
     elif loss == "cross_entropy":
         per_step = -(targets * F.log_softmax(logits, dim=-1)).sum(-1)
     elif loss == "bce":
-        per_step = F.binary_cross_entropy_with_logits(logits, targets, reduction="none").sum(-1)
+        # log(1 + e^z) - t z, written out: torch's fused form rounds its gradient by position
+        per_step = (logits.clamp(min=0) - logits * targets + torch.log1p(torch.exp(-logits.abs()))).sum(-1)
     else:
         raise ConfigError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
     if mask is None:

@@ -23,6 +23,7 @@ kernel (``backend="compiled"``, chosen by ``"auto"``); everything else runs on t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -267,8 +268,8 @@ class Trainer:
     def _optimizer(self, model: RecurrentEnsemble) -> torch.optim.Optimizer:
         cfg = self.config
         if cfg.optimizer == "sgd":
-            return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+            return _ElementwiseSGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+        return _ElementwiseAdam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     def _clip(self, model: RecurrentEnsemble) -> None:
         """Clip every replica's gradient norm separately."""
@@ -471,6 +472,65 @@ class Trainer:
         if jordan:
             return (from_kernel(ctx), from_kernel(yprev))
         return (from_kernel(ctx).unsqueeze(0),)
+
+
+class _ElementwiseSGD(torch.optim.Optimizer):
+    """``torch.optim.SGD`` (momentum, weight decay) written with unfused elementwise operations.
+
+    torch's fused updates (``add_(g, alpha=-lr)``, ``addcdiv_``) round an element
+    differently by its position in the tensor (vector body or scalar tail), so a
+    replica's weights would depend on how many replicas share the tensor. Separate
+    multiplications and additions round the same everywhere.
+    """
+
+    def __init__(self, params: Any, lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        super().__init__(params, {"lr": lr, "momentum": momentum, "weight_decay": weight_decay})
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:  # type: ignore[override]
+        for group in self.param_groups:
+            lr, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad if decay == 0 else p.grad + p * decay
+                if momentum:
+                    state = self.state[p]
+                    if "momentum_buffer" not in state:
+                        state["momentum_buffer"] = g.clone()
+                    else:
+                        state["momentum_buffer"].mul_(momentum).add_(g)
+                    g = state["momentum_buffer"]
+                p.sub_(g * lr)
+
+
+class _ElementwiseAdam(torch.optim.Optimizer):
+    """``torch.optim.Adam`` (Kingma & Ba 2015, torch's defaults) with unfused elementwise operations."""
+
+    def __init__(
+        self, params: Any, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:  # fmt: skip
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay})
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:  # type: ignore[override]
+        for group in self.param_groups:
+            (b1, b2), eps, lr, decay = group["betas"], group["eps"], group["lr"], group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad if decay == 0 else p.grad + p * decay
+                state = self.state[p]
+                if not state:
+                    state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+                state["step"] += 1
+                t = state["step"]
+                m, v = state["m"], state["v"]
+                m.mul_(b1).add_(g * (1 - b1))
+                v.mul_(b2).add_((g * g) * (1 - b2))
+                denom = (v.sqrt() / math.sqrt(1 - b2**t)).add_(eps)
+                p.sub_((m / denom) * (lr / (1 - b1**t)))
 
 
 def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = False, **params: Any) -> pd.DataFrame:
