@@ -10,10 +10,23 @@ Two parts:
   report the first of ``lag`` random bits at the last step (``FirstBitRecall``), for lags
   5 to 40; a seed "solves" a lag with >= 90% test accuracy.
 
+The training budget is one rule for every architecture, fixed before the claims were
+looked at: train in chunks of 10 epochs until the training loss (BCE at the scored step,
+mean over the last epoch of a chunk) has not improved on its best by at least 0.01 for 30
+epochs, or is below 0.01 (nothing left to improve by that much), with a cap of 300
+epochs; each network is tested at the chunk where it stopped. (The earlier fixed 40
+epochs cut the LSTM off on its plateau: 4/10 seeds at lag 40.) Adam restarts at each
+chunk. Networks that stopped are set aside, so a seed's result does not depend on the
+others.
+
 Free parameters: 32 hidden units, Adam lr 0.01, batches of 32 from 512 training sequences
-per seed, 40 epochs, gradient-norm clipping at 1, BCE loss at the last step only; SRN
-weights uniform in [-0.18, 0.18] (about PyTorch's 1/sqrt(H)); LSTM/GRU PyTorch's default
-initialisation (no forget-gate bias).
+per seed, the budget rule above, gradient-norm clipping at 1, BCE loss at the last step
+only; SRN weights uniform in [-0.18, 0.18] (about PyTorch's 1/sqrt(H)); LSTM/GRU
+PyTorch's default initialisation (no forget-gate bias).
+
+Tables: ``results.csv`` holds the gradient norms; ``memory.parquet`` one row per seed,
+model and lag (accuracy, solved, epochs trained, why training stopped);
+``training.parquet`` the training loss per epoch.
 
 Run: ``cogrnn replicate gradient-flow`` or ``python -m replications.gradient_flow``.
 """
@@ -21,8 +34,10 @@ Run: ``cogrnn replicate gradient-flow`` or ``python -m replications.gradient_flo
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,7 +45,8 @@ import pandas as pd
 import torch
 
 from cogrnn.analysis import gradient_flow
-from cogrnn.config import Config, check_int
+from cogrnn.analysis.stats import pooled_rates
+from cogrnn.config import Config, check_float, check_int
 from cogrnn.models import ElmanSRN, GRUNetwork, LSTMNetwork
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FirstBitRecall
@@ -42,6 +58,7 @@ __all__ = ["GradientFlowConfig", "GradientFlow", "REPLICATION"]
 RHOS = (0.5, 1.0, 2.0)
 SOLVED = 0.9
 FAIL_RATE, SOLVE_RATE = 0.2, 0.5
+MODELS = ("SRN", "LSTM", "GRU")
 
 
 @dataclass(frozen=True)
@@ -51,7 +68,10 @@ class GradientFlowConfig(Config):
     lags: tuple[int, ...] = (5, 10, 20, 40)
     train_sequences: int = 512
     test_sequences: int = 500
-    epochs: int = 40
+    chunk_epochs: int = 10
+    patience_epochs: int = 30
+    max_epochs: int = 300
+    min_delta: float = 0.01
     batch_size: int = 32
     lr: float = 0.01
 
@@ -60,7 +80,93 @@ class GradientFlowConfig(Config):
         check_int("steps", self.steps, low=3)
         for lag in self.lags:
             check_int("lags", lag, low=2)
-        check_int("epochs", self.epochs, low=1)
+        check_int("chunk_epochs", self.chunk_epochs, low=1)
+        check_int("patience_epochs", self.patience_epochs, low=self.chunk_epochs)
+        check_int("max_epochs", self.max_epochs, low=self.chunk_epochs)
+        check_float("min_delta", self.min_delta, low=0.0, low_inclusive=False)
+
+
+@contextmanager
+def single_thread() -> Iterator[None]:
+    """One torch thread inside the block, restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.SeedSequence]:
+    """The first k spawned children of a seed, without mutating it (``spawn`` would)."""
+    return [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(k)]
+
+
+def _subset(name: str, net: torch.nn.Module, keep: list[int], config: GradientFlowConfig, weights: list) -> Any:
+    """A new ensemble of the replicas at positions ``keep`` of ``net`` (seeded by ``weights``), with their
+    current parameters."""
+    new = _models(config, weights)[name]
+    idx = torch.as_tensor(keep)
+    with torch.no_grad():
+        for (_, p_new), (_, p_old) in zip(new.named_parameters(), net.named_parameters()):
+            p_new.copy_(p_old.index_select(0, idx))
+    return new
+
+
+def train_until_plateau(
+    name: str, config: GradientFlowConfig, weights: list, data: tuple[np.ndarray, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train the replicas of one architecture under the budget rule; test each where it stopped.
+
+    Returns (memory rows: one per replica, training rows: loss per replica and epoch).
+    """
+    X, Y, M, tx, ty = data
+    R = len(weights)
+    net = _models(config, weights)[name]
+    active = list(range(R))  # replicas still training, in the order of net's replicas
+    best = np.full(R, np.inf)
+    since = np.zeros(R, dtype=int)  # epochs since the last improvement by min_delta
+    result: dict[int, dict[str, Any]] = {}
+    history = []
+    epoch = 0
+    while active:
+        trainer = Trainer(method="bptt", optimizer="adam", lr=config.lr, loss="bce", epochs=config.chunk_epochs,
+                          batch_size=config.batch_size, clip_grad_norm=1.0, quiet=True)  # fmt: skip
+        trainer.fit(net, X[active], Y[active], mask=M[active], random_state=epoch)
+        h = trainer.history_
+        h = h.assign(seed=np.asarray(active)[h["replica"].to_numpy()], epoch=h["epoch"] + epoch)
+        history.append(h[["seed", "epoch", "loss"]])
+        epoch += config.chunk_epochs
+        last = h[h["epoch"] == epoch].set_index("seed")["loss"]
+        stopped = []
+        for r in active:
+            loss = float(last.loc[r])
+            if loss < best[r] - config.min_delta:
+                best[r], since[r] = loss, 0
+            else:
+                since[r] += config.chunk_epochs
+            why = (
+                "converged" if loss < config.min_delta
+                else "plateau" if since[r] >= config.patience_epochs
+                else "cap" if epoch >= config.max_epochs
+                else None
+            )  # fmt: skip
+            if why is not None:
+                result[r] = {"epochs": epoch, "final_loss": loss, "stopped": why}
+                stopped.append(r)
+        if stopped:
+            with torch.no_grad():
+                out = net(tx[active]).outputs[:, -1, :, 0].numpy()
+            acc = ((out > 0.5) == (ty[active] > 0.5)).mean(1)
+            for k, r in enumerate(active):
+                if r in stopped:
+                    result[r]["accuracy"] = float(acc[k])
+            keep = [k for k, r in enumerate(active) if r not in stopped]
+            active = [active[k] for k in keep]
+            if active:
+                net = _subset(name, net, keep, config, [weights[r] for r in active])
+    rows = pd.DataFrame([{"seed": r, **result[r]} for r in range(R)])
+    return rows, pd.concat(history, ignore_index=True)
 
 
 def _models(config: GradientFlowConfig, seeds: list[np.random.SeedSequence]) -> dict[str, torch.nn.Module]:
@@ -79,11 +185,13 @@ class GradientFlow(Replication):
     description = "Bengio et al. (1994): SRN gradients vanish with lag; LSTM/GRU keep long-lag memories."
     reference = FirstBitRecall.reference  # type: ignore[assignment]
     columns = ("seed", "part", "model", "lag")
+    extra_tables = ("memory", "training")
     default_seeds = 10
     default_root_seed = 1994
     config_class = GradientFlowConfig
     free_parameters = {
-        "training": "BPTT, Adam lr 0.01, 40 epochs of 512 sequences in batches of 32, clipping at norm 1",
+        "training": "BPTT, Adam lr 0.01 (restarted every 10 epochs), 512 sequences in batches of 32, clipping at "
+        "norm 1; until the loss has not improved by 0.01 for 30 epochs or is below 0.01, cap 300 epochs",
         "init": "SRN uniform +-1/sqrt(H) (tanh); LSTM/GRU PyTorch default, no forget-gate bias",
         "solved": "test accuracy >= 0.9 on 500 new sequences",
         "spectral_radius": "SRN recurrent weights rescaled to 0.5, 1.0, 2.0 for the gradient part",
@@ -91,13 +199,17 @@ class GradientFlow(Replication):
 
     def config(self, quick: bool = False) -> GradientFlowConfig:
         return (
-            GradientFlowConfig(lags=(5, 10), epochs=10, train_sequences=256, steps=20)
+            GradientFlowConfig(
+                lags=(5, 10), chunk_epochs=5, patience_epochs=5, max_epochs=10, train_sequences=256, steps=20
+            )
             if quick
             else GradientFlowConfig()
         )
 
-    def compute(self, config: GradientFlowConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
-        children = [s.spawn(4) for s in seeds]  # weights, gradient inputs, training data, test data
+    def compute(
+        self, config: GradientFlowConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
+    ) -> dict[str, pd.DataFrame]:
+        children = [_children(s, 4) for s in seeds]  # weights, gradient inputs, training data, test data
         frames = []
         # 1. gradient norms against lag
         x = np.stack([np.random.default_rng(c[1]).integers(0, 2, (config.steps, 1, 1)).astype(float) for c in children])
@@ -112,28 +224,31 @@ class GradientFlow(Replication):
                         W.mul_((target / radius)[:, None, None])
                 g = gradient_flow(net, x)
                 frames.append(g.rename(columns={"replica": "seed"}).assign(part="gradient", model=name, rho=rho))
-        # 2. long-lag memory
+        # 2. long-lag memory, trained under the budget rule
+        memory, training = [], []
         for lag in config.lags:
             task = FirstBitRecall(lag)
             train = [task.generate(c[2], n_streams=config.train_sequences) for c in children]
-            X = np.stack([b.inputs for b in train])
-            Y = np.stack([b.targets for b in train])
-            M = np.stack([b.descriptors["scored"] for b in train])
             tests = [task.generate(c[3], n_streams=config.test_sequences) for c in children]
-            tx = np.stack([b.inputs for b in tests])
-            ty = np.stack([b.targets[-1, :, 0] for b in tests])
-            for name, net in _models(config, weights).items():
-                Trainer(method="bptt", optimizer="adam", lr=config.lr, loss="bce", epochs=config.epochs,
-                        batch_size=config.batch_size, clip_grad_norm=1.0, quiet=True).fit(
-                    net, X, Y, mask=M, random_state=0)  # fmt: skip
-                with torch.no_grad():
-                    out = net(tx).outputs[:, -1, :, 0].numpy()
-                acc = ((out > 0.5) == (ty > 0.5)).mean(1)
-                frames.append(pd.DataFrame({"seed": np.arange(len(seeds)), "part": "memory", "model": name,
-                                            "lag": lag, "accuracy": acc, "solved": acc >= SOLVED}))  # fmt: skip
+            data = (
+                np.stack([b.inputs for b in train]),
+                np.stack([b.targets for b in train]),
+                np.stack([b.descriptors["scored"] for b in train]),
+                np.stack([b.inputs for b in tests]),
+                np.stack([b.targets[-1, :, 0] for b in tests]),
+            )
+            for name in MODELS:
+                with single_thread():  # small batched ops: contended threads only slow them down
+                    rows, hist = train_until_plateau(name, config, weights, data)
+                memory.append(rows.assign(model=name, lag=lag, solved=rows["accuracy"] >= SOLVED))
+                training.append(hist.assign(model=name, lag=lag))
             if not quiet:
                 print(f"gradient-flow: lag {lag} trained", file=sys.stderr, flush=True)
-        return pd.concat(frames, ignore_index=True)
+        return {
+            "results": pd.concat(frames, ignore_index=True),
+            "memory": pd.concat(memory, ignore_index=True),
+            "training": pd.concat(training, ignore_index=True),
+        }
 
     @staticmethod
     def decay_fits(results: pd.DataFrame) -> pd.DataFrame:
@@ -154,13 +269,21 @@ class GradientFlow(Replication):
         fits = self.decay_fits(results)
         srn = fits[fits["model"] == "SRN"].pivot(index="seed", columns="rho", values=["slope", "r2"])
         slopes, r2 = srn["slope"], srn["r2"]
-        mem = results[results["part"] == "memory"]
+        mem = extras["memory"].astype({"solved": bool})
         longest = mem["lag"].max()
         rates = mem[mem["lag"] == longest].groupby("model")["solved"].mean()
         by_lag = mem.groupby(["model", "lag"])["solved"].mean().unstack("lag")
+        table, _ = pooled_rates(mem.astype({"solved": float}), "solved", by=["model", "lag"])
+        ci = table.set_index(["model", "lag"])
+        epochs = mem.groupby(["model", "lag"])["epochs"].median().unstack("lag")
         srn_fails = rates["SRN"] <= FAIL_RATE
         n = int(mem["seed"].nunique())
         gated_ok = int((mem[(mem["lag"] == longest) & (mem["model"] != "SRN")].groupby("seed")["solved"].any()).sum())
+
+        def rate(m: str, lag: int) -> str:
+            r = ci.loc[(m, lag)]
+            return f"{m} {r['rate']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+
         return [
             seed_pass_claim(
                 "srn-gradient-decays-exponentially",
@@ -184,10 +307,12 @@ class GradientFlow(Replication):
                 id="gated-networks-bridge-long-lags",
                 statement="LSTM and GRU networks keep solving the memory task at a lag where the SRN fails.",
                 paper="Hochreiter & Schmidhuber (1997); Cho et al. (2014)",
-                measured=f"share of seeds solving lag {longest}: "
-                + ", ".join(f"{m} {rates[m]:.1f}" for m in ("SRN", "LSTM", "GRU"))
+                measured=f"share of seeds solving lag {longest} (95% CI over seeds): "
+                + ", ".join(rate(m, longest) for m in MODELS)
                 + "; by lag: "
-                + "; ".join(f"{m}: " + " ".join(f"{v:.1f}" for v in by_lag.loc[m]) for m in ("SRN", "LSTM", "GRU")),
+                + "; ".join(f"{m}: " + " ".join(f"{v:.2f}" for v in by_lag.loc[m]) for m in MODELS)
+                + "; median epochs trained at the longest lag: "
+                + ", ".join(f"{m} {epochs.loc[m, longest]:.0f}" for m in MODELS),
                 criterion=f"at the longest lag: SRN solves in <= {FAIL_RATE:.0%} of seeds, LSTM and GRU each in "
                 f">= {SOLVE_RATE:.0%}",
                 passed=bool(srn_fails and rates["LSTM"] >= SOLVE_RATE and rates["GRU"] >= SOLVE_RATE),
@@ -200,13 +325,14 @@ class GradientFlow(Replication):
                 "Bengio et al. (1994)",
                 mem[(mem["model"] == "SRN") & (mem["lag"] == mem["lag"].min())].set_index("seed")["solved"]
                 & ~mem[(mem["model"] == "SRN") & (mem["lag"] == longest)].set_index("seed")["solved"],
-                "SRN share solving by lag: " + " ".join(f"{v:.1f}" for v in by_lag.loc["SRN"]),
+                "SRN share solving by lag (95% CI over seeds): "
+                + ", ".join(f"lag {lag}: {rate('SRN', lag).split(' ', 1)[1]}" for lag in by_lag.columns),
                 f"per seed: the SRN solves the shortest lag and fails the longest ({longest})",
             ),
         ]
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
+        fig, axes = plt.subplots(1, 4, figsize=(18, 4.2), layout="constrained")
         g = results[results["part"] == "gradient"].copy()
         g["log10_grad_norm"] = np.log10(g["grad_norm"].clip(lower=1e-300))
         curves = [("SRN", r) for r in RHOS] + [("LSTM", None), ("GRU", None)]
@@ -217,13 +343,22 @@ class GradientFlow(Replication):
             title = f"Gradient flow: {'SRN' if model == 'SRN' else 'LSTM and GRU'}"
             plot_error_curve(d, x="lag", y="log10_grad_norm", ax=ax, color=f"C{i}", label=label,
                              xlabel="lag T - t", ylabel="log10 ||dL_T / dh_t||", title=title)  # fmt: skip
-        mem = results[results["part"] == "memory"].astype({"solved": float})
-        for i, model in enumerate(("SRN", "LSTM", "GRU")):
+        mem = extras["memory"].astype({"solved": float})
+        for i, model in enumerate(MODELS):
             plot_error_curve(mem[mem["model"] == model], x="lag", y="solved", ax=axes[2], color=f"C{i}", label=model,
                              xlabel="lag (steps to remember the first bit)", ylabel="share of seeds solving (>= 90%)",
                              title="Long-lag memory")  # fmt: skip
         axes[2].set_xscale("log", base=2)
         axes[2].set_ylim(-0.05, 1.05)
+        train = extras["training"]
+        longest = train["lag"].max()
+        for i, model in enumerate(MODELS):
+            d = train[(train["model"] == model) & (train["lag"] == longest)]
+            for k, (_, g) in enumerate(d.groupby("seed")):
+                axes[3].plot(g["epoch"], g["loss"], color=f"C{i}", lw=0.7, alpha=0.6, label=model if k == 0 else None)
+        axes[3].set(xlabel="epoch (each line: one seed, until it stopped)", ylabel="training loss (BCE)",
+                    title=f"Training under the budget rule, lag {longest}")  # fmt: skip
+        axes[3].legend(fontsize=7, frameon=False)
         return add_caption(fig, caption)
 
 
