@@ -1,4 +1,4 @@
-"""Every type-tree criterion of elman-lexical is first applied to Elman's (1990) own Fig. 7."""
+"""Every tree criterion of elman-lexical is first applied to Elman's (1990) own Figs. 7 and 9."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from cogrnn.analysis.trees import Tree
 from cogrnn.io import data_path
 from cogrnn.tasks import LexicalSentences
 from replications.elman_lexical import (
+    INITIAL_CLADE_CRITERION,
     NOUN_CLADES,
     REPLICATION,
     TREE_RHO_CRITERION,
     VERB_CLADES,
     fig7_tree,
+    fig9_position_scores,
+    initial_clade_fraction,
     type_tree_measures,
     zog_tree_measures,
 )
@@ -84,3 +87,17 @@ def test_type_scores_of_vectors_with_fig7s_distances_reproduce_fig7():
     assert row["misplaced_noun_verb"] == 0 and row["misplaced_animacy"] == 0
     assert row["noun_clades"] == 6 and row["verb_clades"] == 2
     assert row["rho_fig7"] == pytest.approx(1.0, abs=1e-4)  # tied heights of Fig. 7 up to rounding
+
+
+def test_position_criterion_passes_on_fig9_and_the_old_one_fails():
+    fig9 = fig9_position_scores()
+    assert list(fig9.index) == ["boy", "girl"]
+    assert (fig9["initial_clade"] >= INITIAL_CLADE_CRITERION).all()  # boy-girl-tokens-by-position
+    assert (fig9["ari_position"] < 0.5).all()  # the replaced criterion: ARI(position) >= 0.5
+
+
+def test_initial_clade_fraction_counts_exceptions():
+    # 4 initial tokens, one of which sits among the final ones: 3/4 in the largest pure clade
+    t = Tree.from_text("(4, (1, (0.5, s1, s2), s3), (2, (1, o1, s4), o2))")
+    assert initial_clade_fraction(t, ["s1", "s2", "s3", "s4"]) == 0.75
+    assert initial_clade_fraction(t, ["o1", "o2"]) == 0.5

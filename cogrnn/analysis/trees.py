@@ -198,6 +198,20 @@ class Tree:
         self._known(wanted)
         return len(wanted) == 1 or wanted in set(self.clades())
 
+    def largest_clade_within(self, leaves: str | Iterable[str]) -> frozenset[str]:
+        """The largest clade (a single leaf counts) made only of ``leaves`` (empty if none is a leaf).
+
+        Examples
+        --------
+        >>> t = Tree.from_text("(3, (2, (1, a1, a2), b1), (1.5, a3, b2))")
+        >>> sorted(t.largest_clade_within(["a1", "a2", "a3"]))
+        ['a1', 'a2']
+        """
+        wanted = _leaf_set(leaves)
+        self._known(wanted)
+        inside = [c for c in self.clades() if c <= wanted] + [frozenset([w]) for w in wanted]
+        return max(inside, key=len, default=frozenset())
+
     def _known(self, leaves: Iterable[str]) -> None:
         unknown = sorted(set(leaves) - set(self.leaves))
         if unknown:
