@@ -364,9 +364,10 @@ class ElmanLetters(Replication):
                 reference_label=f"Fig. 5 {label}", xlabel="letter to be predicted (Fig. 5's steps)",
                 ylabel="absolute error of the bit", title="Fig. 5: bit 1 vs bit 4",
             )  # fmt: skip
-        for ax in axes[:2]:
+        for ax, top in zip(axes[:2], (1.0, 0.9)):
             ax.set_xticks(fig4["step"], fig4["target_letter"])
-            ax.set_ylim(bottom=0)
+            ax.set_ylim(0, top)  # room for the legend above the curves
+            ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=2)
         per_letter = step_errors(results).groupby(["seed", "target_letter"], as_index=False)["error_length"].mean()
         plot_seed_values(
             per_letter, x="target_letter", y="error_length", ax=axes[2], order=["b", "d", "g", "a", "i", "u"],
