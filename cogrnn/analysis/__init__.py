@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from .recall import basin_size, capacity_estimate, classify_end_states, overlap, recall_success, threshold_crossing
     from .recording import Recording
     from .rsa import RDM, compare_rdm_set, compare_rdms, kendall_tau_a, model_rdm, rdm
-    from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores
+    from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores, word_error_profiles
     from .stats import bootstrap_ci, summarize_across_seeds
     from .trajectories import StatePCA
     from .trees import Tree, parse_nested, tree_correlation
@@ -68,6 +68,7 @@ _SUBMODULE = {
     "recall_success": "recall",
     "recurrent_spectral_radius": "dynamics",
     "segmentation_scores": "segmentation",
+    "word_error_profiles": "segmentation",
     "successor_distributions": "likelihood",
     "summarize_across_seeds": "stats",
     "threshold_crossing": "recall",
@@ -114,6 +115,7 @@ __all__ = [
     "align_to_onsets",
     "detect_boundaries",
     "segmentation_scores",
+    "word_error_profiles",
     "fold_cycles",
     "error_by",
     "unit_correlations",
