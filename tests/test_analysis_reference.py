@@ -10,6 +10,7 @@ import time
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy import optimize, stats
@@ -269,3 +270,26 @@ def test_fixed_point_search_is_float64_and_refined_for_float32_models():
     g = _scipy_map(net, [1.0])
     for p in fps[[f"h{j}" for j in range(4)]].to_numpy():
         assert np.linalg.norm(g(p)) < 1e-12
+
+
+def test_pooled_rates_pool_trials_and_resample_whole_units(global_random_seed):
+    from cogrnn.analysis.stats import pooled_rates
+
+    rng = np.random.default_rng(global_random_seed)
+    rows = []
+    for unit in range(40):  # units with unequal numbers of trials and their own success rate
+        p, k = rng.uniform(0.2, 0.9), int(rng.integers(5, 30))
+        for x in (1, 2):
+            rows += [{"seed": unit // 4, "set": unit % 4, "x": x, "ok": float(v)} for v in rng.random(k) < p / x]
+    df = pd.DataFrame(rows)
+    table, boot = pooled_rates(df, "ok", by=["x"], unit=["seed", "set"], n_boot=4000, random_state=1)
+    assert table["x"].tolist() == [1, 2] and table["n_units"].tolist() == [40, 40]
+    np.testing.assert_allclose(table["rate"], df.groupby("x")["ok"].mean())  # pooled over trials, not units
+    assert boot.shape == (4000, 2)
+    # the same ratio estimator bootstrapped by scipy over units
+    sums = df.groupby(["seed", "set", "x"])["ok"].agg(["sum", "count"]).unstack("x")
+    s1, n1 = sums[("sum", 1)].to_numpy(), sums[("count", 1)].to_numpy()
+    ref = stats.bootstrap((s1, n1), lambda a, b, axis=-1: a.sum(axis) / b.sum(axis), paired=True,
+                          n_resamples=4000, method="percentile", random_state=2).confidence_interval  # fmt: skip
+    assert table.loc[0, "ci_low"] == pytest.approx(ref.low, abs=0.02)
+    assert table.loc[0, "ci_high"] == pytest.approx(ref.high, abs=0.02)
