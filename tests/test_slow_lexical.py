@@ -1,4 +1,9 @@
-"""Full-size elman-lexical replication: every claim, as measured (slow: `make test-slow`)."""
+"""Full-size elman-lexical replication: every claim asserted as measured (slow: `make test-slow`).
+
+Run on the default root seed and on one never used in development (10 seeds each). A claim
+that reproduces is asserted to pass; one that does not is ``xfail(strict=True)`` with the
+measured reason, so that the test fails if it starts to pass (then the README is stale).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,62 @@ from cogrnn.replication import run_replication
 
 pytestmark = pytest.mark.slow
 
+ROOTS = (1990, 20261201)  # the default root, and one never used in development
 
-def _claims(name, tmp_path, **kw):
+PASSING = (
+    "types-nouns-vs-verbs",
+    "types-nearest-neighbour-same-class",
+    "types-animate-vs-inanimate",
+    "types-tree-similar-to-fig7",
+    "tokens-nearest-same-word",
+    "likelihood-error",
+    "likelihood-cosine",
+    "error-vs-successors",
+    "zog-nearest-animate",
+    "untrained-control-paired",
+)
+
+KNOWN_FAILURES = {
+    "types-noun-groups-are-clades": "all six noun groups of Fig. 7 are clades in only 6/10 and 4/10 seeds "
+    "(median 6 and 5 of 6): small animals, car/book/rock or the breakables mix with a neighbouring group",
+    "verbs-by-argument-structure": "{think, exist, sleep} and {like, chase} are both clades in 2/10 and 1/10 "
+    "seeds: under the nested lexicon like and chase share VERB-TRAN's contexts with see, move, break, smash",
+    "tokens-stay-in-branch": "the top split of the token tree separates sentence-initial tokens from the "
+    "rest, not nouns from verbs (class agreement of the 2-cluster cut about 0.64); tokens still sit with "
+    "their own word (tokens-nearest-same-word passes)",
+    "boy-girl-tokens-by-position": "sentence-initial tokens of boy and girl do not form one clade holding "
+    ">= 75% of them in 80% of seeds (Fig. 9: 95%, 84%)",
+    "zog-with-humans": "zog's nearest word is a human noun in 5/10 seeds on both roots (animate in 9/10): "
+    "zog's input weights are untrained, as in the paper, so its hidden state mixes a random input "
+    "projection with the human-noun contexts",
+    "zog-sister-in-humans": "zog's sister clade lies inside the humans in 3/10 and 2/10 seeds; it is most "
+    "often the small animals (same cause as zog-with-humans)",
+}
+
+
+@pytest.fixture(scope="module", params=ROOTS, ids=[f"root{r}" for r in ROOTS])
+def claims(request, tmp_path_factory):
     import replications
 
-    result = run_replication(replications.get(name), out=tmp_path, quiet=True, **kw)
+    out = tmp_path_factory.mktemp(f"lexical{request.param}")
+    result = run_replication(replications.get("elman-lexical"), out=out, root_seed=request.param, quiet=True)
     return {c.id: c for c in result.claims}
 
 
-def test_elman_lexical(tmp_path):
-    claims = _claims("elman-lexical", tmp_path)
-    for passing in ("likelihood-cosine", "error-vs-successors", "types-nearest-neighbour-same-class"):
-        assert claims[passing].passed, passing
-    assert claims["types-nouns-vs-verbs"].n_seeds == 10
+def test_every_claim_is_asserted(claims):
+    assert set(claims) == set(PASSING) | set(KNOWN_FAILURES)
+    assert all(c.n_seeds == 10 for c in claims.values())
+
+
+@pytest.mark.parametrize("claim_id", PASSING)
+def test_claim_reproduces(claims, claim_id):
+    claim = claims[claim_id]
+    assert claim.passed, claim.measured
+
+
+@pytest.mark.parametrize(
+    "claim_id", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v)) for k, v in KNOWN_FAILURES.items()]
+)
+def test_known_failure(claims, claim_id):
+    claim = claims[claim_id]
+    assert claim.passed, claim.measured
