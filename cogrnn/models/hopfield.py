@@ -103,7 +103,7 @@ class HopfieldNetwork:
     Hebbian rule T holds integers and the fields, the ties and the energy are computed
     exactly (float64 integers, exact up to :math:`2^{53}`). For Storkey and the
     pseudo-inverse T is not integer: fields are computed in float64 and a field within the
-    rounding bound :math:`4 N \epsilon \sum_j |T_{ij} s_j|` (:math:`\epsilon` = float64
+    rounding bound :math:`4 N \epsilon \sum_j |T_{ij}|` (:math:`\epsilon` = float64
     machine epsilon) of the threshold counts as a tie. States are returned in ``dtype``.
 
     Parameters
@@ -282,12 +282,15 @@ class HopfieldNetwork:
         up, down = (d > 0, d < 0) if slack is None else (d > slack, d < -slack)
         return torch.where(up, 1.0, torch.where(down, off, old))
 
-    def _slack(self, rows: Tensor, s: Tensor) -> Tensor | None:
-        """Rounding bound of the fields ``rows @ s`` (None: exact, the Hebbian rule)."""
+    def _slack(self) -> Tensor | None:
+        r"""Rounding bound of every unit's field, (R, 1, N) (None: exact, the Hebbian rule).
+
+        States are -1, 0 or 1, so :math:`\sum_j |T_{ij} s_j| \le \sum_j |T_{ij}|`.
+        """
         if self.rule == "hebbian":
             return None
         eps = torch.finfo(torch.float64).eps
-        return 4 * self.n_units * eps * _fields(rows.abs(), s.abs())
+        return (4 * self.n_units * eps * self._T.abs().sum(-1)).unsqueeze(1)
 
     def energy(self, states: Any) -> Tensor:
         r"""Energy :math:`-\tfrac12 \sum_{ij} T_{ij} s_i s_j + U \sum_i s_i` of states ``(C, N)`` or ``(R, C, N)``.
@@ -352,6 +355,7 @@ class HopfieldNetwork:
         energies = [self.energy(s)]
         gen = torch_generator(random_state) if mode == "async" else None
         prev = None
+        slack = self._slack()
         with _single_thread(mode == "async" and self.device.type == "cpu"):
             for _ in range(max_sweeps):
                 active = ~(converged | cycle)
@@ -360,14 +364,14 @@ class HopfieldNetwork:
                 old = s.clone()
                 if mode == "sync":
                     h = _fields(self._T, s)
-                    s = torch.where(active[..., None], self._update(h, self._slack(self._T, s), s), s)
+                    s = torch.where(active[..., None], self._update(h, slack, s), s)
                 else:
                     order = torch.randperm(N, generator=gen).tolist()
                     for i in order:
                         rows = self._T[:, i, :]
                         h_i = _fields(rows, s)
                         s[:, :, i] = torch.where(
-                            active, self._update(h_i, self._slack(rows, s), s[:, :, i]), s[:, :, i]
+                            active, self._update(h_i, None if slack is None else slack[..., i], s[:, :, i]), s[:, :, i]
                         )
                 n_sweeps += active.long()
                 same = (s == old).all(-1)
