@@ -36,6 +36,9 @@ def overlap(states: Any, patterns: Any) -> np.ndarray:
 def recall_success(states: Any, patterns: Any, max_errors: int = 0) -> np.ndarray:
     """True where a state differs from its pattern in at most ``max_errors`` units.
 
+    Units are compared exactly (float64 copies of -1/0/1 values), so the count of errors
+    is exact.
+
     Examples
     --------
     >>> recall_success([[1, 1], [1, -1]], [[1, 1], [1, 1]]).tolist()
@@ -49,7 +52,8 @@ def threshold_crossing(x: Any, y: Any, level: float = 0.5) -> float:
     """The first ``x`` at which a (mostly decreasing) curve ``y(x)`` falls below ``level``.
 
     Linear interpolation between the last point at or above ``level`` and the first below;
-    ``x[0]`` if the curve starts below, ``inf`` if it never falls below.
+    ``x[0]`` if the curve starts below, ``inf`` if it never falls below. In float64; a
+    value exactly at ``level`` counts as not below (a rate of 1/2 has not yet fallen).
 
     Examples
     --------
