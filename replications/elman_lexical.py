@@ -10,13 +10,16 @@ frozen and the stream is presented once more, recording every hidden state:
   (transcribed in ``data/elman1990_fig7.txt``) by clades and by the Spearman correlation
   of cophenetic distances. Every type-tree criterion passes on Fig. 7 (tested);
 * **tokens** (Fig. 9): tokens stay in their word's branch (the nearest token of a token is
-  of the same word, T. Plate's question); tokens of *boy* and of *girl* each group by
-  sentence position; their token vectors are written out (``tokens.parquet``);
+  of the same word, T. Plate's question); within *boy* and within *girl*, the
+  sentence-initial tokens form one clade with few exceptions, as in Fig. 9 (read into
+  ``data/elman1990_fig9_tokens.csv``); their token vectors are written out
+  (``tokens.parquet``: seed, word, role, previous word, hidden units);
 * **likelihood** (p. 199): outputs against the empirical next-word probabilities, as the
   summed squared error per word (paper 0.053, SD 0.100) and the cosine (0.916);
 * **zog** (Fig. 8): a new word on a spare input bit replaces *man* in 10,000 new sentences
   presented with frozen weights (zog's input weights stay untrained, as in the paper);
-  its nearest word, and whether its sister clade lies inside the humans;
+  its nearest word, and whether its sister clade lies inside the humans (Fig. 8, read into
+  ``data/elman1990_fig8.txt``, passes these criteria: tested);
 * **control**: the same analysis of the untrained network (same seed, same corpus), as a
   paired comparison.
 
@@ -267,7 +270,9 @@ def _token_scores(rec: Recording, rng: np.random.Generator, per_word: int) -> tu
         # what the top split separates instead (a diagnosis): sentence-initial tokens vs the rest,
         # and whether the 3-cluster cut has no cluster mixing nouns and verbs
         "token_top_split_vs_initial": 1 - n_misassigned(two, initial) / len(idx),
-        "token_3cut_class_purity": float(pd.crosstab(three, desc["lexical_class"].to_numpy()).max(1).sum() / len(idx)),
+        "token_3cut_class_purity": float(
+            pd.crosstab(three, desc["lexical_class"].to_numpy()).max(axis=1).sum() / len(idx)
+        ),
         "token_class_ari": cluster_scores(states, desc["lexical_class"], 2, METHOD, METRIC)["ari"],
         "token_nn_same_class": nearest_neighbor_agreement(states, desc["lexical_class"], METRIC),
         "token_nn_same_word": nearest_neighbor_agreement(states, desc["word"], METRIC),
