@@ -197,13 +197,14 @@ def compute_seeds(
 ) -> dict[str, pd.DataFrame]:
     """Run ``replication.compute`` over ``seeds``, in ``workers`` processes over blocks of seeds.
 
-    Every seed's results depend only on its own seed sequence, so the tables are the same
-    whatever the number of workers (tested); the ``seed`` columns are renumbered globally.
+    Every seed's results depend only on its own seed sequence, so the tables are the same,
+    bit for bit, whatever the number of workers (tested); the ``seed`` columns are
+    renumbered globally and the rows put in canonical order (by seed).
     """
     workers = check_int("--workers", workers, low=1, high=MAX_WORKERS)
     seeds = [fresh_seed(s) for s in seeds]  # compute may spawn from them: never from a used sequence
     if workers == 1 or len(seeds) == 1:
-        return _tables(replication, replication.compute(config, seeds, quiet))
+        return _by_seed(_tables(replication, replication.compute(config, seeds, quiet)))
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -220,7 +221,16 @@ def compute_seeds(
                 parts.setdefault(key, []).append(frame)
             if not quiet:
                 print(f"{replication.name}: {end}/{len(seeds)} seeds done", file=sys.stderr, flush=True)
-    return {key: pd.concat(frames, ignore_index=True) for key, frames in parts.items()}
+    return _by_seed({key: pd.concat(frames, ignore_index=True) for key, frames in parts.items()})
+
+
+def _by_seed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every table in one canonical row order: by seed, each seed's rows in the order computed.
+
+    A replication may interleave seeds (one experiment for all seeds, then the next);
+    sorted by seed, the rows are the same whichever seeds were computed together.
+    """
+    return {k: df.sort_values("seed", kind="stable", ignore_index=True) for k, df in tables.items()}
 
 
 def _figure_bytes(fig: Any, fmt: str) -> bytes:

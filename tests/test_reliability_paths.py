@@ -26,8 +26,16 @@ SHRINK: dict[str, dict[str, object]] = {
     "elman-letters": {"epochs": 3, "n_consonants": 60, "test_consonants": 30},
     "elman-words": {"epochs": 2},
     "elman-lexical": {"epochs": 1, "n_sentences": 300, "zog_sentences": 100, "tokens_per_word": 5},
-    "hopfield-recall": {"sizes": (20,), "max_tested": 3, "random_starts": 5},
-    "gradient-flow": {"epochs": 2, "lags": (5,), "train_sequences": 64, "test_sequences": 32, "steps": 10},
+    "hopfield-recall": {"max_tested": 3, "random_starts": 5, "sets_per_seed": 1},
+    "gradient-flow": {
+        "chunk_epochs": 2,
+        "patience_epochs": 2,
+        "max_epochs": 2,
+        "lags": (5,),
+        "train_sequences": 64,
+        "test_sequences": 32,
+        "steps": 10,
+    },
 }
 #: the representative path of each replication in ``make test``
 FAST_PATH = {
