@@ -137,7 +137,7 @@ def test_bad_inputs_are_clear_errors():
         net(torch.zeros(5))
     with pytest.raises(DataError, match=r"torch\.Tensor or numpy"):
         net([[0.0, 0.0, 0.0]])
-    with pytest.raises(DataError, match=r"state tensor has shape"):
+    with pytest.raises(DataError, match=r"state\[0\] has shape"):
         net(torch.zeros(5, 1, 3), (torch.zeros(1, 2, 7, 4),))
     with pytest.raises(ConfigError, match="hidden_size"):
         ElmanSRN(3, 0, 2)
@@ -158,3 +158,110 @@ def test_lstm_forget_bias_shifts_only_the_forget_gate():
         assert torch.all(diff[:, :3] == 0) and torch.all(diff[:, 6:] == 0)
     with pytest.raises(ConfigError, match="forget_bias needs bias"):
         LSTMNetwork(2, 3, 1, bias=False, forget_bias=1.0)
+
+
+# -- issue 13: library errors are cogrnn's, one line, naming the argument ----------------
+
+
+def _one_line(exc_type, match, f):
+    import re
+
+    with pytest.raises(exc_type, match=re.escape(match)) as info:
+        f()
+    assert "\n" not in str(info.value)
+
+
+def test_unavailable_or_unknown_device_is_a_config_error():
+    from cogrnn.exceptions import ConfigError
+    from cogrnn.models import ElmanSRN, GRUNetwork
+
+    if not torch.cuda.is_available():
+        _one_line(ConfigError, "device='cuda:0' is not available", lambda: ElmanSRN(1, 2, 1, device="cuda:0"))
+        _one_line(ConfigError, "device='cuda' is not available", lambda: GRUNetwork(1, 2, 1, device="cuda"))
+    _one_line(ConfigError, "device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'gpu7'",
+              lambda: ElmanSRN(1, 2, 1, device="gpu7"))  # fmt: skip
+
+
+def test_wrong_state_types_are_data_errors_naming_the_state():
+    from cogrnn.exceptions import DataError
+    from cogrnn.models import ElmanSRN, LSTMNetwork
+
+    net = ElmanSRN(1, 2, 1)
+    x = torch.zeros(5, 1, 1)
+    _one_line(DataError, "state must be a tuple of 1 tensor(s), as from init_state(); got int", lambda: net(x, 3))
+    _one_line(DataError, "state[0] must be a torch.Tensor or numpy array; got int", lambda: net(x, (3,)))
+    _one_line(DataError, "state[0] must be finite", lambda: net(x, (torch.full((1, 1, 1, 2), float("nan")),)))
+    _one_line(
+        DataError, "state[0] has shape (1, 1, 1, 3); expected (1, 1, 1, 2)", lambda: net(x, (torch.zeros(1, 1, 1, 3),))
+    )
+    lstm = LSTMNetwork(1, 2, 1)
+    _one_line(
+        DataError,
+        "state[1] must be real",
+        lambda: lstm(x, (torch.zeros(1, 1, 1, 2), torch.zeros(1, 1, 1, 2, dtype=torch.complex64))),
+    )
+    out = net(x, (np.full((1, 1, 1, 2), 0.5),))  # arrays are accepted, as for inputs
+    assert torch.equal(out.outputs, net(x).outputs)
+
+
+def test_complex_nan_and_out_of_range_inputs_are_refused_as_inputs():
+    from cogrnn.exceptions import DataError
+    from cogrnn.models import ElmanSRN
+    from cogrnn.training import Trainer
+
+    net = ElmanSRN(1, 2, 1)
+    _one_line(DataError, "inputs must be real; got dtype torch.complex64 (complex values are not cast)",
+              lambda: net(torch.zeros(5, 1, 1, dtype=torch.complex64)))  # fmt: skip
+    _one_line(DataError, "inputs must hold real numbers; got a numpy array of dtype complex128",
+              lambda: net(np.zeros((5, 1, 1), dtype=complex)))  # fmt: skip
+    _one_line(DataError, "inputs must hold real numbers; got a numpy array of dtype object",
+              lambda: net(np.array([[["a"]]], dtype=object)))  # fmt: skip
+    _one_line(
+        DataError, "inputs must be finite; got NaN or infinite values", lambda: net(torch.full((5, 1, 1), np.nan))
+    )
+    y = np.zeros((5, 1, 1))
+    for method in ("online", "bptt"):  # named as inputs, not blamed on the learning rate
+        fit = Trainer(method=method, epochs=1, quiet=True).fit
+        _one_line(DataError, "inputs must be finite", lambda f=fit: f(net, np.full((5, 1, 1), np.nan), y))
+        _one_line(DataError, "inputs hold values beyond the range of torch.float32 (largest 3.4e+38)",
+                  lambda f=fit: f(net, np.full((5, 1, 1), 1e39), y))  # fmt: skip
+        _one_line(DataError, "targets must hold real numbers; got a numpy array of dtype complex128",
+                  lambda f=fit: f(net, y, y.astype(complex)))  # fmt: skip
+        _one_line(DataError, "targets must be finite", lambda f=fit: f(net, y, np.full((5, 1, 1), np.inf)))
+    bptt = Trainer(method="bptt", epochs=1, quiet=True)
+    _one_line(DataError, "mask must be finite", lambda: bptt.fit(net, y, y, mask=np.full((5, 1), np.nan)))
+    # float64 models take the same values
+    wide = ElmanSRN(1, 2, 1, dtype=torch.float64)
+    assert torch.isfinite(wide(np.full((5, 1, 1), 1e39)).outputs).all()
+
+
+def test_model_sizes_are_bounded_before_allocation():
+    import time
+
+    from cogrnn.exceptions import ConfigError
+    from cogrnn.models import ElmanSRN
+
+    start = time.perf_counter()
+    _one_line(ConfigError, "the parameters of ElmanSRN of shape (1000, 1000003000001) would need 8.0 PB of memory; "
+              "the limit is 68.7 GB", lambda: ElmanSRN(1, 10**6, 1, n_replicas=1000))  # fmt: skip
+    assert time.perf_counter() - start < 2
+
+
+def test_a_replica_computes_alone_what_it_computes_beside_others():
+    from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
+    from cogrnn.training import Trainer
+
+    rng = np.random.default_rng(0)
+    for cls in (ElmanSRN, JordanNetwork, LSTMNetwork, GRUNetwork):
+        for dtype in (torch.float32, torch.float64):
+            kw = {} if cls in (ElmanSRN, JordanNetwork) else {"output_activation": "logistic"}
+            ens = cls(3, 16, 2, n_replicas=3, replica_seeds=[1, 2, 3], dtype=dtype, **kw)
+            alone = ens.replica(1)
+            x = rng.integers(0, 2, (3, 12, 16, 3)).astype(float)
+            y = rng.integers(0, 2, (3, 12, 16, 2)).astype(float)
+            for net, xx, yy in ((ens, x, y), (alone, x[1:2].copy(), y[1:2].copy())):
+                Trainer(method="bptt", optimizer="adam", lr=0.01, loss="bce", epochs=2, batch_size=4,
+                        clip_grad_norm=1.0, quiet=True).fit(net, xx, yy, random_state=0)  # fmt: skip
+            for p, q in zip(ens.parameters(), alone.parameters()):
+                assert torch.equal(p[1:2], q), (cls.__name__, dtype)
+            assert torch.equal(ens(x).outputs[1:2], alone(x[1:2].copy()).outputs)

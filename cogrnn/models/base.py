@@ -36,7 +36,7 @@ os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 import torch
 from torch import Tensor, nn
 
-from ..config import check_bool, check_choice, check_float, check_int
+from ..config import check_bool, check_choice, check_float, check_int, check_size
 from ..exceptions import ConfigError, DataError
 from ..random import RandomState, seed_sequence, torch_generator
 
@@ -50,6 +50,8 @@ __all__ = [
     "logistic",
     "replica_bmm",
     "resolve_replica_seeds",
+    "as_real_tensor",
+    "check_device",
 ]
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
@@ -179,6 +181,70 @@ def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     return _EnsembleLinear.apply(x, weight, bias)
 
 
+def check_device(device: Any) -> torch.device:
+    """``device`` as a :class:`torch.device` that exists here; otherwise a one-line :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> check_device("cpu")
+    device(type='cpu')
+    >>> check_device("gpu7")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'gpu7'
+    """
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ConfigError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}") from None
+    if dev.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError(f"device={str(device)!r} is not available: this torch sees no CUDA device; use 'cpu'")
+        if dev.index is not None and dev.index >= count:
+            raise ConfigError(f"device={str(device)!r} is not available: this machine has {count} CUDA device(s)")
+    elif dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise ConfigError(f"device={str(device)!r} is not available here; use 'cpu'")
+    elif dev.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
+    return dev
+
+
+def as_real_tensor(name: str, value: Any, dtype: torch.dtype, device: torch.device | str = "cpu") -> Tensor:
+    """``value`` (tensor or array of real numbers) as a finite tensor of ``dtype``; else one-line :class:`DataError`.
+
+    Complex values are refused (never cast, which would drop the imaginary part); NaN
+    and infinities are refused naming ``name``; finite values beyond the range of
+    ``dtype`` (e.g. 1e39 for float32) are refused as such.
+
+    Examples
+    --------
+    >>> as_real_tensor("inputs", np.ones(2), torch.float32)
+    tensor([1., 1.])
+    >>> as_real_tensor("inputs", np.array([1e39]), torch.float32)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.DataError: inputs hold values beyond the range of torch.float32 (largest 3.4e+38); use ...
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise DataError(f"{name} must hold real numbers; got a numpy array of dtype {value.dtype}")
+        value = torch.from_numpy(value)
+    if not isinstance(value, Tensor):
+        raise DataError(f"{name} must be a torch.Tensor or numpy array; got {type(value).__name__}")
+    if value.is_complex():
+        raise DataError(f"{name} must be real; got dtype {value.dtype} (complex values are not cast)")
+    out = value.to(dtype=dtype, device=device)
+    if not bool(torch.isfinite(out).all()):
+        if not value.is_floating_point() or bool(torch.isfinite(value).all()):
+            raise DataError(
+                f"{name} hold values beyond the range of {dtype} (largest {torch.finfo(dtype).max:.2g}); "
+                "use dtype=torch.float64 or rescale them"
+            )
+        raise DataError(f"{name} must be finite; got NaN or infinite values")
+    return out
+
+
 def resolve_replica_seeds(
     n_replicas: int, random_state: RandomState | None, replica_seeds: Sequence[Any] | None
 ) -> list[np.random.SeedSequence]:
@@ -233,7 +299,7 @@ class RecurrentEnsemble(nn.Module):
             raise ConfigError(f"dtype must be torch.float32 or torch.float64; got {dtype}")
         self.replica_seeds = resolve_replica_seeds(self.n_replicas, random_state, replica_seeds)
         self._dtype = dtype
-        self._device = torch.device(device)
+        self._device = check_device(device)
 
     # -- parameters -----------------------------------------------------------------
     def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
@@ -245,6 +311,8 @@ class RecurrentEnsemble(nn.Module):
     def _build_parameters(self) -> None:
         """Create every parameter with shape ``(R, *shape)``; replica r uses its own seed."""
         shapes = self._layer_shapes()
+        n_params = sum(math.prod(shape) for _, shape in shapes)
+        check_size(f"the parameters of {type(self).__name__}", (self.n_replicas, n_params), itemsize=8)
         values: dict[str, list[Tensor]] = {name: [] for name, _ in shapes}
         for seed in self.replica_seeds:
             gen = torch_generator(seed)
@@ -315,12 +383,7 @@ class RecurrentEnsemble(nn.Module):
 
         Accepts ``(T, I)``, ``(T, B, I)`` or ``(R, T, B, I)``, as a tensor or array.
         """
-        if isinstance(inputs, np.ndarray):
-            inputs = torch.from_numpy(inputs)
-        if not isinstance(inputs, Tensor):
-            raise DataError(f"inputs must be a torch.Tensor or numpy array; got {type(inputs).__name__}")
-        if not inputs.is_floating_point():
-            inputs = inputs.to(self.dtype)
+        inputs = as_real_tensor("inputs", inputs, self.dtype, self.device)
         if inputs.ndim == 2:
             inputs = inputs.unsqueeze(1)
         if inputs.ndim == 3:
@@ -333,7 +396,7 @@ class RecurrentEnsemble(nn.Module):
             raise DataError(f"inputs have {inputs.shape[-1]} features but the model has input_size={self.input_size}")
         if inputs.shape[1] == 0 or inputs.shape[2] == 0:
             raise DataError(f"inputs must have at least one step and one sequence; got {tuple(inputs.shape)}")
-        return inputs.to(dtype=self.dtype, device=self.device)
+        return inputs
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
         """The state at the start of a stream, for ``batch_size`` parallel streams."""
@@ -344,11 +407,16 @@ class RecurrentEnsemble(nn.Module):
             return self.init_state(batch_size)
         expected = self.init_state(batch_size)
         if not isinstance(state, tuple) or len(state) != len(expected):
-            raise DataError(f"state must be a tuple of {len(expected)} tensor(s), as from init_state()")
-        for got, want in zip(state, expected):
+            raise DataError(
+                f"state must be a tuple of {len(expected)} tensor(s), as from init_state(); got {type(state).__name__}"
+            )
+        checked = []
+        for i, (got, want) in enumerate(zip(state, expected)):
+            got = as_real_tensor(f"state[{i}]", got, self.dtype, self.device)
             if tuple(got.shape) != tuple(want.shape):
-                raise DataError(f"state tensor has shape {tuple(got.shape)}; expected {tuple(want.shape)}")
-        return state
+                raise DataError(f"state[{i}] has shape {tuple(got.shape)}; expected {tuple(want.shape)}")
+            checked.append(got)
+        return tuple(checked)
 
     def forward(self, inputs: Any, state: tuple[Tensor, ...] | None = None) -> RecurrentOutput:
         """Run the networks over ``inputs`` from ``state`` (default: :meth:`init_state`).

@@ -35,7 +35,7 @@ from torch import Tensor
 from .._progress import ProgressReporter
 from ..config import Config, check_bool, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError, TrainingDivergedError
-from ..models.base import RecurrentEnsemble
+from ..models.base import RecurrentEnsemble, as_real_tensor
 from ..models.srn import ElmanSRN, JordanNetwork
 from ..random import RandomState, check_random_state
 from .losses import LOSSES, check_loss_compatible, compute_loss
@@ -232,10 +232,7 @@ class Trainer:
     # -- helpers --------------------------------------------------------------------
     @staticmethod
     def _check_targets(model: RecurrentEnsemble, targets: Any, x: Tensor) -> Tensor:
-        if isinstance(targets, np.ndarray):
-            targets = torch.from_numpy(targets)
-        if not isinstance(targets, Tensor):
-            raise DataError(f"targets must be a torch.Tensor or numpy array; got {type(targets).__name__}")
+        targets = as_real_tensor("targets", targets, model.dtype, model.device)
         if targets.ndim == 2:
             targets = targets.unsqueeze(1)
         if targets.ndim == 3:
@@ -247,21 +244,18 @@ class Trainer:
                 f"targets must have shape (T, B, O) = {expected[1:]} or (R, T, B, O) = {expected} "
                 f"to match inputs and output_size; got {tuple(targets.shape)}"
             )
-        targets = targets.to(dtype=model.dtype, device=model.device)
-        if not torch.isfinite(targets).all():
-            raise DataError("targets contain NaN or infinite values")
         return targets
 
     @staticmethod
     def _check_mask(model: RecurrentEnsemble, mask: Any, x: Tensor) -> Tensor | None:
         if mask is None:
             return None
-        m = torch.as_tensor(np.asarray(mask), dtype=model.dtype, device=model.device)
+        m = as_real_tensor("mask", mask if isinstance(mask, Tensor) else np.asarray(mask), model.dtype, model.device)
         if m.ndim == 2:
             m = m.unsqueeze(0).expand(model.n_replicas, *m.shape)
         if tuple(m.shape) != tuple(x.shape[:3]):
             raise DataError(f"mask must have shape (T, B) or (R, T, B) = {tuple(x.shape[:3])}; got {tuple(m.shape)}")
-        if bool((m < 0).any()) or not bool(torch.isfinite(m).all()):
+        if bool((m < 0).any()):
             raise DataError("mask must hold finite weights >= 0")
         return m
 
