@@ -222,15 +222,17 @@ class HopfieldNetwork:
             T = torch.sign(self._raw) if self.clipped else self._raw
         elif self.rule == "storkey":
             W = start
-            eye = torch.eye(N, dtype=torch.bool, device=self.device)
-            for mu in range(new.shape[1]):
-                x = new[:, mu]  # (R, N)
-                h = torch.bmm(W, x.unsqueeze(-1)).squeeze(-1)  # sum over all k
-                # h_ij = sum_{k != i, j} w_ik x_k = h_i - w_ii x_i - w_ij x_j
-                hij = h[:, :, None] - torch.diagonal(W, dim1=1, dim2=2)[:, :, None] * x[:, :, None] - W * x[:, None, :]
-                outer = x[:, :, None] * x[:, None, :]
-                W = W + (outer - x[:, :, None] * hij.transpose(1, 2) - hij * x[:, None, :]) / N
-                W = W.masked_fill(eye, 0.0)
+            with _single_thread(self.device.type == "cpu"):
+                for mu in range(new.shape[1]):
+                    x = new[:, mu]  # (R, N)
+                    h = torch.bmm(W, x.unsqueeze(-1)).squeeze(-1)  # h_i = sum over all k of w_ik x_k
+                    # with w_ii = 0 and x = +-1: h_ij = h_i - w_ij x_j, so x_i h_ji = x_i h_j - w_ji and
+                    # h_ij x_j = h_i x_j - w_ij: dW = (x x^T - x h^T - h x^T + W + W^T) / N
+                    xh = x[:, :, None] * h[:, None, :]
+                    dW = x[:, :, None] * x[:, None, :]
+                    dW.sub_(xh).sub_(xh.transpose(1, 2)).add_(W).add_(W.transpose(1, 2)).div_(N)
+                    W = W + dW
+                    W.diagonal(dim1=1, dim2=2).zero_()
             self._raw = W
             T = W * N
         else:
@@ -356,6 +358,7 @@ class HopfieldNetwork:
         gen = torch_generator(random_state) if mode == "async" else None
         prev = None
         slack = self._slack()
+        columns = self._T.transpose(1, 2).contiguous()  # columns[:, i] = T[:, :, i]
         with _single_thread(mode == "async" and self.device.type == "cpu"):
             for _ in range(max_sweeps):
                 active = ~(converged | cycle)
@@ -366,13 +369,19 @@ class HopfieldNetwork:
                     h = _fields(self._T, s)
                     s = torch.where(active[..., None], self._update(h, slack, s), s)
                 else:
+                    # fields computed once per sweep, then kept current: when unit i changes by d,
+                    # h_j += T_ji d (exact for integer T; within the tie bound for the others)
+                    h = _fields(self._T, s)
                     order = torch.randperm(N, generator=gen).tolist()
                     for i in order:
-                        rows = self._T[:, i, :]
-                        h_i = _fields(rows, s)
-                        s[:, :, i] = torch.where(
-                            active, self._update(h_i, None if slack is None else slack[..., i], s[:, :, i]), s[:, :, i]
+                        old_i = s[:, :, i]
+                        new_i = torch.where(
+                            active, self._update(h[:, :, i], None if slack is None else slack[..., i], old_i), old_i
                         )
+                        d = new_i - old_i
+                        if bool(d.any()):
+                            s[:, :, i] = new_i
+                            h += d.unsqueeze(-1) * columns[:, i, :].unsqueeze(1)
                 n_sweeps += active.long()
                 same = (s == old).all(-1)
                 converged |= active & same
