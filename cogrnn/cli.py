@@ -43,6 +43,10 @@ app = typer.Typer(
 )
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click (which would print an empty line) to :func:`main`."""
+
+
 def _replications() -> Any:
     try:
         import replications
@@ -126,11 +130,13 @@ def replicate_cmd(
             rep.config(quick=quick).with_values(changes)
     failed = False
     for rep, changes in zip(chosen, overrides):
-        result = run_replication(
-            rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
-            quiet=quiet, workers=n_workers,
-            argv=sys.argv, overrides=changes,
-        )  # fmt: skip
+        try:
+            result = run_replication(
+                rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
+                quiet=quiet, workers=n_workers, argv=sys.argv, overrides=changes,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            raise _Interrupted(f"{rep.name}: the earlier outputs in {out} are kept unchanged") from None
         _print_claims(result)
         failed = failed or not result.all_passed
     if strict and failed:
@@ -152,7 +158,10 @@ def sweep_cmd(
     spec = load_sweep(config)
     rep = _replications().get(spec.replication)
     n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
-    results = run_sweep(spec, rep, out, scheduler=scheduler, workers=n_workers, quiet=quiet)
+    try:
+        results = run_sweep(spec, rep, out, scheduler=scheduler, workers=n_workers, quiet=quiet)
+    except KeyboardInterrupt:
+        raise _Interrupted(f"the completed tasks are kept in {out}/tasks; rerun the same command to resume") from None
     typer.echo(
         f"{len(results)} rows from {spec.seeds} seeds x {len(spec.conditions())} conditions -> {out}/results.parquet"
     )
@@ -162,25 +171,57 @@ def _parse_int(option: str, value: str | None, low: int, high: int | None) -> in
     return None if value is None else parse_int(option, value, low=low, high=high)
 
 
+_SIGINT = {"seen": False}
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    """Ctrl-C: remember it (an extension module may turn the KeyboardInterrupt into another error)."""
+    _SIGINT["seen"] = True
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cogrnn`` command; returns the exit status."""
+    import signal
+    import threading
+
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    _SIGINT["seen"] = False
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, _on_sigint)
     try:
         rv = command.main(args=args, prog_name="cogrnn", standalone_mode=False)
+    except _Interrupted as exc:
+        print(f"cogrnn: interrupted; {exc}", file=sys.stderr)
+        return 130
     except CogrnnError as exc:
         print(f"cogrnn: error: {exc}", file=sys.stderr)
         return 2
     except _EXIT as exc:
         return int(getattr(exc, "exit_code", 0))
     except _INTERRUPT:
-        print("cogrnn: interrupted (completed sweep tasks and earlier outputs are kept)", file=sys.stderr)
+        print(f"cogrnn: interrupted; {_KEPT}", file=sys.stderr)
         return 130
     except _USAGE as exc:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         print(f"cogrnn: error: {message}", file=sys.stderr)
         return 2
+    except BaseException:
+        if _SIGINT["seen"]:  # Ctrl-C surfaced as another error (e.g. in a module's import)
+            print(f"cogrnn: interrupted; {_KEPT}", file=sys.stderr)
+            return 130
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if rv == 130 and _SIGINT["seen"]:  # typer turned a Ctrl-C outside the commands into status 130
+        print(f"cogrnn: interrupted; {_KEPT}", file=sys.stderr)
     return int(rv) if isinstance(rv, int) else 0
+
+
+_KEPT = "earlier outputs are kept unchanged, and a sweep keeps its completed tasks"
 
 
 if __name__ == "__main__":  # pragma: no cover

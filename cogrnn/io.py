@@ -35,6 +35,7 @@ __all__ = [
     "staging_dir",
     "publish_dir",
     "clean_stale_staging",
+    "clean_stale_temp_files",
     "data_dir",
     "data_path",
     "read_data_table",
@@ -42,6 +43,59 @@ __all__ = [
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def _host() -> str:
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40] or "host"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _stale(entry: Path, owner: str) -> bool:
+    """Whether a temporary file or folder, named ``...<host>-<pid>-...`` in ``owner``, was left by a dead run.
+
+    Stale: its process on this host no longer runs, or it is older than a day.
+    """
+    host, _, rest = owner.partition("-")
+    pid_text = rest.partition("-")[0]
+    try:
+        if host == _host() and pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            return True
+        return time.time() - entry.stat().st_mtime > _STALE_AGE_S
+    except OSError:  # removed meanwhile
+        return False
+
+
+def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_write_bytes` left in ``folder`` by killed runs.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> dead = f".x.csv.{_host()}-999999999-abc.tmp"  # no process has this id
+    >>> _ = (folder / dead).write_text("half")
+    >>> [p.name for p in clean_stale_temp_files(folder)] == [dead]
+    True
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for entry in folder.glob(".*.tmp"):
+        owner = entry.name[:-4].rsplit(".", 1)[-1]  # .<name>.<host>-<pid>-<random>.tmp
+        if entry.is_file() and _stale(entry, owner):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -56,7 +110,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_host()}-{os.getpid()}-", suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the usual permissions
         with os.fdopen(fd, "wb") as fh:
@@ -204,20 +258,6 @@ _STAGING = ".{name}.tmp-{host}-{pid}-"
 _STALE_AGE_S = 24 * 3600
 
 
-def _host() -> str:
-    return "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40] or "host"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def clean_stale_staging(final: str | os.PathLike[str]) -> list[Path]:
     """Remove staging folders of ``final`` left by killed runs; return what was removed.
 
@@ -230,16 +270,7 @@ def clean_stale_staging(final: str | os.PathLike[str]) -> list[Path]:
     if not final.parent.is_dir():
         return removed
     for entry in final.parent.iterdir():
-        if not entry.name.startswith(prefix):
-            continue
-        host, _, rest = entry.name[len(prefix) :].partition("-")
-        pid_text = rest.partition("-")[0]
-        try:
-            mine = host == _host() and pid_text.isdigit()
-            stale = (mine and not _pid_alive(int(pid_text))) or (time.time() - entry.stat().st_mtime > _STALE_AGE_S)
-        except OSError:  # removed meanwhile
-            continue
-        if stale:
+        if entry.name.startswith(prefix) and _stale(entry, entry.name[len(prefix) :]):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
     return removed

@@ -48,7 +48,7 @@ import pandas as pd
 
 from .config import check_bool, check_int, stable_hash
 from .exceptions import ConfigError, DataError
-from .io import check_out_path, ensure_writable_dir, write_csv, write_json, write_parquet
+from .io import check_out_path, clean_stale_temp_files, ensure_writable_dir, write_csv, write_json, write_parquet
 from .provenance import code_version, file_hashes, package_versions, platform_info, utc_now
 from .random import MAX_ROOT_SEED, check_seed_count, seed_at, seed_entropy
 
@@ -211,7 +211,22 @@ def _client(scheduler: str, workers: int | None) -> Any:
     except ImportError:
         raise ConfigError("this scheduler needs Dask: pip install 'cogrnn[dask]' (or use --scheduler sync)") from None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True)
+        import logging
+        import signal
+        import threading
+
+        # worker processes started while SIGINT is ignored keep ignoring it: Ctrl-C stops the
+        # sweep here (one line), not every worker with its own traceback
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                silence_logs=logging.CRITICAL, dashboard_address=None,
+            )  # fmt: skip
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         return Client(cluster)
     if scheduler.startswith("tcp://"):
         try:
@@ -271,6 +286,8 @@ def run_sweep(
     start_time = utc_now()
     out_dir = ensure_writable_dir(check_out_path(out))
     task_dir = ensure_writable_dir(out_dir / "tasks")
+    for folder in (out_dir, task_dir):  # temporary files of killed writes
+        clean_stale_temp_files(folder)
     code = code_version()
     tasks = sweep_tasks(spec, replication, code)
     paths = [str(task_dir / f"{t.key}.parquet") for t in tasks]

@@ -387,3 +387,21 @@ def test_source_hash_changes_with_any_module(tmp_path):
     second = source_hash([pkg])
     (pkg / "a.py").write_text("x = 2\n")
     assert len({first, second, source_hash([pkg])}) == 3
+
+
+def test_temporary_files_of_killed_writes_are_cleaned_by_the_next_sweep(tmp_path):
+    import os
+
+    import replications
+    from cogrnn.io import _host
+    from cogrnn.sweep import SweepSpec, run_sweep
+
+    spec = SweepSpec("elman-xor", seeds=1, quick=True, base={"epochs": 2, "test_triples": 10})
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    dead = tasks / f".abc.parquet.{_host()}-999999999-x1.tmp"  # a write killed mid-way
+    dead.write_bytes(b"PAR1 half")
+    live = tasks / f".def.parquet.{_host()}-{os.getpid()}-x2.tmp"  # a write in progress
+    live.write_bytes(b"PAR1")
+    run_sweep(spec, replications.get("elman-xor"), tmp_path, scheduler="sync", quiet=True)
+    assert not dead.exists() and live.exists()
