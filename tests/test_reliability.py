@@ -287,6 +287,11 @@ def test_cli_bounds_and_strict_integers(tmp_path, capsys):
         (["--workers", "1_0"], "--workers must be an integer >= 1"),
         (["--workers", "100000"], "--workers must be an integer >= 1 and <= 1024"),
         (["--out", ""], "--out must name a folder"),
+        (["--plot-only", "--seed", "7"], "--plot-only takes seeds, root seed and configuration from the run's"),
+        (
+            ["--plot-only", "--quick", "--seeds", "2", "--workers", "2", "--set", "lr=0.2"],
+            "drop --seeds, --quick, --workers, --set",
+        ),
     ]:
         assert main(["replicate", "elman-xor", *argv]) == 2
         err = capsys.readouterr().err.strip()
