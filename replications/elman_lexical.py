@@ -65,6 +65,7 @@ from cogrnn.io import data_path, read_data_table
 from cogrnn.models import ElmanSRN
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LexicalSentences
+from cogrnn.tasks.base import SequenceBatch
 from cogrnn.tasks.sentences import LEXICONS, N_INPUTS
 from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_dendrogram, plot_seed_values
@@ -297,6 +298,20 @@ def _token_scores(rec: Recording, rng: np.random.Generator, per_word: int) -> tu
     return scores, pd.concat(tables, ignore_index=True)
 
 
+def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Replica r of ``model`` run with frozen weights over ``batches[r]``: its (hidden, outputs) per step.
+
+    All replicas run in one pass over streams padded at the end to the longest; the pass is
+    causal and replicas are independent, so the padding changes nothing before it (tested).
+    """
+    n_steps = [b.n_steps for b in batches]
+    x = np.zeros((len(batches), max(n_steps), 1, model.input_size))
+    for r, b in enumerate(batches):
+        x[r, : n_steps[r]] = b.inputs[:, :1]
+    ev = evaluate_stream(model, x, np.zeros((*x.shape[:3], model.output_size)))
+    return [(ev["hidden"][r, -1, :t, 0].copy(), ev["outputs"][r, :t, 0].copy()) for r, t in enumerate(n_steps)]
+
+
 def _likelihood_scores(outputs: np.ndarray, desc: Mapping[str, np.ndarray], vocab: list[str]) -> dict[str, float]:
     """Outputs against the likelihood vectors (contexts: the sentence so far) and the actual successors."""
     prefixes, current = [], ()
@@ -401,30 +416,30 @@ class ElmanLexical(Replication):
         zog_task = LexicalSentences(n_sentences=config.zog_sentences, lexicon=config.lexicon, replace={"man": "zog"})
         classes = zog_task.word_classes()
         vocab = task.vocabulary()
-        types, scores, tokens = [], [], []
-        for r in range(len(seeds)):
-            stream = streams[r]
-            desc = {k: v[:, 0] for k, v in stream.descriptors.items()}
-            trained_r = net.replica(r)
-            ev = evaluate_stream(trained_r, stream.inputs, stream.targets)
-            rec = Recording(ev["hidden"][0, -1, :, 0], desc)
-            types.append(_types(rec, classes, r, "trained"))
-            control = evaluate_stream(untrained.replica(r), stream.inputs, stream.targets)
-            types.append(_types(Recording(control["hidden"][0, -1, :, 0], desc), classes, r, "untrained"))
-            zog_stream = zog_task.encode(zog_task.sentences(children[r][2]))
-            zog_ev = evaluate_stream(trained_r, zog_stream.inputs, zog_stream.targets)
-            zog_desc = {k: v[:, 0] for k, v in zog_stream.descriptors.items()}
-            types.append(_types(Recording(zog_ev["hidden"][0, -1, :, 0], zog_desc), classes, r, "novel"))
-            seed_scores = _likelihood_scores(ev["outputs"][0, :, 0], desc, vocab)
+        types: dict[tuple[int, str], pd.DataFrame] = {}
+        scores, tokens = [], []
+        for r, (hidden, outputs) in enumerate(_frozen_pass(net, streams)):
+            desc = {k: v[:, 0] for k, v in streams[r].descriptors.items()}
+            rec = Recording(hidden, desc)
+            types[r, "trained"] = _types(rec, classes, r, "trained")
+            seed_scores = _likelihood_scores(outputs, desc, vocab)
             token_rng = np.random.default_rng(children[r][3])
             token_scores, seed_tokens = _token_scores(rec, token_rng, config.tokens_per_word)
             seed_scores.update(token_scores)
-            seed_scores["generated_grammatical"] = _generated_grammaticality(trained_r, task, vocab, token_rng)
+            seed_scores["generated_grammatical"] = _generated_grammaticality(net.replica(r), task, vocab, token_rng)
             scores += [{"seed": r, "metric": k, "value": v} for k, v in seed_scores.items()]
             seed_tokens.insert(0, "seed", r)
             tokens.append(seed_tokens)
+        for r, (hidden, _) in enumerate(_frozen_pass(untrained, streams)):
+            desc = {k: v[:, 0] for k, v in streams[r].descriptors.items()}
+            types[r, "untrained"] = _types(Recording(hidden, desc), classes, r, "untrained")
+        zog_streams = [zog_task.encode(zog_task.sentences(c[2])) for c in children]
+        for r, (hidden, _) in enumerate(_frozen_pass(net, zog_streams)):
+            desc = {k: v[:, 0] for k, v in zog_streams[r].descriptors.items()}
+            types[r, "novel"] = _types(Recording(hidden, desc), classes, r, "novel")
+        ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]
         return {
-            "results": pd.concat(types, ignore_index=True),
+            "results": pd.concat(ordered, ignore_index=True),
             "scores": pd.DataFrame(scores),
             "tokens": pd.concat(tokens, ignore_index=True),
         }

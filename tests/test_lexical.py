@@ -193,3 +193,17 @@ def test_successor_distributions_and_vector_errors():
     assert half["error_length"] == pytest.approx(np.sqrt(31 * 0.25))  # its root
     assert half["rms_per_unit"] == pytest.approx(0.5)
     assert half["cosine"] == pytest.approx(0.5 / (np.sqrt(31 * 0.25) * 1.0))
+
+
+def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
+    from cogrnn.analysis import evaluate_stream
+    from replications.elman_lexical import _frozen_pass
+
+    task = LexicalSentences(n_sentences=15)
+    streams = [task.generate(s) for s in (0, 1, 2)]
+    assert len({b.n_steps for b in streams}) > 1  # different lengths: padded at the end
+    net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
+    for r, (hidden, outputs) in enumerate(_frozen_pass(net, streams)):
+        alone = evaluate_stream(net.replica(r), streams[r].inputs, streams[r].targets)
+        np.testing.assert_array_equal(hidden, alone["hidden"][0, -1, :, 0])
+        np.testing.assert_array_equal(outputs, alone["outputs"][0, :, 0])
