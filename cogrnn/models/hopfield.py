@@ -308,7 +308,10 @@ class HopfieldNetwork:
         [-3.0, 1.0]
         """
         s = self._check_states(states, "states", allow_zero=True).to(torch.float64)
-        field = _fields(self._T, s)
+        return self._energy(s, _fields(self._T, s))
+
+    def _energy(self, s: Tensor, field: Tensor) -> Tensor:
+        """Energy of float64 states ``s`` whose fields ``T s`` are ``field``."""
         return -0.5 * (s * field).sum(-1) + self.threshold * s.sum(-1)
 
     def recall(
@@ -358,6 +361,7 @@ class HopfieldNetwork:
         gen = torch_generator(random_state) if mode == "async" else None
         prev = None
         slack = self._slack()
+        h: Tensor | None = None
         columns = self._T.transpose(1, 2).contiguous()  # columns[:, i] = T[:, :, i]
         with _single_thread(mode == "async" and self.device.type == "cpu"):
             for _ in range(max_sweeps):
@@ -369,9 +373,10 @@ class HopfieldNetwork:
                     h = _fields(self._T, s)
                     s = torch.where(active[..., None], self._update(h, slack, s), s)
                 else:
-                    # fields computed once per sweep, then kept current: when unit i changes by d,
-                    # h_j += T_ji d (exact for integer T; within the tie bound for the others)
-                    h = _fields(self._T, s)
+                    # fields kept current: when unit i changes by d, h_j += T_ji d (exact for integer T);
+                    # recomputed at every sweep for the other rules, so rounding does not accumulate
+                    if h is None or self.rule != "hebbian":
+                        h = _fields(self._T, s)
                     order = torch.randperm(N, generator=gen).tolist()
                     for i in order:
                         old_i = s[:, :, i]
@@ -388,7 +393,7 @@ class HopfieldNetwork:
                 if mode == "sync" and prev is not None:
                     cycle |= active & ~same & (s == prev).all(-1)
                 prev = old
-                energies.append(self.energy(s))
+                energies.append(self.energy(s) if mode == "sync" else self._energy(s, h))
         return RecallResult(s.to(self.dtype), n_sweeps, converged, cycle, torch.stack(energies, dim=-1))
 
 
