@@ -1,4 +1,9 @@
-"""Full-size hopfield-recall and gradient-flow replications: every claim (slow: `make test-slow`)."""
+"""Full-size hopfield-recall and gradient-flow replications: every claim, on the default root and on a root
+never used in development (slow: `make test-slow`).
+
+A claim that does not reproduce is an ``xfail(strict=True)`` with the measured reason; the verdicts are
+estimated from pooled pattern sets (Hopfield) and 20 seeds (gradient flow), so they must not depend on the root.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +13,76 @@ from cogrnn.replication import run_replication
 
 pytestmark = pytest.mark.slow
 
+ROOTS = [None, 20261201]  # the replication's own default root, and an unused one
 
-def _claims(name, tmp_path, **kw):
+HOPFIELD = {
+    "near-perfect-recall-at-low-load": None,
+    "hebbian-collapse-0.1-0.2": None,
+    "storkey-above-hebbian": None,
+    "pseudoinverse-where-hebbian-fails": None,
+    "energy-never-increases": None,
+    "modern-beyond-classical": None,
+    "h82-random-starts-exact": None,
+    "h82-random-starts-near": None,
+    "h82-fig2-n5": None,
+    "h82-n10-exact": None,
+    "h82-fig2-n15": None,
+    "h82-about-0.15N": None,
+    "h82-hamming-distance": None,
+    "h82-clipped-9-like-12": None,
+    "basins-shrink-with-load": None,
+}
+GRADIENT = {
+    "srn-gradient-decays-exponentially": None,
+    "spectral-radius-sets-the-regime": None,
+    "gated-networks-bridge-long-lags": None,
+    "srn-memory-fades-with-lag": None,
+}
+
+
+def _params(claims: dict[str, str | None]) -> list:
+    """One case per claim; a known failure (value: the measured reason) is a strict xfail."""
+    return [
+        pytest.param(cid, marks=pytest.mark.xfail(strict=True, reason=reason)) if reason else cid
+        for cid, reason in claims.items()
+    ]
+
+
+@pytest.fixture(scope="module", params=ROOTS, ids=lambda r: f"root-{r or 'default'}")
+def root(request):
+    return request.param
+
+
+_CACHE: dict[tuple[str, int | None], dict] = {}
+
+
+def _claims(name: str, root: int | None, tmp_path_factory) -> dict:
     import replications
 
-    result = run_replication(replications.get(name), out=tmp_path, quiet=True, **kw)
-    return {c.id: c for c in result.claims}
+    if (name, root) not in _CACHE:
+        out = tmp_path_factory.mktemp(f"{name}-{root}")
+        result = run_replication(replications.get(name), out=out, quiet=True, root_seed=root)
+        _CACHE[(name, root)] = {c.id: c for c in result.claims}
+    return _CACHE[(name, root)]
 
 
-def test_hopfield_recall(tmp_path):
-    claims = _claims("hopfield-recall", tmp_path)
-    for passing in (
-        "near-perfect-recall-at-low-load",
-        "hebbian-collapse-0.1-0.2",
-        "storkey-above-hebbian",
-        "pseudoinverse-where-hebbian-fails",
-        "energy-never-increases",
-        "modern-beyond-classical",
-        "basins-shrink-with-load",
-    ):
-        assert claims[passing].passed, passing
+def test_hopfield_claims_are_all_checked(root, tmp_path_factory):
+    assert set(_claims("hopfield-recall", root, tmp_path_factory)) == set(HOPFIELD)
 
 
-def test_gradient_flow(tmp_path):
-    claims = _claims("gradient-flow", tmp_path)
-    for passing in (
-        "srn-gradient-decays-exponentially",
-        "spectral-radius-sets-the-regime",
-        "srn-memory-fades-with-lag",
-    ):
-        assert claims[passing].passed, passing
-    # reported, not passed: the LSTM solves lag 40 in 4/10 seeds only (see the README)
-    assert claims["gated-networks-bridge-long-lags"].n_seeds == 10
+@pytest.mark.parametrize("claim_id", _params(HOPFIELD))
+def test_hopfield_recall_claim(claim_id, root, tmp_path_factory):
+    claim = _claims("hopfield-recall", root, tmp_path_factory)[claim_id]
+    assert claim.passed, claim.measured
+
+
+def test_gradient_flow_claims_are_all_checked(root, tmp_path_factory):
+    claims = _claims("gradient-flow", root, tmp_path_factory)
+    assert set(claims) == set(GRADIENT)
+    assert claims["gated-networks-bridge-long-lags"].n_seeds == 20
+
+
+@pytest.mark.parametrize("claim_id", _params(GRADIENT))
+def test_gradient_flow_claim(claim_id, root, tmp_path_factory):
+    claim = _claims("gradient-flow", root, tmp_path_factory)[claim_id]
+    assert claim.passed, claim.measured
