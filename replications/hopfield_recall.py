@@ -643,6 +643,8 @@ class HopfieldRecall(Replication):
                     ax.axvline(value, color=f"C{j + 3}", ls=":", lw=1, label=name)
             ax.legend(fontsize=6, frameon=False)
             ax.set_xlim(0, 0.95)
+        for ax in axes[0, len(sizes) : 2]:
+            ax.axis("off")
         bas = unit(extras["basins"][extras["basins"]["rule"] == "hebbian"])
         for i, load in enumerate(sorted(bas["load"].unique())):
             plot_error_curve(bas[bas["load"] == load], x="cue_flip_fraction", y="exact", ax=axes[0, 2], color=f"C{i}",
