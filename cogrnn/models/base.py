@@ -131,6 +131,12 @@ def _canonical(t: Tensor) -> Tensor:
     (torch calls a tensor contiguous whatever the strides of its size-1 dimensions, and
     BLAS takes those strides as leading dimensions, choosing another kernel.)
     """
+    expected, step = [], 1
+    for size in reversed(t.shape):
+        expected.append(step)
+        step *= size
+    if t.stride() == tuple(reversed(expected)):
+        return t
     return t.contiguous().reshape(-1).view(t.shape)
 
 
@@ -178,7 +184,12 @@ def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     >>> bool(torch.equal(ensemble_linear(x, w, None)[1:], ensemble_linear(x[1:].clone(), w[1:].clone(), None)))
     True
     """
-    return _EnsembleLinear.apply(x, weight, bias)
+    if torch.is_grad_enabled() and (
+        x.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad)
+    ):
+        return _EnsembleLinear.apply(x, weight, bias)
+    out = replica_bmm(x, weight.transpose(1, 2))  # the same products, without autograd's bookkeeping
+    return out if bias is None else out + bias.unsqueeze(1)
 
 
 def check_device(device: Any) -> torch.device:
