@@ -19,7 +19,8 @@ package source, so changed code never reuses old results), atomically (temporary
 then ``os.replace``). A rerun skips what exists and tasks are retried, so a killed
 worker or an interrupted sweep loses nothing. The tables are then collected into
 ``results.parquet`` and ``results.csv``, with the grid parameters and the global
-``seed`` as columns, and the sweep's provenance into ``provenance.json``.
+``seed`` as columns (further tables of the replication, such as elman-lexical's
+``scores``, into ``<name>.parquet``), and the sweep's provenance into ``provenance.json``.
 
 A task's seed is derived from the root seed and the seed's index alone
 (:func:`cogrnn.random.seed_at`), never from a shared object, so a condition gives the
@@ -196,13 +197,30 @@ def _run_task(replication: Any, task: _Task, path: str, code: Mapping[str, Any] 
     started = time.perf_counter()
     start_time = utc_now()
     output = replication.compute(task.config, [task.seed], True)
-    table = output if isinstance(output, pd.DataFrame) else output["results"]
-    table = table.assign(seed=task.seed_index, **{f"param_{k}": v for k, v in task.condition.items()})
+    tables = {"results": output} if isinstance(output, pd.DataFrame) else dict(output)
+    columns = {"seed": task.seed_index, **{f"param_{k}": v for k, v in task.condition.items()}}
+    for name in replication.extra_tables:  # the further tables first: the results table marks the task done
+        write_parquet(_extra_path(path, name), tables[name].assign(**columns))
     record = _task_provenance(replication, task, code or {})
     record.update(start_time=start_time, end_time=utc_now(), wall_time_s=round(time.perf_counter() - started, 3))
     write_json(Path(path).with_suffix(".json"), record)
-    write_parquet(path, table)
+    write_parquet(path, tables["results"].assign(**columns))
     return path
+
+
+def _extra_path(path: str, name: str) -> str:
+    """Where a task keeps the further table ``name`` (``tasks/<key>.<name>.parquet``)."""
+    return f"{path[: -len('.parquet')]}.{name}.parquet"
+
+
+def _collect(paths: Sequence[str]) -> pd.DataFrame:
+    frames = []
+    for path in paths:
+        try:
+            frames.append(pd.read_parquet(path))
+        except Exception as exc:  # a corrupt task file: say which, so it can be deleted and rerun
+            raise DataError(f"task file {path} is unreadable ({type(exc).__name__}); delete it and rerun") from None
+    return pd.concat(frames, ignore_index=True)
 
 
 def _client(scheduler: str, workers: int | None) -> Any:
@@ -327,15 +345,13 @@ def run_sweep(
                 client.close()
                 if cluster is not None:
                     cluster.close()
-    frames = []
-    for path in paths:
-        try:
-            frames.append(pd.read_parquet(path))
-        except Exception as exc:  # a corrupt task file: say which, so it can be deleted and rerun
-            raise DataError(f"task file {path} is unreadable ({type(exc).__name__}); delete it and rerun") from None
-    results = pd.concat(frames, ignore_index=True)
+    results = _collect(paths)
     write_parquet(out_dir / "results.parquet", results)
     write_csv(out_dir / "results.csv", results)
+    outputs = [out_dir / "results.parquet", out_dir / "results.csv"]
+    for name in replication.extra_tables:
+        write_parquet(out_dir / f"{name}.parquet", _collect([_extra_path(p, name) for p in paths]))
+        outputs.append(out_dir / f"{name}.parquet")
     provenance = {
         "replication": replication.name,
         "spec": {
@@ -357,7 +373,7 @@ def run_sweep(
             {"key": t.key, "condition": t.condition, "seed": t.seed_index, "config_hash": t.config.config_hash()}
             for t in tasks
         ],
-        "outputs_sha256": file_hashes([out_dir / "results.parquet", out_dir / "results.csv"], root=out_dir),
+        "outputs_sha256": file_hashes(outputs, root=out_dir),
     }  # fmt: skip
     write_json(out_dir / "provenance.json", provenance)
     return results

@@ -410,3 +410,19 @@ def test_temporary_files_of_killed_writes_are_cleaned_by_the_next_sweep(tmp_path
     live.write_bytes(b"PAR1")
     run_sweep(spec, replications.get("elman-xor"), tmp_path, scheduler="sync", quiet=True)
     assert not dead.exists() and live.exists()
+
+
+def test_sweeps_keep_the_further_tables_and_match_replicate(tmp_path):
+    from cogrnn.sweep import SweepSpec, run_sweep
+
+    spec = SweepSpec("toy", seeds=3, root_seed=5, grid={"scale": [1.0, 2.0]})
+    df = run_sweep(spec, TOY, tmp_path / "s", scheduler="sync", quiet=True)
+    summary = pd.read_parquet(tmp_path / "s" / "summary.parquet")
+    assert len(summary) == 6 and set(summary["param_scale"]) == {1.0, 2.0} and set(summary["seed"]) == {0, 1, 2}
+    prov = json.loads((tmp_path / "s" / "provenance.json").read_text())
+    assert set(prov["outputs_sha256"]) == {"results.parquet", "results.csv", "summary.parquet"}
+    direct = _run(tmp_path / "r", n_seeds=3, root_seed=5, overrides={"scale": 2.0})
+    swept = df[df["param_scale"] == 2.0].drop(columns="param_scale").reset_index(drop=True)
+    pd.testing.assert_frame_equal(swept, direct.results, check_dtype=False)
+    mine = summary[summary["param_scale"] == 2.0].drop(columns="param_scale").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, pd.read_parquet(tmp_path / "r" / "toy" / "summary.parquet"))
