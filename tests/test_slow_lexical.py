@@ -29,15 +29,17 @@ PASSING = (
 )
 
 KNOWN_FAILURES = {
-    "types-noun-groups-are-clades": "all six noun groups of Fig. 7 are clades in only 6/10 and 4/10 seeds "
-    "(median 6 and 5 of 6): small animals, car/book/rock or the breakables mix with a neighbouring group",
+    "types-noun-groups-are-clades": "all six noun groups of Fig. 7 are clades in only 6/10 (default root) and "
+    "4/10 seeds (median 6 and 5 of 6): the small animals, car/book/rock or the breakables mix with a "
+    "neighbouring group",
     "verbs-by-argument-structure": "{think, exist, sleep} and {like, chase} are both clades in 2/10 and 1/10 "
-    "seeds: under the nested lexicon like and chase share VERB-TRAN's contexts with see, move, break, smash",
+    "seeds: like, chase, think, exist and sleep are the rarest verbs (each in ~2% of sentences under the "
+    "nested lexicon) and like is most often merged with the intransitive verbs",
     "tokens-stay-in-branch": "the top split of the token tree separates sentence-initial tokens from the "
-    "rest, not nouns from verbs (class agreement of the 2-cluster cut about 0.64); tokens still sit with "
-    "their own word (tokens-nearest-same-word passes)",
-    "boy-girl-tokens-by-position": "sentence-initial tokens of boy and girl do not form one clade holding "
-    ">= 75% of them in 80% of seeds (Fig. 9: 95%, 84%)",
+    "rest (agreement 0.94), not nouns from verbs (0.64); the 3-cluster cut is class-pure (median 1.00) and "
+    "every token's nearest token is of its own word",
+    "boy-girl-tokens-by-position": "the largest clade of sentence-initial tokens only holds 0.62-0.84 of "
+    "them (boy >= 0.75 in 4/10 seeds, girl in 5/10, both in 0/10), against Fig. 9's 0.95 and 0.84",
     "zog-with-humans": "zog's nearest word is a human noun in 5/10 seeds on both roots (animate in 9/10): "
     "zog's input weights are untrained, as in the paper, so its hidden state mixes a random input "
     "projection with the human-noun contexts",
