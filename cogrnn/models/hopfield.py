@@ -241,14 +241,16 @@ class HopfieldNetwork:
                     f"the pseudo-inverse rule stores at most N = {N} linearly independent patterns; got {P} "
                     f"(load {P / N:.2f} > 1)"
                 )
-            C = xi @ xi.transpose(1, 2)
-            rank = torch.linalg.matrix_rank(C)
+            # numpy's LAPACK: torch's batched LU solve fails at some sizes (MKL DLASWP errors, N = 500, P = 300)
+            xn = xi.cpu().numpy()
+            C = xn @ xn.transpose(0, 2, 1)
+            rank = np.linalg.matrix_rank(C, hermitian=True)
             if bool((rank < P).any()):
                 raise ConfigError(
                     f"the pseudo-inverse rule needs linearly independent patterns; replica(s) "
-                    f"{torch.nonzero(rank < P).flatten().tolist()} have only rank {int(rank.min())} < {P}"
+                    f"{np.flatnonzero(rank < P).tolist()} have only rank {int(rank.min())} < {P}"
                 )
-            T = xi.transpose(1, 2) @ torch.linalg.solve(C, xi) * N
+            T = torch.from_numpy(xn.transpose(0, 2, 1) @ np.linalg.solve(C, xn) * N).to(self.device)
         if self.zero_diagonal:
             T = T - torch.diag_embed(torch.diagonal(T, dim1=1, dim2=2))
         self._T = T
