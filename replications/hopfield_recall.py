@@ -9,8 +9,8 @@ whose field equals its threshold keeps its state, computed exactly (integer T_ij
 
 Experiments (``results.csv`` is the capacity experiment; the others are extra tables):
 
-* **capacity** (results.csv): N = 100 and 500, Hebbian, Storkey and pseudo-inverse
-  rules, +-1 units; store p patterns (load p/N), start at stored patterns; exact recall
+* **capacity** (results.csv): N = 100 (10 pattern sets per seed) and 500 (one), Hebbian,
+  Storkey and pseudo-inverse rules, +-1 units; store p patterns (load p/N), start at stored patterns; exact recall
   and final overlap against the load, beside the theory lines (N / (2 ln N) and
   N / (4 ln N) for exact recall, 0.138 N with errors, Storkey N / sqrt(2 ln N),
   pseudo-inverse N);
@@ -49,6 +49,7 @@ import torch
 from cogrnn.analysis import classify_end_states, threshold_crossing
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_float, check_int
+from cogrnn.exceptions import ConfigError
 from cogrnn.models import HopfieldNetwork, ModernHopfield
 from cogrnn.replication import Claim, Replication
 from cogrnn.tasks import Reference, corrupt, partial_cue, random_patterns
@@ -126,9 +127,10 @@ def h82_noise_estimate(n_patterns: int, n_units: int) -> float:
 @dataclass(frozen=True)
 class HopfieldConfig(Config):
     sizes: tuple[int, ...] = (100, 500)
+    capacity_sets: tuple[int, ...] = (10, 1)  # pattern sets per seed for each size (N = 500 is costly)
     max_tested: int = 30
     max_sweeps: int = 50
-    sets_per_seed: int = 20
+    sets_per_seed: int = 40
     basin_size: int = 100
     basin_loads: tuple[float, ...] = (0.05, 0.1, 0.15)
     basin_sets: int = 5
@@ -145,6 +147,10 @@ class HopfieldConfig(Config):
     def __post_init__(self) -> None:
         for n in self.sizes:
             check_int("sizes", n, low=10)
+        if len(self.capacity_sets) != len(self.sizes):
+            raise ConfigError(f"capacity_sets needs one count per size {self.sizes}; got {self.capacity_sets}")
+        for k in self.capacity_sets:
+            check_int("capacity_sets", k, low=1)
         check_int("max_tested", self.max_tested, low=1)
         check_int("max_sweeps", self.max_sweeps, low=1)
         check_int("sets_per_seed", self.sets_per_seed, low=1)
@@ -223,8 +229,8 @@ class HopfieldRecall(Replication):
         "scaling": "T_ij = sum of outer products (integers), thresholds 0; W = T / N reported; zero diagonal for "
         "Hebbian and Storkey, kept for pinv; a field equal to the threshold keeps the state (exact)",
         "dynamics": "asynchronous, random order per sweep (orders shared by all sets), at most 50 sweeps",
-        "pooling": "20 pattern sets per seed for the N = 30 and N = 100 experiments of H82, 5 for basins, 1 for "
-        "capacity; bootstrap CIs resample whole sets",
+        "pooling": "40 pattern sets per seed for the N = 30 and N = 100 experiments of H82, 5 for basins, 10 "
+        "(N = 100) and 1 (N = 500) for capacity; bootstrap CIs resample whole sets",
         "tested": "capacity: up to 30 stored patterns per condition, chosen at random per seed",
         "units": "+-1 for capacity, basins, Hamming and random starts (0/1 beside); 0/1 for Fig. 2 and clipping",
         "hamming": "'nearest memory reached': the end state is nearer (Hamming) to the cued memory than to any other "
@@ -235,8 +241,8 @@ class HopfieldRecall(Replication):
     def config(self, quick: bool = False) -> HopfieldConfig:
         if quick:
             return HopfieldConfig(
-                sizes=(100,), max_tested=10, random_starts=20, modern_factor=3, sets_per_seed=3, basin_sets=1,
-                fig2_n=(5, 9, 10, 12, 15, 20), hamming_distances=(0, 3, 5, 12), hamming_cues=2,
+                sizes=(100,), capacity_sets=(2,), max_tested=10, random_starts=20, modern_factor=3, sets_per_seed=3,
+                basin_sets=1, fig2_n=(5, 9, 10, 12, 15, 20), hamming_distances=(0, 3, 5, 12), hamming_cues=2,
             )  # fmt: skip
         return HopfieldConfig()
 
@@ -250,20 +256,22 @@ class HopfieldRecall(Replication):
         many = (np.repeat(seed_ids, S), np.tile(np.arange(S), R))
         order, sweeps = config.order_seed, config.max_sweeps
 
-        # capacity curves (results.csv): one pattern set per seed and N
+        # capacity curves (results.csv): capacity_sets pattern sets per seed for each N
         frames = []
-        for N in config.sizes:
-            pats = np.stack([random_patterns(int(0.9 * N), N, random_state=st[0]) for st in streams])
+        for N, K in zip(config.sizes, config.capacity_sets):
+            rngs = [st[0] for st in streams for _ in range(K)]
+            labels = (np.repeat(seed_ids, K), np.tile(np.arange(K), R))
+            pats = np.stack([random_patterns(int(0.9 * N), N, random_state=rng) for rng in rngs])
             for rule in config.rules:
-                net = HopfieldNetwork(N, rule=rule, n_replicas=R)
+                net = HopfieldNetwork(N, rule=rule, n_replicas=R * K)
                 stored = 0
                 for load in RULE_LOADS[rule]:
                     P = max(1, round(load * N))
                     net.store(pats[:, stored:P], append=stored > 0)
                     stored = P
-                    idx = _pick([st[0] for st in streams], P, config.max_tested)
+                    idx = _pick(rngs, P, config.max_tested)
                     cues = np.take_along_axis(pats, idx[:, :, None], axis=1)
-                    frames.append(_recall_rows(net, cues, cues, one_set, order, sweeps, rule=rule, n_units=N,
+                    frames.append(_recall_rows(net, cues, cues, labels, order, sweeps, rule=rule, n_units=N,
                                                n_patterns=P, load=P / N, cue_flip_fraction=0.0))  # fmt: skip
         results = pd.concat(frames, ignore_index=True)
         if not quiet:
@@ -413,6 +421,12 @@ class HopfieldRecall(Replication):
         lo, hi = np.quantile(reps, [0.025, 0.975]) if np.isfinite(reps).all() else (np.nan, np.nan)
         per_seed = frame.groupby("seed").apply(lambda g: statistic(g.groupby(list(by))[value].mean()))
         return float(estimate), float(lo), float(hi), per_seed
+
+    @staticmethod
+    def curve(frame: pd.DataFrame, value: str, x: str) -> tuple[np.ndarray, np.ndarray]:
+        """Pooled rate of ``value`` against ``x``."""
+        rates = frame.groupby(x)[value].mean()
+        return rates.index.to_numpy(dtype=float), rates.to_numpy(dtype=float)
 
     @staticmethod
     def crossing(rates: pd.Series) -> float:
@@ -601,10 +615,12 @@ class HopfieldRecall(Replication):
             [("exact(clipped, 9) - exact(plain, 12)",
               P(f2[f2.n_patterns.isin([9, 12])], "exact", ["clipped", "n_patterns"], clip_gap), CLIPPED_LIKE)],
             f"pooled difference of exact recall (0/1 units) in {CLIPPED_LIKE}",
-            "exact: clipped n = 9 {:.3f}, plain n = 9 {:.3f}, plain n = 12 {:.3f}".format(
-                P(at_n(f2[f2.clipped.astype(bool)], 9), "exact", ["n_patterns"], mean)[0],
+            "exact: clipped n = 9 {:.3f}, plain n = 9 {:.3f}, plain n = 12 {:.3f}; plain synapses reach the "
+            "clipped n = 9 rate at n = {:.1f} (the SNR factor (2/pi)^(1/2) predicts {:.1f})".format(
+                clip9 := P(at_n(f2[f2.clipped.astype(bool)], 9), "exact", ["n_patterns"], mean)[0],
                 P(at_n(plain, 9), "exact", ["n_patterns"], mean)[0],
-                P(at_n(plain, 12), "exact", ["n_patterns"], mean)[0]),
+                P(at_n(plain, 12), "exact", ["n_patterns"], mean)[0],
+                threshold_crossing(*self.curve(plain, "exact", "n_patterns"), clip9), 1 + 8 * math.pi / 2),
         )  # fmt: skip
         bas = rule_is(extras["basins"], "hebbian")
         loads = sorted(bas["load"].unique())
