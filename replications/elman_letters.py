@@ -74,8 +74,8 @@ class LettersConfig(OnlineSRNConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_int("n_consonants", self.n_consonants, low=2)
-        check_int("test_consonants", self.test_consonants, low=STRETCH)
+        check_int("n_consonants", self.n_consonants, low=2, high=10**7)
+        check_int("test_consonants", self.test_consonants, low=STRETCH, high=10**7)
         check_int("test_seed", self.test_seed, low=0)
 
 

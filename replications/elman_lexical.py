@@ -124,10 +124,10 @@ class LexicalConfig(OnlineSRNConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_int("n_sentences", self.n_sentences, low=50)
+        check_int("n_sentences", self.n_sentences, low=50, high=10**6)
         check_choice("lexicon", self.lexicon, LEXICONS)
-        check_int("zog_sentences", self.zog_sentences, low=50)
-        check_int("tokens_per_word", self.tokens_per_word, low=2)
+        check_int("zog_sentences", self.zog_sentences, low=50, high=10**6)
+        check_int("tokens_per_word", self.tokens_per_word, low=2, high=10**4)
 
 
 # -- type-tree criteria: functions of a Tree, so that each is tested on Fig. 7 itself -------

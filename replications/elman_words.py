@@ -136,8 +136,8 @@ class WordsConfig(OnlineSRNConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_int("n_sentences", self.n_sentences, low=2)
-        check_int("test_sentences", self.test_sentences, low=2)
+        check_int("n_sentences", self.n_sentences, low=2, high=10**6)
+        check_int("test_sentences", self.test_sentences, low=2, high=10**6)
         check_int("test_seed", self.test_seed, low=0)
 
 

@@ -118,9 +118,9 @@ class XorConfig(OnlineSRNConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_int("n_triples", self.n_triples, low=1)
+        check_int("n_triples", self.n_triples, low=1, high=10**7)
         check_float("context_init", self.context_init)
-        check_int("test_triples", self.test_triples, low=(PERIOD + 3) // 3 + 1)
+        check_int("test_triples", self.test_triples, low=(PERIOD + 3) // 3 + 1, high=10**7)
         if self.burn_in % 3:
             raise ValueError("burn_in must be a multiple of 3 so that cycle 1 predicts the 2nd bit")
 

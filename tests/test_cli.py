@@ -165,17 +165,20 @@ def test_every_replication_follows_the_contract_in_quick_mode(name, tmp_path):
     assert json.loads((out_dir / "claims.json").read_text())["claims"] == claims["claims"]
 
 
-@pytest.mark.slow
-def test_elman_xor_full_replication_claims(tmp_path):
-    from cogrnn.replication import run_replication
-    from replications.elman_xor import REPLICATION
-
-    result = run_replication(REPLICATION, out=tmp_path, quiet=True)
-    claims = {c.id: c for c in result.claims}
-    assert claims["xor-bit-error-lower"].passed
-    assert claims["dips-every-third-cycle"].passed
-    assert claims["xor-rule-at-all-points"].passed
-    assert claims["xor-bit-error-lower"].n_seeds == 20
+@pytest.mark.parametrize(
+    ("name", "field", "huge", "limit"),
+    [
+        ("elman-xor", "n_triples", 10**11, "10000000"),
+        ("elman-letters", "n_consonants", 10**11, "10000000"),
+        ("elman-words", "n_sentences", 10**9, "1000000"),
+        ("elman-lexical", "n_sentences", 10**9, "1000000"),
+        ("elman-lexical", "epochs", 10**9, "1000000"),
+    ],
+)
+def test_config_sizes_are_bounded_before_anything_runs(capsys, name, field, huge, limit):
+    argv = ["replicate", name, "--quick", "--set", f"{field}={huge}"]
+    _one_line_error(capsys, argv, f"{field} must be an integer in [")
+    _one_line_error(capsys, argv, f", {limit}]; got {huge}")
 
 
 def test_workers_give_identical_results(tmp_path, capsys):

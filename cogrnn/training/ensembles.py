@@ -33,8 +33,8 @@ class OnlineSRNConfig(Config):
     init_range: float = 0.5
 
     def __post_init__(self) -> None:
-        check_int("epochs", self.epochs, low=1)
-        check_int("hidden_size", self.hidden_size, low=1)
+        check_int("epochs", self.epochs, low=1, high=10**6)
+        check_int("hidden_size", self.hidden_size, low=1, high=10**5)
         check_float("lr", self.lr, low=0.0, low_inclusive=False)
         check_float("momentum", self.momentum, low=0.0, high=1.0, high_inclusive=False)
         check_float("init_range", self.init_range, low=0.0, low_inclusive=False)
