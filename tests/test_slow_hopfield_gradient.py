@@ -38,8 +38,10 @@ HOPFIELD = {
 GRADIENT = {
     "srn-gradient-decays-exponentially": None,
     "spectral-radius-sets-the-regime": None,
-    "gated-networks-bridge-long-lags": None,
-    "srn-memory-fades-with-lag": None,
+    "gated-networks-bridge-long-lags": "with the same training budget for every architecture the SRN solves lag 40 "
+    "in 0.40 / 0.60 of 20 seeds (criterion <= 0.2), the LSTM in 0.60 / 0.35, the GRU in 0.90 / 0.75",
+    "srn-memory-fades-with-lag": "the SRN solves lags 5-20 in every seed and lag 40 in 8 / 12 of 20, so only 12 / 8 "
+    "seeds solve the shortest and fail the longest (criterion 80%)",
 }
 
 
