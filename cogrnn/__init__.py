@@ -15,8 +15,13 @@ Examples
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
+
+# MKL's conditional numerical reproducibility (results independent of memory alignment), read
+# at MKL's first call: set before anything imports torch; a value the user set is kept
+os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
 from . import analysis, models, tasks, training
 from ._version import __version__

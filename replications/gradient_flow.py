@@ -35,8 +35,7 @@ Run: ``cogrnn replicate gradient-flow`` or ``python -m replications.gradient_flo
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +44,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cogrnn._threads import single_torch_thread
 from cogrnn.analysis import gradient_flow
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_float, check_int
@@ -77,25 +77,18 @@ class GradientFlowConfig(Config):
     lr: float = 0.01
 
     def __post_init__(self) -> None:
-        check_int("hidden_size", self.hidden_size, low=2)
-        check_int("steps", self.steps, low=3)
+        check_int("hidden_size", self.hidden_size, low=2, high=10**4)
+        check_int("train_sequences", self.train_sequences, low=1, high=10**6)
+        check_int("test_sequences", self.test_sequences, low=1, high=10**6)
+        check_int("batch_size", self.batch_size, low=1, high=10**6)
+        check_float("lr", self.lr, low=0.0, low_inclusive=False)
+        check_int("steps", self.steps, low=3, high=10**5)
         for lag in self.lags:
-            check_int("lags", lag, low=2)
+            check_int("lags", lag, low=2, high=10**5)
         check_int("chunk_epochs", self.chunk_epochs, low=1)
         check_int("patience_epochs", self.patience_epochs, low=self.chunk_epochs)
-        check_int("max_epochs", self.max_epochs, low=self.chunk_epochs)
+        check_int("max_epochs", self.max_epochs, low=self.chunk_epochs, high=10**6)
         check_float("min_delta", self.min_delta, low=0.0, low_inclusive=False)
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """One torch thread inside the block, restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.SeedSequence]:
@@ -239,7 +232,7 @@ class GradientFlow(Replication):
                 np.stack([b.targets[-1, :, 0] for b in tests]),
             )
             for name in MODELS:
-                with single_thread():  # small batched ops: contended threads only slow them down
+                with single_torch_thread():  # small batched ops: contended threads only slow them down
                     rows, hist = train_until_plateau(name, config, weights, data)
                 memory.append(rows.assign(model=name, lag=lag, solved=rows["accuracy"] >= SOLVED))
                 training.append(hist.assign(model=name, lag=lag))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from .recording import Recording
     from .rsa import RDM, compare_rdm_set, compare_rdms, kendall_tau_a, model_rdm, rdm
     from .segmentation import align_to_onsets, detect_boundaries, segmentation_scores, word_error_profiles
-    from .stats import bootstrap_ci, summarize_across_seeds
+    from .stats import bootstrap_ci, pooled_rates, summarize_across_seeds
     from .trajectories import StatePCA
     from .trees import Tree, parse_nested, tree_correlation
 
@@ -39,6 +39,7 @@ _SUBMODULE = {
     "align_to_onsets": "segmentation",
     "basin_size": "recall",
     "bootstrap_ci": "stats",
+    "pooled_rates": "stats",
     "branch_consistency": "clustering",
     "capacity_estimate": "recall",
     "classify_end_states": "recall",
@@ -120,6 +121,7 @@ __all__ = [
     "error_by",
     "unit_correlations",
     "bootstrap_ci",
+    "pooled_rates",
     "summarize_across_seeds",
 ]
 

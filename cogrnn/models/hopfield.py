@@ -10,17 +10,17 @@ Shapes: patterns ``(R, P, N)`` (or ``(P, N)``, shared by replicas), cues ``(R, C
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from .._threads import single_torch_thread
 from ..config import check_bool, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError
 from ..random import RandomState, torch_generator
+from .base import check_device
 
 __all__ = ["HopfieldNetwork", "ModernHopfield", "RecallResult", "RULES"]
 
@@ -59,19 +59,6 @@ def _fields(T: Tensor, s: Tensor) -> Tensor:
     if T.ndim == 2:
         return torch.bmm(s, T.unsqueeze(-1)).squeeze(-1)
     return torch.bmm(s, T.transpose(1, 2))
-
-
-@contextmanager
-def _single_thread(enabled: bool) -> Iterator[None]:
-    """One torch thread inside the block (restored after): the asynchronous loop's per-unit
-    products are too small to gain from threads, and contended threads make them 20x slower."""
-    before = torch.get_num_threads()
-    if enabled:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 class HopfieldNetwork:
@@ -168,7 +155,7 @@ class HopfieldNetwork:
         if self.clipped and self.rule != "hebbian":
             raise ConfigError(f"clipped synapses are defined for the Hebbian rule only; got rule={self.rule!r}")
         self.dtype = dtype
-        self.device = torch.device(device)
+        self.device = check_device(device)
         self.weight = torch.zeros(self.n_replicas, self.n_units, self.n_units, dtype=dtype, device=self.device)
         self._stored = torch.zeros(self.n_replicas, 0, self.n_units, dtype=torch.float64, device=self.device)
         # _raw: what the incremental rules accumulate (Hebbian: the integer sum of outer
@@ -222,7 +209,7 @@ class HopfieldNetwork:
             T = torch.sign(self._raw) if self.clipped else self._raw
         elif self.rule == "storkey":
             W = start
-            with _single_thread(self.device.type == "cpu"):
+            with single_torch_thread(self.device.type == "cpu"):
                 for mu in range(new.shape[1]):
                     x = new[:, mu]  # (R, N)
                     h = torch.bmm(W, x.unsqueeze(-1)).squeeze(-1)  # h_i = sum over all k of w_ik x_k
@@ -365,7 +352,7 @@ class HopfieldNetwork:
         slack = self._slack()
         h: Tensor | None = None
         columns = self._T.transpose(1, 2).contiguous()  # columns[:, i] = T[:, :, i]
-        with _single_thread(mode == "async" and self.device.type == "cpu"):
+        with single_torch_thread(mode == "async" and self.device.type == "cpu"):
             for _ in range(max_sweeps):
                 active = ~(converged | cycle)
                 if not bool(active.any()):
@@ -427,7 +414,7 @@ class ModernHopfield:
     def __init__(self, beta: float = 1.0, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"):
         self.beta = check_float("beta", beta, low=0.0, low_inclusive=False)
         self.dtype = dtype
-        self.device = torch.device(device)
+        self.device = check_device(device)
         self.patterns: Tensor | None = None
 
     def store(self, patterns: Any) -> ModernHopfield:
