@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -172,3 +174,20 @@ def test_recall_analysis_known_answers():
     mix = np.sign(pats.sum(0, keepdims=True))
     out = classify_end_states(np.vstack([pats[:1], -pats[1:2], mix]), pats)
     assert out["outcome"].tolist() == ["memory", "complement", "mixture"]
+
+
+def test_unavailable_device_is_a_one_line_config_error():
+    with pytest.raises(ConfigError, match="device"):
+        HopfieldNetwork(10, device="cuda:7" if not torch.cuda.is_available() else "cuda:999")
+    with pytest.raises(ConfigError, match="device"):
+        ModernHopfield(device="nonesuch")
+
+
+def test_a_claim_without_observations_fails_and_says_so(tmp_path):
+    from cogrnn.cli import main
+
+    argv = ["replicate", "hopfield-recall", "--quick", "--seeds", "2", "--quiet", "--out", str(tmp_path)]
+    assert main([*argv, "--set", "sizes=50", "--set", "max_tested=3", "--set", "random_starts=5"]) == 0
+    claims = json.loads((tmp_path / "hopfield-recall" / "claims.json").read_text())["claims"]
+    empty = [c for c in claims if "no observations under this configuration" in c["measured"]]
+    assert empty and not any(c["passed"] for c in empty)
