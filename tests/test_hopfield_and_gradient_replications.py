@@ -51,8 +51,10 @@ def test_h82_noise_estimate_is_the_papers():
 
 def test_pooled_claims_use_every_pattern_set():
     seeds = spawn_seeds(3, 2)
-    config = HOPFIELD.config(quick=True).replace(sizes=(60,), max_tested=3, random_starts=4, sets_per_seed=2,
-                                                 fig2_n=(5, 9, 10, 12, 15, 20), hamming_distances=(1, 5, 12))  # fmt: skip
+    config = HOPFIELD.config(quick=True).replace(
+        sizes=(60,), max_tested=3, random_starts=4, sets_per_seed=2,
+        fig2_n=(5, 9, 10, 12, 15, 20), hamming_distances=(1, 5, 12),
+    )  # fmt: skip
     tables = HOPFIELD.compute(config, seeds, quiet=True)
     results = tables.pop("results")
     assert set(tables) == set(HOPFIELD.extra_tables)
