@@ -331,9 +331,14 @@ def read_verified(
         if file not in hashes or hashlib.sha256(data).hexdigest() != hashes[file]:
             raise DataError(f"{path} does not match the sha256 in provenance.json (changed, truncated or replaced)")
         df = _parse_table(file, data, str(path))
-        schema = record["schema"].get(file)
-        if schema is None:
-            raise DataError(f"{prov_path} records no schema for {file}; rerun without --plot-only")
+        schema = record["schema"].get(file) if isinstance(record["schema"], dict) else None
+        if not (
+            isinstance(schema, dict)
+            and isinstance(schema.get("columns"), dict)
+            and isinstance(schema.get("nan_free"), list)
+            and isinstance(schema.get("n_rows"), int)
+        ):
+            raise DataError(f"{prov_path} records no valid schema for {file}; rerun without --plot-only")
         _check_table(df, schema, n_seeds, str(path), all_seeds=file == "results.csv")
         tables[file], raw[file] = df, data
     results = tables.pop("results.csv")
@@ -401,10 +406,30 @@ def run_replication(
                 f"drop {', '.join(refused)}"
             )
         record, results, extras, raw = read_verified(replication, final)
-        config = replication.config_class.from_dict(record["config"])
-        n_seeds, root = int(record["n_seeds"]), int(record["root_seed"])
-        quick, overrides = record.get("mode") == "quick", dict(record.get("overrides", {}))
-        data_sha256 = dict(record.get("data_inputs_sha256", {}))
+        prov_path = final / "provenance.json"
+        try:
+            config = replication.config_class.from_dict(record["config"])
+            n_seeds = int(record["n_seeds"])
+            root = check_int("root_seed", record["root_seed"], low=0, high=MAX_ROOT_SEED)
+            quick, overrides = record.get("mode") == "quick", dict(record.get("overrides", {}))
+            data_sha256 = {str(k): str(v) for k, v in dict(record.get("data_inputs_sha256", {})).items()}
+            recorded_hash = str(record["config_hash"])
+        except (ConfigError, ValueError, KeyError, TypeError, AttributeError):
+            raise DataError(f"{prov_path} is damaged or incomplete; rerun without --plot-only") from None
+        if config.config_hash() != recorded_hash:
+            raise DataError(
+                f"{prov_path}: the recorded config does not match its config_hash; rerun without --plot-only"
+            )
+        # the claims re-read data/ (e.g. the transcribed figures): they must be the files the run read
+        current = file_hashes(replication.data_inputs(config))
+        if current != data_sha256:
+            changed = sorted(
+                Path(k).name for k in set(current) | set(data_sha256) if current.get(k) != data_sha256.get(k)
+            )
+            raise DataError(
+                f"data/ input(s) {', '.join(changed)} differ from the ones the run read (sha256 in provenance.json); "
+                "rerun without --plot-only"
+            )
     else:
         n_seeds = check_seed_count("--seeds", replication.default_seeds if n_seeds is None else n_seeds)
         root = replication.default_root_seed if root_seed is None else root_seed

@@ -211,6 +211,47 @@ def test_plot_only_refuses_tampered_extra_tables_and_damaged_provenance(tmp_path
 
 
 @pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.pop("root_seed"), "damaged or incomplete"),
+        (lambda d: d.pop("config"), "damaged or incomplete"),
+        (lambda d: d.__setitem__("root_seed", "x"), "damaged or incomplete"),
+        (lambda d: d.__setitem__("overrides", [1]), "damaged or incomplete"),
+        (lambda d: d.__setitem__("data_inputs_sha256", 5), "damaged or incomplete"),
+        (lambda d: d.__setitem__("schema", []), "no valid schema"),
+        (lambda d: d["schema"].__setitem__("results.csv", {}), "no valid schema"),
+        (lambda d: d["config"].__setitem__("scale", 2.0), "does not match its config_hash"),
+    ],
+)
+def test_plot_only_refuses_an_incomplete_or_edited_provenance_in_one_line(tmp_path, edit, message):
+    _run(tmp_path, n_seeds=2)
+    path = tmp_path / "toy" / "provenance.json"
+    prov = json.loads(path.read_text())
+    edit(prov)
+    path.write_text(json.dumps(prov))
+    with pytest.raises(DataError, match=message):
+        run_replication(TOY, out=tmp_path, quiet=True, plot_only=True)
+
+
+class ToyWithData(Toy):
+    data_file: Path
+
+    def data_inputs(self, config):
+        return [self.data_file]
+
+
+def test_plot_only_refuses_data_inputs_changed_since_the_run(tmp_path):
+    toy = ToyWithData()
+    toy.data_file = tmp_path / "figure.csv"
+    toy.data_file.write_text("x,y\n1,2\n")
+    run_replication(toy, out=tmp_path / "out", quiet=True, n_seeds=2)
+    run_replication(toy, out=tmp_path / "out", quiet=True, plot_only=True)  # unchanged: redrawn
+    toy.data_file.write_text("x,y\n1,3\n")
+    with pytest.raises(DataError, match=r"figure\.csv differ from the ones the run read"):
+        run_replication(toy, out=tmp_path / "out", quiet=True, plot_only=True)
+
+
+@pytest.mark.parametrize(
     "kw, flag",
     [({"quick": True}, "--quick"), ({"root_seed": 3}, "--seed"), ({"n_seeds": 2}, "--seeds"),
      ({"workers": 2}, "--workers"), ({"overrides": {"scale": 2.0}}, "--set")],
