@@ -421,13 +421,12 @@ def run_replication(
                 f"{prov_path}: the recorded config does not match its config_hash; rerun without --plot-only"
             )
         # the claims re-read data/ (e.g. the transcribed figures): they must be the files the run read
-        current = file_hashes(replication.data_inputs(config))
-        if current != data_sha256:
-            changed = sorted(
-                Path(k).name for k in set(current) | set(data_sha256) if current.get(k) != data_sha256.get(k)
-            )
+        now = {Path(k).name: v for k, v in file_hashes(replication.data_inputs(config)).items()}
+        then = {Path(k).name: v for k, v in data_sha256.items()}  # by name: the run may be from another checkout
+        if now != then:
+            differing = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
             raise DataError(
-                f"data/ input(s) {', '.join(changed)} differ from the ones the run read (sha256 in provenance.json); "
+                f"data/ input(s) {', '.join(differing)} differ from the ones the run read (sha256 in provenance.json); "
                 "rerun without --plot-only"
             )
     else:

@@ -70,7 +70,8 @@ class SweepSpec:
 
     replication: str
     seeds: int = 10
-    root_seed: int = 0
+    #: root of the per-seed streams; None: the replication's own default root (as `replicate`)
+    root_seed: int | None = None
     quick: bool = False
     base: Mapping[str, Any] = field(default_factory=dict)
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
@@ -79,7 +80,8 @@ class SweepSpec:
         if not isinstance(self.replication, str) or not self.replication:
             raise ConfigError("replication must be the name of a replication (see `cogrnn list`)")
         check_seed_count("seeds", self.seeds)
-        check_int("root_seed", self.root_seed, low=0, high=MAX_ROOT_SEED)
+        if self.root_seed is not None:
+            check_int("root_seed", self.root_seed, low=0, high=MAX_ROOT_SEED)
         check_bool("quick", self.quick)
         n_conditions = 1
         for name, values in self.grid.items():
@@ -155,18 +157,22 @@ def sweep_tasks(spec: SweepSpec, replication: Any, code: Mapping[str, Any] | Non
     if code is None:
         code = code_version()
     code_key = {"commit": code.get("commit"), "source_sha256": code.get("source_sha256")}
+    root = replication.default_root_seed if spec.root_seed is None else spec.root_seed
     base_config = replication.config(quick=spec.quick)
     tasks = []
     for condition in spec.conditions():
         config = base_config.with_values({**dict(spec.base), **condition})
+        # the data/ files the task reads are part of its identity, like the code
+        data = {Path(k).name: v for k, v in file_hashes(replication.data_inputs(config)).items()}
         for i in range(spec.seeds):
             identity = {
                 "replication": replication.name,
                 "config": config.to_dict(),
-                "seed": seed_entropy(seed_at(spec.root_seed, i)),
+                "seed": seed_entropy(seed_at(root, i)),
                 "code": code_key,
+                "data": data,
             }
-            tasks.append(_Task(stable_hash(identity, length=20), condition, i, spec.root_seed, config))
+            tasks.append(_Task(stable_hash(identity, length=20), condition, i, root, config))
     return tasks
 
 
@@ -355,7 +361,8 @@ def run_sweep(
     provenance = {
         "replication": replication.name,
         "spec": {
-            "replication": spec.replication, "seeds": spec.seeds, "root_seed": spec.root_seed, "quick": spec.quick,
+            "replication": spec.replication, "seeds": spec.seeds, "quick": spec.quick,
+            "root_seed": replication.default_root_seed if spec.root_seed is None else spec.root_seed,
             "base": dict(spec.base), "grid": {k: list(v) for k, v in spec.grid.items()},
         },
         "argv": list(sys.argv),

@@ -229,3 +229,18 @@ def test_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("cogrnn: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9"), err
     assert "\n" not in err and "Traceback" not in err
+
+
+def test_a_sweep_without_root_seed_uses_the_replications_default_root_and_keys_its_data(tmp_path, monkeypatch):
+    rep = replications.get("elman-xor")
+    code = {"commit": "c", "source_sha256": "s"}
+    spec = SweepSpec("elman-xor", seeds=2, quick=True)
+    tasks = sweep_tasks(spec, rep, code=code)
+    assert {t.root_seed for t in tasks} == {rep.default_root_seed}  # the same seeds as `cogrnn replicate`
+    data = tmp_path / "table.csv"
+    data.write_text("a\n1\n")
+    monkeypatch.setattr(rep, "data_inputs", lambda config: [data])
+    before = [t.key for t in sweep_tasks(spec, rep, code=code)]
+    data.write_text("a\n2\n")
+    after = [t.key for t in sweep_tasks(spec, rep, code=code)]
+    assert before != after  # a changed data/ input is never served a stale task result
