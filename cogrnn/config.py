@@ -41,6 +41,7 @@ __all__ = [
     "check_float",
     "check_choice",
     "check_bool",
+    "check_distinct",
     "check_size",
     "format_bytes",
     "parse_int",
@@ -326,3 +327,25 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{name} must be True or False; got {value!r}")
     return value
+
+
+def check_distinct(name: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    """Check that ``values`` is a non-empty sequence without repeats and return it as a tuple.
+
+    Examples
+    --------
+    >>> check_distinct("lags", (5, 10))
+    (5, 10)
+    >>> check_distinct("lags", (5, 5))
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: lags must hold distinct values; got (5, 5)
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise ConfigError(f"{name} must be a sequence of values; got {values!r}")
+    values = tuple(values)
+    if not values:
+        raise ConfigError(f"{name} must hold at least one value; got ()")
+    if len(set(values)) != len(values):
+        raise ConfigError(f"{name} must hold distinct values; got {values}")
+    return values

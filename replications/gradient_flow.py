@@ -47,7 +47,7 @@ import torch
 from cogrnn._threads import single_torch_thread
 from cogrnn.analysis import gradient_flow
 from cogrnn.analysis.stats import pooled_rates
-from cogrnn.config import Config, check_float, check_int
+from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.models import ElmanSRN, GRUNetwork, LSTMNetwork
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FirstBitRecall
@@ -83,6 +83,7 @@ class GradientFlowConfig(Config):
         check_int("batch_size", self.batch_size, low=1, high=10**6)
         check_float("lr", self.lr, low=0.0, low_inclusive=False)
         check_int("steps", self.steps, low=3, high=10**5)
+        check_distinct("lags", self.lags)
         for lag in self.lags:
             check_int("lags", lag, low=2, high=10**5)
         check_int("chunk_epochs", self.chunk_epochs, low=1)

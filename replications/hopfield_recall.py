@@ -48,7 +48,7 @@ import torch
 
 from cogrnn.analysis import classify_end_states, threshold_crossing
 from cogrnn.analysis.stats import pooled_rates
-from cogrnn.config import Config, check_float, check_int
+from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.exceptions import ConfigError
 from cogrnn.models import HopfieldNetwork, ModernHopfield
 from cogrnn.replication import Claim, Replication
@@ -145,8 +145,11 @@ class HopfieldConfig(Config):
     rules: tuple[str, ...] = field(default=("hebbian", "storkey", "pseudoinverse"))
 
     def __post_init__(self) -> None:
-        for n in self.sizes:
-            check_int("sizes", n, low=10, high=20000)
+        check_distinct("sizes", self.sizes)
+        for n in self.sizes:  # >= 50: the smallest load (0.02 N) must store at least one pattern
+            check_int("sizes", n, low=50, high=20000)
+        for name in ("fig2_n", "hamming_distances", "basin_loads", "rules"):
+            check_distinct(name, getattr(self, name))
         if len(self.capacity_sets) != len(self.sizes):
             raise ConfigError(f"capacity_sets needs one count per size {self.sizes}; got {self.capacity_sets}")
         for k in self.capacity_sets:

@@ -181,6 +181,19 @@ def test_config_sizes_are_bounded_before_anything_runs(capsys, name, field, huge
     _one_line_error(capsys, argv, f", {limit}]; got {huge}")
 
 
+@pytest.mark.parametrize(
+    ("name", "setting", "message"),
+    [
+        ("gradient-flow", "lags=", "lags must hold at least one value"),
+        ("gradient-flow", "lags=5,5", "lags must hold distinct values"),
+        ("hopfield-recall", "sizes=20", "sizes must be an integer in [50, 20000]"),
+        ("hopfield-recall", "sizes=100,100", "sizes must hold distinct values"),
+    ],
+)
+def test_sequences_in_configs_are_checked_before_the_run(capsys, name, setting, message):
+    _one_line_error(capsys, ["replicate", name, "--quick", "--set", setting], message)
+
+
 def test_workers_give_identical_results(tmp_path, capsys):
     argv = ["replicate", "elman-xor", "--quick", "--seeds", "5", "--quiet"]
     assert main([*argv, "--out", str(tmp_path / "one")]) == 0
