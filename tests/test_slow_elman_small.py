@@ -69,7 +69,7 @@ def _cases():
     for root in (None, UNUSED_ROOT):
         for name, claims in EXPECTED.items():
             for claim_id, reason in claims.items():
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if reason else []
                 yield pytest.param(name, claim_id, root, marks=marks, id=f"{name}:{claim_id}:root={root or 'default'}")
 
 

@@ -69,7 +69,11 @@ def test_claim_reproduces(claims, claim_id):
 
 
 @pytest.mark.parametrize(
-    "claim_id", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v)) for k, v in KNOWN_FAILURES.items()]
+    "claim_id",
+    [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=v))
+        for k, v in KNOWN_FAILURES.items()
+    ],
 )
 def test_known_failure(claims, claim_id):
     claim = claims[claim_id]
