@@ -293,3 +293,16 @@ def test_pooled_rates_pool_trials_and_resample_whole_units(global_random_seed):
                           n_resamples=4000, method="percentile", random_state=2).confidence_interval  # fmt: skip
     assert table.loc[0, "ci_low"] == pytest.approx(ref.low, abs=0.02)
     assert table.loc[0, "ci_high"] == pytest.approx(ref.high, abs=0.02)
+
+
+def test_pooled_rates_refuses_nan_units_groups_and_text_values():
+    from cogrnn.analysis.stats import pooled_rates
+    from cogrnn.exceptions import DataError
+
+    df = pd.DataFrame({"seed": [0, 0, 1, np.nan], "n": [5, 5, 5, 5], "ok": [1, 0, 1, 1]})
+    with pytest.raises(DataError, match=r"'seed'.* hold NaN"):
+        pooled_rates(df, "ok", by=["n"])
+    with pytest.raises(DataError, match=r"'n'.* hold NaN"):
+        pooled_rates(df.assign(seed=[0, 0, 1, 1], n=[5, np.nan, 5, 5]), "ok", by=["n"])
+    with pytest.raises(DataError, match="must hold numbers"):
+        pooled_rates(df.assign(seed=[0, 0, 1, 1], ok=["1", "0", "1", "1"]), "ok", by=["n"])

@@ -131,9 +131,14 @@ def pooled_rates(
         raise DataError("pooled_rates needs at least one row")
     ci = check_float("ci", ci, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     n_boot = check_int("n_boot", n_boot, low=1)
+    if not (pd.api.types.is_numeric_dtype(df[value]) or pd.api.types.is_bool_dtype(df[value])):
+        raise DataError(f"column {value!r} must hold numbers or booleans; it holds {df[value].dtype}")
     vals = df[value].astype(np.float64)
     if not np.isfinite(vals.to_numpy()).all():
         raise DataError(f"column {value!r} has NaN or infinite values")
+    missing = [c for c in [*by, *unit] if df[c].isna().any()]
+    if missing:  # factorize would give NaN the code -1, i.e. the last unit or group
+        raise DataError(f"column(s) {', '.join(map(repr, missing))} hold NaN; every row needs a group and a unit")
     keys = list(by)
     units = pd.factorize(pd.MultiIndex.from_frame(df[list(unit)]))[0]
     groups = df.groupby(keys, sort=True).ngroup().to_numpy() if keys else np.zeros(len(df), dtype=np.int64)
