@@ -96,6 +96,7 @@ def test_type_scores_of_vectors_with_fig7s_distances_reproduce_fig7():
     assert row["misplaced_noun_verb"] == 0 and row["misplaced_animacy"] == 0
     assert row["noun_clades"] == 6 and row["verb_clades"] == 2
     assert row["rho_fig7"] == pytest.approx(1.0, abs=1e-4)  # tied heights of Fig. 7 up to rounding
+    assert row["nn_same_class"] >= 0.9  # types-nearest-neighbour-same-class passes on Fig. 7 (1.0)
 
 
 def test_position_criterion_passes_on_fig9_and_the_old_one_fails():
