@@ -316,6 +316,9 @@ class HopfieldNetwork:
         ----------
         cues : (C, N) or (R, C, N)
             Starting states; in the bipolar form a 0 marks an unknown unit (a partial cue).
+            An unknown unit whose field equals its threshold keeps its state, as every
+            tie does, so it can end at 0: count the zeros of the end states (e.g.
+            ``(result.states == 0).sum(-1)``) before reading them as +-1 patterns.
         max_sweeps : int
             A sweep updates every unit once.
         mode : {"async", "sync"}
