@@ -49,6 +49,7 @@ from cogrnn.analysis import gradient_flow
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.models import ElmanSRN, GRUNetwork, LSTMNetwork
+from cogrnn.random import fresh_seed
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FirstBitRecall
 from cogrnn.training import Trainer
@@ -90,11 +91,6 @@ class GradientFlowConfig(Config):
         check_int("patience_epochs", self.patience_epochs, low=self.chunk_epochs)
         check_int("max_epochs", self.max_epochs, low=self.chunk_epochs, high=10**6)
         check_float("min_delta", self.min_delta, low=0.0, low_inclusive=False)
-
-
-def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.SeedSequence]:
-    """The first k spawned children of a seed, without mutating it (``spawn`` would)."""
-    return [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(k)]
 
 
 def _subset(name: str, net: torch.nn.Module, keep: list[int], config: GradientFlowConfig, weights: list) -> Any:
@@ -204,7 +200,7 @@ class GradientFlow(Replication):
     def compute(
         self, config: GradientFlowConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> dict[str, pd.DataFrame]:
-        children = [_children(s, 4) for s in seeds]  # weights, gradient inputs, training data, test data
+        children = [fresh_seed(s).spawn(4) for s in seeds]  # weights, gradient inputs, training data, test data
         frames = []
         # 1. gradient norms against lag
         x = np.stack([np.random.default_rng(c[1]).integers(0, 2, (config.steps, 1, 1)).astype(float) for c in children])

@@ -51,6 +51,7 @@ from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.exceptions import ConfigError
 from cogrnn.models import HopfieldNetwork, ModernHopfield
+from cogrnn.random import fresh_seed
 from cogrnn.replication import Claim, Replication
 from cogrnn.tasks import Reference, corrupt, partial_cue, random_patterns
 from cogrnn.viz import add_caption, plot_error_curve
@@ -171,9 +172,7 @@ class HopfieldConfig(Config):
 
 def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.Generator]:
     """k independent streams of a seed (its first k spawned children, without mutating it)."""
-    return [
-        np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i))) for i in range(k)
-    ]
+    return [np.random.default_rng(child) for child in fresh_seed(seed).spawn(k)]
 
 
 def _monotone(energy: torch.Tensor, rule: str) -> np.ndarray:
