@@ -147,7 +147,7 @@ def step_errors(results: pd.DataFrame) -> pd.DataFrame:
                     "target_letter": steps["target_letter"].to_numpy(),
                     "position_in_word": steps["position_in_word"].to_numpy(),
                     "error_length": ve["error_length"].to_numpy(),
-                    "sse": ve["error_length"].to_numpy() ** 2,
+                    "sse": ve["sse"].to_numpy(),
                     "rms_per_unit": ve["rms_per_unit"].to_numpy(),
                 }
             )
