@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 TORCH_PIN := torch==2.13.0
 SEEDS_ARGS ?=
 
-.PHONY: setup test test-slow figures paper docs bench lint format clean
+# test-wheel: the built wheel in a clean venv, run from another folder (.ci/run does it after test)
+.PHONY: setup test test-wheel test-slow figures paper docs bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ setup: $(STAMP)
 
 test: setup
 	$(PY) -m pytest -m "not slow" -q --doctest-modules cogrnn tests
+
+test-wheel:
+	PYTHON=$(PYTHON) TORCH_PIN=$(TORCH_PIN) bash .ci/wheel-check
 
 test-slow: setup
 	$(PY) -m pytest -m slow -q tests

@@ -49,7 +49,7 @@ class _Interrupted(Exception):
 
 def _replications() -> Any:
     try:
-        import replications
+        from cogrnn import replications
     except ImportError as exc:  # pragma: no cover - broken installation
         raise ConfigError(f"the replications package cannot be imported ({exc})") from None
     return replications

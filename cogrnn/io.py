@@ -347,19 +347,34 @@ def publish_dir(staging: str | os.PathLike[str], final: str | os.PathLike[str]) 
 
 
 def data_dir() -> Path:
-    """The folder of cogrnn's hand-transcribed data tables.
+    """The folder of cogrnn's hand-transcribed data tables (each file cites its source).
 
-    ``$COGRNN_DATA`` when set, else the ``data/`` folder of the source checkout this
-    package was imported from (cogrnn is installed in development mode by ``make setup``).
+    Read through :mod:`importlib.resources`: in an installed wheel the tables ship inside
+    the package (``cogrnn/data``); in a source checkout (``pip install -e .``) they are the
+    repository's ``data/`` folder, which the wheel maps into the package. No environment
+    variable is needed.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder holding the ``elman1990_*.csv`` tables and figure transcriptions.
+
+    Examples
+    --------
+    >>> (data_dir() / "elman1990_lexicon.csv").is_file()
+    True
     """
-    env = os.environ.get("COGRNN_DATA")
-    candidate = Path(env) if env else Path(__file__).resolve().parents[1] / "data"
-    if not candidate.is_dir():
-        raise DataError(
-            f"cogrnn's data folder {candidate} does not exist; set COGRNN_DATA to the data/ folder "
-            "of a cogrnn source checkout"
-        )
-    return candidate
+    from importlib.resources import files
+
+    packaged = files("cogrnn") / "data"
+    candidates = [Path(str(packaged)), Path(__file__).resolve().parents[1] / "data"]
+    for candidate in candidates:
+        if candidate.is_dir() and any(candidate.glob("elman1990_*")):
+            return candidate
+    raise DataError(
+        f"cogrnn's data tables are missing (looked in {candidates[0]} and {candidates[1]}); "
+        "reinstall cogrnn from a wheel or a source checkout"
+    )
 
 
 def data_path(name: str) -> Path:

@@ -81,18 +81,30 @@ def source_hash(roots: Iterable[str | os.PathLike[str]] | None = None) -> str:
     True
     """
     import hashlib
+    import importlib.util
 
+    files: dict[str, Path] = {}
     if roots is None:
+        # the cogrnn package and its replications, keyed by module path so that a source
+        # checkout (replications/ beside cogrnn/) and a wheel (cogrnn/replications/) agree
         here = Path(__file__).resolve().parent
-        roots = [here, here.parent / "replications"]
+        named = [(here, "cogrnn")]
+        spec = importlib.util.find_spec("cogrnn.replications")
+        for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+            path = Path(loc).resolve()
+            if here not in path.parents:
+                named.append((path, "cogrnn/replications"))
+    else:
+        named = [(Path(r), Path(r).name) for r in roots]
+    for root, prefix in named:
+        if root.is_dir():
+            for file in root.rglob("*.py"):
+                files[f"{prefix}/{file.relative_to(root).as_posix()}"] = file
     digest = hashlib.sha256()
-    for root in map(Path, roots):
-        if not root.is_dir():
-            continue
-        for file in sorted(root.rglob("*.py")):
-            digest.update(f"{root.name}/{file.relative_to(root).as_posix()}\0".encode())
-            digest.update(file.read_bytes())
-            digest.update(b"\0")
+    for key in sorted(files):
+        digest.update(f"{key}\0".encode())
+        digest.update(files[key].read_bytes())
+        digest.update(b"\0")
     return digest.hexdigest()
 
 

@@ -6,9 +6,12 @@ A replication subclasses :class:`Replication` and defines
   ``seed`` column), the only thing that trains networks; a DataFrame, or a dict with the
   key ``"results"`` plus the further tables named in ``extra_tables`` (each with a
   ``seed`` column, written as Parquet next to ``results.csv``);
-* ``check_claims(results, extras) -> list[Claim]``: each claim of the paper, checked in
-  code from the written tables alone;
-* ``plot(results, extras, caption) -> Figure``: the figure, from the tables alone.
+* ``measures(results, extras) -> dict``: the derived tables (per-seed measures, curves,
+  trees) named in ``measure_tables``, computed once from the written tables and written
+  beside them as Parquet, so that claims and figure read the same numbers;
+* ``check_claims(results, tables) -> list[Claim]``: each claim of the paper, checked in
+  code from the written tables alone (``tables`` holds the extra and the measure tables);
+* ``plot(results, tables, caption) -> Figure``: the figure, from the tables alone.
 
 :func:`run_replication` writes ``results.csv``, ``figure.png``, ``figure.pdf``,
 ``claims.json`` and ``provenance.json`` (the replication contract of DESIGN.md, section 4),
@@ -143,6 +146,8 @@ class Replication:
     free_parameters: ClassVar[dict[str, str]] = {}
     #: further tables (besides results.csv) that compute returns, written as Parquet
     extra_tables: ClassVar[tuple[str, ...]] = ()
+    #: derived tables that ``measures`` returns, written as Parquet; claims and figure read them
+    measure_tables: ClassVar[tuple[str, ...]] = ()
 
     def config(self, quick: bool = False) -> Config:
         """The configuration of a full (or ``quick``) run."""
@@ -156,6 +161,10 @@ class Replication:
         self, config: Any, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> pd.DataFrame | dict[str, pd.DataFrame]:
         raise NotImplementedError
+
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The derived tables named in ``measure_tables``, from the written tables alone."""
+        return {}
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         raise NotImplementedError
@@ -263,7 +272,7 @@ def _schema(df: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _check_table(df: pd.DataFrame, schema: dict[str, Any], n_seeds: int, what: str, all_seeds: bool) -> None:
+def _check_table(df: pd.DataFrame, schema: dict[str, Any], n_seeds: int, what: str, seeds: str = "all") -> None:
     """Refuse (one-line :class:`DataError`) a table whose schema or seeds differ from the record."""
     check_columns(df, list(schema["columns"]), what=what)
     extra = [str(c) for c in df.columns if str(c) not in schema["columns"]]
@@ -278,10 +287,12 @@ def _check_table(df: pd.DataFrame, schema: dict[str, Any], n_seeds: int, what: s
         raise DataError(f"{what}: column(s) {', '.join(nan)} hold NaN; the run wrote none there")
     if len(df) != schema["n_rows"]:
         raise DataError(f"{what} has {len(df)} rows; the run wrote {schema['n_rows']}")
-    seeds = set(pd.unique(df["seed"]).tolist())
+    if seeds == "none":
+        return
+    found = set(pd.unique(df["seed"]).tolist())
     expected = set(range(n_seeds))
-    if (seeds != expected) if all_seeds else not seeds <= expected:
-        raise DataError(f"{what}: seeds {sorted(seeds)[:12]} do not match the run's seeds 0..{n_seeds - 1}")
+    if (found != expected) if seeds == "all" else not found <= expected:
+        raise DataError(f"{what}: seeds {sorted(found)[:12]} do not match the run's seeds 0..{n_seeds - 1}")
 
 
 def _parse_table(name: str, data: bytes, what: str) -> pd.DataFrame:
@@ -323,7 +334,8 @@ def read_verified(
         raise DataError(f"{prov_path} is a run of {record.get('replication')!r}, not of {replication.name!r}")
     tables: dict[str, pd.DataFrame] = {}
     raw: dict[str, bytes] = {}
-    for file in ["results.csv", *(f"{n}.parquet" for n in replication.extra_tables)]:
+    names = [*replication.extra_tables, *replication.measure_tables]
+    for file in ["results.csv", *(f"{n}.parquet" for n in names)]:
         path = folder / file
         if not path.is_file():
             raise DataError(f"{path} does not exist; the set is incomplete; rerun without --plot-only")
@@ -339,10 +351,12 @@ def read_verified(
             and isinstance(schema.get("n_rows"), int)
         ):
             raise DataError(f"{prov_path} records no valid schema for {file}; rerun without --plot-only")
-        _check_table(df, schema, n_seeds, str(path), all_seeds=file == "results.csv")
+        # results.csv holds every seed; another table a subset, or none when it pools them
+        seeds = "all" if file == "results.csv" else "subset" if "seed" in schema["columns"] else "none"
+        _check_table(df, schema, n_seeds, str(path), seeds=seeds)
         tables[file], raw[file] = df, data
     results = tables.pop("results.csv")
-    extras = {n: tables[f"{n}.parquet"] for n in replication.extra_tables}
+    extras = {n: tables[f"{n}.parquet"] for n in names}
     return record, results, extras, raw
 
 
@@ -384,7 +398,7 @@ def run_replication(
 
     Examples
     --------
-    >>> import tempfile, replications
+    >>> import tempfile; from cogrnn import replications
     >>> res = run_replication(replications.get("elman-xor"), n_seeds=1, quick=True, out=tempfile.mkdtemp(),
     ...                       quiet=True, overrides={"epochs": 2, "test_triples": 10})
     >>> sorted(p.name for p in res.out_dir.iterdir())
@@ -395,7 +409,7 @@ def run_replication(
     started = time.perf_counter()
     start_time = utc_now()
     final = ensure_writable_dir(check_out_path(out)) / replication.name
-    extra_files = [f"{name}.parquet" for name in replication.extra_tables]
+    extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
     if plot_only:
         given = {"--seeds": n_seeds is not None, "--seed": root_seed is not None, "--quick": quick,
                  "--workers": workers is not None, "--set": bool(overrides)}  # fmt: skip
@@ -455,6 +469,15 @@ def run_replication(
                 write_parquet(staging / f"{name}.parquet", frame)
             # the tables as a reader will see them (CSV types are inferred on reading)
             results = _parse_table("results.csv", (staging / "results.csv").read_bytes(), "results.csv")
+            derived = replication.measures(results, dict(extras))
+            if set(derived) != set(replication.measure_tables):  # a bug in the replication
+                expected = sorted(replication.measure_tables)
+                raise RuntimeError(f"{replication.name}.measures returned {sorted(derived)}; expected {expected}")
+            for name in replication.measure_tables:
+                write_parquet(staging / f"{name}.parquet", derived[name])
+                extras[name] = _parse_table(
+                    f"{name}.parquet", (staging / f"{name}.parquet").read_bytes(), f"{name}.parquet"
+                )
         claims = replication.check_claims(results, extras)
         results_sha256 = sha256_file(staging / "results.csv")
         data_text = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"

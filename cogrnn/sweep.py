@@ -299,7 +299,7 @@ def run_sweep(
 
     Examples
     --------
-    >>> import tempfile, replications
+    >>> import tempfile; from cogrnn import replications
     >>> spec = SweepSpec("elman-xor", seeds=2, quick=True, base={"epochs": 5, "test_triples": 10},
     ...                  grid={"lr": [0.1, 0.5]})
     >>> df = run_sweep(spec, replications.get("elman-xor"), tempfile.mkdtemp(), scheduler="sync", quiet=True)

@@ -1,6 +1,6 @@
 """Replications of published results, one module each; thin scripts over :mod:`cogrnn`.
 
-Run one with ``cogrnn replicate <name>`` or ``python -m replications.<module>``.
+Run one with ``cogrnn replicate <name>`` or ``python -m cogrnn.replications.<module>``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ __all__ = ["MODULES", "get", "names"]
 
 #: replication name -> module defining ``REPLICATION``
 MODULES: dict[str, str] = {
-    "elman-xor": "replications.elman_xor",
-    "elman-letters": "replications.elman_letters",
-    "elman-words": "replications.elman_words",
-    "elman-lexical": "replications.elman_lexical",
-    "hopfield-recall": "replications.hopfield_recall",
-    "gradient-flow": "replications.gradient_flow",
+    "elman-xor": "cogrnn.replications.elman_xor",
+    "elman-letters": "cogrnn.replications.elman_letters",
+    "elman-words": "cogrnn.replications.elman_words",
+    "elman-lexical": "cogrnn.replications.elman_lexical",
+    "hopfield-recall": "cogrnn.replications.hopfield_recall",
+    "gradient-flow": "cogrnn.replications.gradient_flow",
 }
 
 

@@ -20,7 +20,7 @@ Free parameters (the paper gives none): learning rate 0.1, no momentum, initial 
 uniform in [-0.5, 0.5], loss 1/2 sum of squares. Every seed has its own initial weights
 and trains on its whole training stream; all seeds are tested on one common new stream.
 
-Run: ``cogrnn replicate elman-letters`` or ``python -m replications.elman_letters``.
+Run: ``cogrnn replicate elman-letters`` or ``python -m cogrnn.replications.elman_letters``.
 """
 
 from __future__ import annotations

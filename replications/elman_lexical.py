@@ -29,7 +29,7 @@ Lexicon reading: Table 3 completed with Fig. 7's words, categories nested as the
 requires (``data/elman1990_lexicon_inclusions.csv``; ``lexicon="flat"`` for none).
 Every seed has its own initial weights, training corpus, zog corpus and token sample.
 
-Run: ``cogrnn replicate elman-lexical`` or ``python -m replications.elman_lexical``.
+Run: ``cogrnn replicate elman-lexical`` or ``python -m cogrnn.replications.elman_lexical``.
 """
 
 from __future__ import annotations

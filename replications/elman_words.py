@@ -22,7 +22,7 @@ stricter letter 1 > 2 > 3 (``tests/test_elman_figures.py``).
 Beyond the paper: a segmentation score, boundaries placed at error peaks (local maxima
 at or above the median error) against the true word onsets.
 
-Run: ``cogrnn replicate elman-words`` or ``python -m replications.elman_words``.
+Run: ``cogrnn replicate elman-words`` or ``python -m cogrnn.replications.elman_words``.
 """
 
 from __future__ import annotations

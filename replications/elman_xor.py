@@ -20,7 +20,7 @@ current input bit. Momentum (not in the paper) raises it, to 13-15 of 20 seeds a
 with learning rate 0.1 (still short of the criterion's 80%), while the error claims weaken
 (momentum 0.9 with learning rate 0.3 stops the learning); the defaults stay as they are.
 
-Run: ``cogrnn replicate elman-xor`` or ``python -m replications.elman_xor``.
+Run: ``cogrnn replicate elman-xor`` or ``python -m cogrnn.replications.elman_xor``.
 """
 
 from __future__ import annotations

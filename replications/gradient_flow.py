@@ -29,7 +29,7 @@ Tables: ``results.csv`` holds the gradient norms; ``memory.parquet`` one row per
 model and lag (accuracy, solved, epochs trained, why training stopped);
 ``training.parquet`` the training loss per epoch.
 
-Run: ``cogrnn replicate gradient-flow`` or ``python -m replications.gradient_flow``.
+Run: ``cogrnn replicate gradient-flow`` or ``python -m cogrnn.replications.gradient_flow``.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ Every claim's criterion is fixed in this file before the run: a claim passes whe
 depend on the root seed); ``n_seeds_passed`` counts the seeds whose own point estimate
 is in the range (reported, not the verdict).
 
-Run: ``cogrnn replicate hopfield-recall`` or ``python -m replications.hopfield_recall``.
+Run: ``cogrnn replicate hopfield-recall`` or ``python -m cogrnn.replications.hopfield_recall``.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def test_same_seed_same_results(tmp_path):
 
 
 def test_strict_exit_status(tmp_path, monkeypatch):
-    import replications.elman_xor as mod
+    import cogrnn.replications.elman_xor as mod
 
     monkeypatch.setattr(mod, "RATIO_CRITERION", 0.0)  # an impossible criterion must fail
     argv = ["replicate", "elman-xor", "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet"]
@@ -138,7 +138,8 @@ def test_strict_exit_status(tmp_path, monkeypatch):
 
 def test_module_entry_point_runs(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "replications.elman_xor", "--quick", "--seeds", "1", "--out", str(tmp_path), "--quiet"],
+        [sys.executable, "-m", "cogrnn.replications.elman_xor", "--quick", "--seeds", "1",
+         "--out", str(tmp_path), "--quiet"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -147,7 +148,7 @@ def test_module_entry_point_runs(tmp_path):
 
 @pytest.mark.parametrize("name", ["elman-letters", "elman-words", "elman-lexical", "hopfield-recall"])
 def test_every_replication_follows_the_contract_in_quick_mode(name, tmp_path):
-    import replications
+    from cogrnn import replications
 
     rep = replications.get(name)
     assert main(["replicate", name, "--quick", "--seeds", "2", "--out", str(tmp_path), "--quiet"]) == 0

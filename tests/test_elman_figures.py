@@ -14,8 +14,7 @@ import pytest
 from cogrnn.analysis import detect_boundaries, segmentation_scores
 from cogrnn.analysis.segmentation import word_error_profiles
 from cogrnn.exceptions import ConfigError, DataError
-from cogrnn.tasks import letter_features
-from replications.elman_letters import (
+from cogrnn.replications.elman_letters import (
     LEVEL_TOLERANCE,
     bit1_below_bit4,
     bit1_below_bit4_per_letter,
@@ -25,8 +24,9 @@ from replications.elman_letters import (
     paper_fig5,
     vowels_low,
 )
-from replications.elman_words import boundaries_precise, falls_within_words, onsets_high, paper_fig6
-from replications.elman_xor import ElmanXOR, lowest_cycles_are_xor, paper_fig3, roles_split, xor_dip
+from cogrnn.replications.elman_words import boundaries_precise, falls_within_words, onsets_high, paper_fig6
+from cogrnn.replications.elman_xor import ElmanXOR, lowest_cycles_are_xor, paper_fig3, roles_split, xor_dip
+from cogrnn.tasks import letter_features
 
 # -- Fig. 3: temporal XOR ---------------------------------------------------------------------
 

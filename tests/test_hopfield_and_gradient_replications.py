@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from cogrnn.random import spawn_seeds
-from replications.gradient_flow import GradientFlowConfig, train_until_plateau
-from replications.hopfield_recall import REPLICATION as HOPFIELD
-from replications.hopfield_recall import h82_noise_estimate
+from cogrnn.replications.gradient_flow import GradientFlowConfig, train_until_plateau
+from cogrnn.replications.hopfield_recall import REPLICATION as HOPFIELD
+from cogrnn.replications.hopfield_recall import h82_noise_estimate
 
 
 def _data(lag: int, seeds, n_train: int = 64, n_test: int = 32):

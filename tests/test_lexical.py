@@ -197,7 +197,7 @@ def test_successor_distributions_and_vector_errors():
 
 def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
     from cogrnn.analysis import evaluate_stream
-    from replications.elman_lexical import _frozen_pass
+    from cogrnn.replications.elman_lexical import _frozen_pass
 
     task = LexicalSentences(n_sentences=15)
     streams = [task.generate(s) for s in (0, 1, 2)]

@@ -11,8 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from cogrnn.analysis.trees import Tree
 from cogrnn.io import data_path
-from cogrnn.tasks import LexicalSentences
-from replications.elman_lexical import (
+from cogrnn.replications.elman_lexical import (
     INITIAL_CLADE_CRITERION,
     NOUN_CLADES,
     REPLICATION,
@@ -24,6 +23,7 @@ from replications.elman_lexical import (
     type_tree_measures,
     zog_tree_measures,
 )
+from cogrnn.tasks import LexicalSentences
 
 
 def _classes(lexicon="nested"):

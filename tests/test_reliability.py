@@ -438,7 +438,7 @@ def test_source_hash_changes_with_any_module(tmp_path):
 def test_temporary_files_of_killed_writes_are_cleaned_by_the_next_sweep(tmp_path):
     import os
 
-    import replications
+    from cogrnn import replications
     from cogrnn.io import _host
     from cogrnn.sweep import SweepSpec, run_sweep
 

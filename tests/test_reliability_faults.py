@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import replications
+from cogrnn import replications
 from cogrnn.replication import read_verified
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import replications
+from cogrnn import replications
 from cogrnn.cli import main
 from cogrnn.io import write_csv
 from cogrnn.sweep import SweepSpec, run_sweep

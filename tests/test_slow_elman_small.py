@@ -55,7 +55,7 @@ _RUNS: dict[tuple[str, int | None], dict] = {}
 
 def _claims(name, root, tmp_path_factory):
     """Run each replication once per root (shared by its claims' tests)."""
-    import replications
+    from cogrnn import replications
 
     key = (name, root)
     if key not in _RUNS:
@@ -86,7 +86,7 @@ def test_every_claim_is_asserted(name, tmp_path_factory):
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_quick_mode_writes_the_same_claims(name, tmp_path):
-    import replications
+    from cogrnn import replications
 
     result = run_replication(replications.get(name), quick=True, out=tmp_path, quiet=True)
     doc = json.loads((result.out_dir / "claims.json").read_text())

@@ -62,7 +62,7 @@ _CACHE: dict[tuple[str, int | None], dict] = {}
 
 
 def _claims(name: str, root: int | None, tmp_path_factory) -> dict:
-    import replications
+    from cogrnn import replications
 
     if (name, root) not in _CACHE:
         out = tmp_path_factory.mktemp(f"{name}-{root}")

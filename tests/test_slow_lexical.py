@@ -50,7 +50,7 @@ KNOWN_FAILURES = {
 
 @pytest.fixture(scope="module", params=ROOTS, ids=[f"root{r}" for r in ROOTS])
 def claims(request, tmp_path_factory):
-    import replications
+    from cogrnn import replications
 
     out = tmp_path_factory.mktemp(f"lexical{request.param}")
     result = run_replication(replications.get("elman-lexical"), out=out, root_seed=request.param, quiet=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import replications
+from cogrnn import replications
 from cogrnn.cli import main
 from cogrnn.exceptions import ConfigError
 from cogrnn.sweep import SweepSpec, load_sweep, run_sweep, sweep_tasks
