@@ -467,3 +467,58 @@ def test_sweeps_keep_the_further_tables_and_match_replicate(tmp_path):
     pd.testing.assert_frame_equal(swept, direct.results, check_dtype=False)
     mine = summary[summary["param_scale"] == 2.0].drop(columns="param_scale").reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, pd.read_parquet(tmp_path / "r" / "toy" / "summary.parquet"))
+
+
+# -- the measures layer (issue 14): derived tables computed once, written, read back ------
+
+
+class Measured(Toy):
+    """Toy with a measures layer: a per-seed table and a pooled one (no seed column)."""
+
+    name = "measured"
+    measure_tables = ("per_seed", "pooled")
+    n_measure_calls = 0
+
+    def measures(self, results, extras):
+        Measured.n_measure_calls += 1
+        per_seed = results.groupby("seed", as_index=False)["value"].mean().rename(columns={"value": "mean"})
+        pooled = pd.DataFrame({"statistic": ["grand_mean"], "value": [float(results["value"].mean())]})
+        return {"per_seed": per_seed, "pooled": pooled}
+
+    def check_claims(self, results, extras):
+        per_seed = extras["per_seed"].set_index("seed")["mean"]  # read, not recomputed
+        ok = per_seed.abs() < 10
+        return [Claim("small", "values are small", "-", f"grand mean {extras['pooled']['value'].iloc[0]:.6f}",
+                      "< 10", bool(ok.all()), int(ok.size), int(ok.sum()))]  # fmt: skip
+
+
+def test_measure_tables_are_written_hashed_and_read_back_by_plot_only(tmp_path):
+    rep = Measured()
+    res = run_replication(rep, out=tmp_path, quiet=True, n_seeds=3, root_seed=11)
+    folder = tmp_path / "measured"
+    prov = json.loads((folder / "provenance.json").read_text())
+    assert {"per_seed.parquet", "pooled.parquet"} <= set(prov["outputs_sha256"])
+    assert "seed" not in prov["schema"]["pooled.parquet"]["columns"]
+    per_seed = pd.read_parquet(folder / "per_seed.parquet")
+    assert per_seed["seed"].tolist() == [0, 1, 2]
+    calls = Measured.n_measure_calls
+    again = run_replication(rep, out=tmp_path, quiet=True, plot_only=True)
+    assert Measured.n_measure_calls == calls  # --plot-only reads the measures; it does not recompute them
+    assert [c.to_dict() for c in again.claims] == [c.to_dict() for c in res.claims]
+    # a tampered measure table is refused
+    pooled = pd.read_parquet(folder / "pooled.parquet").assign(value=99.0)
+    pooled.to_parquet(folder / "pooled.parquet")
+    with pytest.raises(DataError, match=r"pooled\.parquet does not match the sha256"):
+        run_replication(rep, out=tmp_path, quiet=True, plot_only=True)
+
+
+def test_measures_returning_other_tables_is_a_bug_not_a_silent_result(tmp_path):
+    class Wrong(Measured):
+        name = "wrong"
+
+        def measures(self, results, extras):
+            return {"per_seed": results}
+
+    with pytest.raises(RuntimeError, match="measures returned"):
+        run_replication(Wrong(), out=tmp_path, quiet=True, n_seeds=2)
+    assert not (tmp_path / "wrong").exists()
