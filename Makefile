@@ -45,6 +45,8 @@ lint: setup
 	$(VENV)/bin/ruff check cogrnn replications tests benchmarks docs paper
 	$(VENV)/bin/ruff format --check cogrnn replications tests benchmarks docs paper
 	$(VENV)/bin/mypy cogrnn
+	# numpydoc validation of every public name of cogrnn (replications included); checks in pyproject.toml
+	$(PY) -m cogrnn._docs cogrnn
 
 format: setup
 	$(VENV)/bin/ruff format cogrnn replications tests benchmarks
