@@ -69,9 +69,18 @@ seed_col : str, optional
     "ax": """
 ax : matplotlib.axes.Axes, optional
     Axes to draw into; a new figure and axes are made when None.""",
-    "returns_ax": """
-ax : matplotlib.axes.Axes
-    The axes drawn into.""",
+    "title": """
+title : str, optional
+    Axes title; none when None.""",
+    "returns_fig": """
+matplotlib.figure.Figure
+    The figure drawn into (the figure of ``ax`` when one is given).""",
+    "palette": """
+palette : mapping of str to color, optional
+    Color of each category; matplotlib's cycle when None.""",
+    "highlight": """
+highlight : str, optional
+    Leaf label drawn in bold red (e.g. a novel word).""",
     "vocab": """
 vocab : sequence of str
     The vocabulary: token ``i`` of the network's one-hot input and output is ``vocab[i]``.""",
@@ -237,7 +246,7 @@ def _public_objects(package: str) -> Iterator[tuple[str, Any, str]]:
 
 
 def _source(obj: Any) -> tuple[str, int]:
-    target = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
+    target: Any = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
     target = inspect.unwrap(target) if callable(target) else target
     try:
         file = inspect.getsourcefile(target) or ""

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docs import fill_doc
 from ..exceptions import DataError
 from ..io import check_columns
 from ..random import RandomState
@@ -16,6 +17,16 @@ __all__ = ["paired_comparison", "cohens_dz"]
 
 def cohens_dz(differences: np.ndarray) -> float:
     """Cohen's d_z of paired differences: mean / SD (inf for a constant non-zero difference).
+
+    Parameters
+    ----------
+    differences : numpy.ndarray
+        The paired differences (at least 2).
+
+    Returns
+    -------
+    float
+        Mean over sample standard deviation (ddof=1); 0 when every difference is 0.
 
     Examples
     --------
@@ -31,6 +42,7 @@ def cohens_dz(differences: np.ndarray) -> float:
     return float(d.mean() / sd)
 
 
+@fill_doc
 def paired_comparison(
     df: pd.DataFrame,
     value: str,
@@ -38,13 +50,32 @@ def paired_comparison(
     a: object,
     b: object,
     pair_by: str = "seed",
-    random_state: RandomState | None = 0,
+    random_state: RandomState | None = None,
 ) -> pd.DataFrame:
     """Compare ``value`` between conditions ``a`` and ``b`` paired by ``pair_by`` (seeds).
 
     Values are averaged within each pair unit and condition first. Returns one tidy row:
     means, mean difference (a - b) with a bootstrap 95% CI, Cohen's d_z, the paired
     t-test and Wilcoxon signed-rank p-values, and the number of pairs.
+
+    Parameters
+    ----------
+    %(df)s
+    value : str
+        Column of the compared values.
+    condition : str
+        Column that names the condition of each row.
+    a, b : object
+        The two conditions compared (levels of ``condition``); differences are ``a - b``.
+    pair_by : str, optional
+        Column of the pairing unit (default ``"seed"``); at least 2 units need both conditions.
+    %(random_state)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``a``, ``b``, ``mean_a``, ``mean_b``, ``mean_difference``, ``ci_low``, ``ci_high``,
+        ``cohens_dz``, ``t_test_p``, ``wilcoxon_p`` and ``n_pairs``.
 
     Examples
     --------

@@ -10,19 +10,38 @@ import pandas as pd
 from ..config import check_float, check_int
 from ..exceptions import DataError
 from ..io import check_columns
+from .._docs import fill_doc
 from ..random import RandomState, check_random_state
 
 __all__ = ["bootstrap_ci", "summarize_across_seeds", "pooled_rates"]
 
 
+@fill_doc
 def bootstrap_ci(
     values: Sequence[float] | np.ndarray,
     ci: float = 0.95,
     n_boot: int = 2000,
     statistic: str = "mean",
-    random_state: RandomState | None = 0,
+    random_state: RandomState | None = None,
 ) -> tuple[float, float]:
     """Percentile bootstrap confidence interval of the mean (or median) of ``values``.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The sample (flattened); finite values only.
+    ci : float, optional
+        Coverage of the interval, strictly between 0 and 1 (default 0.95).
+    n_boot : int, optional
+        Number of bootstrap resamples (default 2000).
+    statistic : {"mean", "median"}, optional
+        The statistic whose interval is computed (default ``"mean"``).
+    %(random_state)s
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``: the interval's bounds; both equal the value when there is one value.
 
     Examples
     --------
@@ -49,17 +68,36 @@ def bootstrap_ci(
     return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1.0 - alpha))
 
 
+@fill_doc
 def summarize_across_seeds(
     df: pd.DataFrame,
     value: str,
     by: Sequence[str] = (),
     seed_col: str = "seed",
     ci: float = 0.95,
-    random_state: RandomState | None = 0,
+    random_state: RandomState | None = None,
 ) -> pd.DataFrame:
     """Per group of ``by``: mean, SD, bootstrap CI and count of per-seed values.
 
     Values are first averaged within each seed, so every seed counts once.
+
+    Parameters
+    ----------
+    %(df)s
+    value : str
+        Column of the values to summarize.
+    by : sequence of str, optional
+        Grouping columns; one row per group (one row in all when empty).
+    %(seed_col)s
+    ci : float, optional
+        Coverage of the bootstrap interval (default 0.95).
+    %(random_state)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the ``by`` columns, ``mean``, ``sd``, ``ci_low``, ``ci_high`` and ``n``
+        (the number of seeds).
 
     Examples
     --------
@@ -91,6 +129,7 @@ def summarize_across_seeds(
     return pd.DataFrame(rows)
 
 
+@fill_doc
 def pooled_rates(
     df: pd.DataFrame,
     value: str,
@@ -98,7 +137,7 @@ def pooled_rates(
     unit: Sequence[str] = ("seed",),
     ci: float = 0.95,
     n_boot: int = 2000,
-    random_state: RandomState | None = 0,
+    random_state: RandomState | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rates pooled over all trials per group of ``by``, with bootstrap CIs over independent units.
 
@@ -109,18 +148,35 @@ def pooled_rates(
     rates of a curve (one group per x) can be used jointly, e.g. for the CI of where the
     curve crosses a level.
 
+    Parameters
+    ----------
+    %(df)s
+    value : str
+        Column of the trial outcomes (0/1, booleans or numbers).
+    by : sequence of str, optional
+        Grouping columns; one rate per group.
+    unit : sequence of str, optional
+        Columns that together name the independent unit resampled by the bootstrap
+        (default ``("seed",)``).
+    ci : float, optional
+        Coverage of the bootstrap interval (default 0.95).
+    n_boot : int, optional
+        Number of bootstrap resamples (default 2000).
+    %(random_state)s
+
     Returns
     -------
-    (table, boot)
-        ``table``: one row per group with the ``by`` columns, ``rate``, ``ci_low``,
-        ``ci_high``, ``n_units`` and ``n_trials``; ``boot``: array (n_boot, n_groups) of
-        bootstrap rates, columns in the order of ``table``'s rows.
+    table : pandas.DataFrame
+        One row per group with the ``by`` columns, ``rate``, ``ci_low``, ``ci_high``,
+        ``n_units`` and ``n_trials``.
+    boot : numpy.ndarray
+        Array (n_boot, n_groups) of bootstrap rates, columns in the order of ``table``'s rows.
 
     Examples
     --------
     >>> df = pd.DataFrame({"seed": [0, 0, 1, 1, 2, 2], "n": [5, 5, 5, 5, 5, 5],
     ...                    "ok": [1, 1, 1, 0, 0, 0]})
-    >>> table, boot = pooled_rates(df, "ok", by=["n"])
+    >>> table, boot = pooled_rates(df, "ok", by=["n"], random_state=0)
     >>> table[["n", "rate", "n_units", "n_trials"]].to_dict("records")
     [{'n': 5, 'rate': 0.5, 'n_units': 3, 'n_trials': 6}]
     >>> boot.shape

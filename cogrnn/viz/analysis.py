@@ -7,12 +7,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .._docs import fill_doc
 from ..io import check_columns
 from .core import _axes
 
 __all__ = ["plot_trajectories", "plot_rdm"]
 
 
+@fill_doc
 def plot_trajectories(
     df: pd.DataFrame,
     x: str = "pc1",
@@ -25,6 +27,23 @@ def plot_trajectories(
     """Trajectories through state space, one line per ``group``, steps labelled by ``label``.
 
     Takes the table of :meth:`cogrnn.analysis.StatePCA.trajectories`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy table with columns ``x``, ``y``, ``group``, ``step`` and ``label`` (if given).
+    x, y : str, optional
+        Columns of the two plotted coordinates (default ``"pc1"``, ``"pc2"``).
+    group : str, optional
+        Column whose values each make one line (default ``"sentence"``).
+    label : str or None, optional
+        Column whose values annotate the steps (default ``"word"``); no annotation when None.
+    %(ax)s
+    %(title)s
+
+    Returns
+    -------
+    %(returns_fig)s
 
     Examples
     --------
@@ -49,6 +68,7 @@ def plot_trajectories(
     return fig
 
 
+@fill_doc
 def plot_rdm(
     df: pd.DataFrame,
     row: str = "row",
@@ -58,6 +78,21 @@ def plot_rdm(
     title: str | None = None,
 ) -> Figure:
     """Heat map of an RDM from its long table (:meth:`cogrnn.analysis.RDM.to_df`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long table, one row per pair of items.
+    row, col : str, optional
+        Columns naming the two items of a pair (default ``"row"``, ``"col"``).
+    value : str, optional
+        Column of the dissimilarities (default ``"dissimilarity"``).
+    %(ax)s
+    %(title)s
+
+    Returns
+    -------
+    %(returns_fig)s
 
     Examples
     --------

@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy.cluster import hierarchy
 
+from .._docs import fill_doc
 from ..analysis.clustering import linkage
 from ..io import check_columns
 from .core import _axes
@@ -55,6 +56,7 @@ def _draw(
     return fig
 
 
+@fill_doc
 def plot_dendrogram(
     df: pd.DataFrame,
     label: str = "word",
@@ -73,6 +75,31 @@ def plot_dendrogram(
     Leaves are labelled by ``label`` and coloured by ``color_by``; ``highlight`` draws one
     leaf label in bold red (e.g. a novel word).
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long table with columns ``label``, ``unit``, ``value`` and ``color_by`` (if given).
+    label : str, optional
+        Column naming the clustered items (default ``"word"``); values of one item are averaged.
+    unit : str, optional
+        Column of the vector dimension (default ``"unit"``).
+    value : str, optional
+        Column of the vector entries (default ``"activation"``).
+    color_by : str or None, optional
+        Column of each item's category, which colours its leaf (default ``"category"``).
+    %(highlight)s
+    method : str, optional
+        Linkage method of :func:`scipy.cluster.hierarchy.linkage` (default ``"average"``).
+    metric : str, optional
+        Distance metric (default ``"euclidean"``).
+    %(ax)s
+    %(title)s
+    %(palette)s
+
+    Returns
+    -------
+    %(returns_fig)s
+
     Examples
     --------
     >>> df = pd.DataFrame({"word": list("aabbcc"), "category": list("NNNNVV"),
@@ -89,6 +116,7 @@ def plot_dendrogram(
     )
 
 
+@fill_doc
 def plot_tree(
     tree: Tree,
     categories: Mapping[str, str] | None = None,
@@ -101,6 +129,23 @@ def plot_tree(
     """Draw a :class:`~cogrnn.analysis.trees.Tree` (e.g. a transcribed published figure).
 
     Leaves are coloured by ``categories`` (leaf -> category).
+
+    Parameters
+    ----------
+    tree : cogrnn.analysis.trees.Tree
+        The tree to draw.
+    categories : mapping of str to str, optional
+        Category of each leaf, which colours its label.
+    %(highlight)s
+    %(ax)s
+    %(title)s
+    xlabel : str, optional
+        Label of the merge-height axis.
+    %(palette)s
+
+    Returns
+    -------
+    %(returns_fig)s
 
     Examples
     --------

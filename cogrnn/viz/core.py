@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .._docs import fill_doc
 from ..analysis.stats import summarize_across_seeds
 from ..io import check_columns
 
@@ -27,6 +28,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (5.0, 3.5)) -> tuple[F
     return ax.figure, ax  # type: ignore[return-value]
 
 
+@fill_doc
 def plot_error_curve(
     df: pd.DataFrame,
     x: str,
@@ -43,11 +45,33 @@ def plot_error_curve(
 ) -> Figure:
     """Mean of ``y`` against ``x`` with a bootstrap 95% band across seeds.
 
+    The band's bootstrap draws from a fixed seed (0), so a figure redraws identically.
+
     Parameters
     ----------
-    df : DataFrame with columns ``x``, ``y`` and ``seed_col``
-    reference : mapping x -> y, optional
-        Published values to draw beside the replication.
+    df : pandas.DataFrame
+        Tidy table with columns ``x``, ``y`` and ``seed_col``.
+    x : str
+        Column on the horizontal axis.
+    y : str, optional
+        Column averaged across seeds (default ``"sq_error"``).
+    %(seed_col)s
+    reference : mapping of float to float, optional
+        Published values (x -> y) to draw beside the replication.
+    reference_label : str, optional
+        Legend label of the published values.
+    %(ax)s
+    label : str, optional
+        Legend label of the replication's curve.
+    color : str, optional
+        Matplotlib color of the curve and band.
+    xlabel, ylabel : str, optional
+        Axis labels (default: the column names).
+    %(title)s
+
+    Returns
+    -------
+    %(returns_fig)s
 
     Examples
     --------
@@ -58,7 +82,7 @@ def plot_error_curve(
     """
     check_columns(df, [x, y, seed_col])
     fig, ax = _axes(ax)
-    summary = summarize_across_seeds(df, y, by=[x], seed_col=seed_col).sort_values(x)
+    summary = summarize_across_seeds(df, y, by=[x], seed_col=seed_col, random_state=0).sort_values(x)
     ax.plot(summary[x], summary["mean"], "o-", color=color, label=label, lw=1.8, ms=4)
     ax.fill_between(summary[x], summary["ci_low"], summary["ci_high"], color=color, alpha=0.25, lw=0)
     if reference:
@@ -72,6 +96,7 @@ def plot_error_curve(
     return fig
 
 
+@fill_doc
 def plot_seed_values(
     df: pd.DataFrame,
     x: str,
@@ -85,6 +110,29 @@ def plot_seed_values(
     title: str | None = None,
 ) -> Figure:
     """One dot per seed for each level of ``x`` (a strip plot), with an optional criterion line.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy table with columns ``x`` and ``y``, one row per seed and level.
+    x : str
+        Column of the levels (one strip each).
+    y : str
+        Column of the values.
+    threshold : float, optional
+        Value of the criterion line; none is drawn when None.
+    threshold_label : str, optional
+        Legend label of the criterion line.
+    %(ax)s
+    order : sequence, optional
+        Order of the levels (default: order of appearance).
+    xlabel, ylabel : str, optional
+        Axis labels (default: the column names).
+    %(title)s
+
+    Returns
+    -------
+    %(returns_fig)s
 
     Examples
     --------
@@ -113,6 +161,18 @@ def plot_seed_values(
 
 def add_caption(fig: Figure, text: str) -> Figure:
     """Write a small provenance caption along the bottom of ``fig``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to caption; a constrained layout is shrunk to keep the axes clear of it.
+    text : str
+        The caption, wrapped to the figure's width.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The same figure.
 
     Examples
     --------
