@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..config import check_float, check_int
 from ..exceptions import DataError
 from ..io import check_columns
-from .._docs import fill_doc
 from ..random import RandomState, check_random_state
 
 __all__ = ["bootstrap_ci", "summarize_across_seeds", "pooled_rates"]
