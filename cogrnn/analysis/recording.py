@@ -1,8 +1,14 @@
-"""Labelled hidden-state recordings (after rsatoolbox's Dataset): states plus descriptors."""
+"""Labelled recordings (after rsatoolbox's Dataset): states, outputs and targets plus descriptors.
+
+:func:`evaluate` runs a frozen network over a stream and returns a :class:`Recording` of every
+step: the hidden state of every layer (and the LSTM's memory cells), the outputs and, when
+given, the targets, with one row of descriptors (``seed``, ``t``, ``sequence``, the task's
+own) per observation.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,19 +16,57 @@ import pandas as pd
 import torch
 
 from ..config import check_int
-from ..exceptions import DataError
+from ..exceptions import ConfigError, DataError
 
-__all__ = ["Recording"]
+__all__ = ["Recording", "evaluate"]
+
+#: the arrays of a Recording that ``to_df`` tabulates, and the name of their value column
+_TABLES = {"states": ("unit", "activation"), "outputs": ("output", "output"), "targets": ("output", "target")}
+_TABLES["errors"] = ("output", "error")
+
+
+def _obs_array(name: str, value: Any, n_obs: int) -> np.ndarray:
+    """``value`` as a 2-D floating array with ``n_obs`` rows, else a one-line DataError."""
+    arr = np.asarray(value)
+    if arr.ndim != 2:
+        raise DataError(f"{name} must be 2-D (n_obs, n_units); got shape {arr.shape}")
+    if arr.shape[0] != n_obs:
+        raise DataError(f"{name} have {arr.shape[0]} rows for {n_obs} observations")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    return arr
 
 
 class Recording:
     """Hidden states ``(n_obs, n_units)`` with one row of descriptors per observation.
 
+    A Recording made by :func:`evaluate` also holds the network's outputs and targets of
+    every observation and the states of every layer, so that errors and other layers are
+    analysed with the same descriptors; :meth:`mean_by` and :meth:`subset` carry them along.
+
     Parameters
     ----------
     states : array, shape (n_obs, n_units)
+        The states analysed (by default the last layer's hidden units).
     descriptors : DataFrame or mapping of arrays of length n_obs, optional
         Per-observation labels (``seed``, ``t``, ``word``, ``category``, ...).
+    outputs : array, shape (n_obs, n_outputs), optional
+        The network's outputs (after the output activation).
+    targets : array, shape (n_obs, n_outputs), optional
+        The targets of those outputs.
+    layer_states : mapping of str to arrays of shape (n_obs, n_k), optional
+        Every recorded state by name: ``"h0"``, ``"h1"``, ... (hidden units of each layer)
+        and, for LSTMs, ``"c0"``, ``"c1"``, ... (memory cells).
+    state_name : str, optional
+        The key of ``layer_states`` that ``states`` is (None when it is none of them).
+
+    Attributes
+    ----------
+    states : ndarray, shape (n_obs, n_units)
+    descriptors : DataFrame, n_obs rows
+    outputs, targets : ndarray, shape (n_obs, n_outputs), or None
+    layer_states : dict of str to ndarray
+    state_name : str or None
 
     Examples
     --------
@@ -35,7 +79,16 @@ class Recording:
     ['word', 'unit', 'activation']
     """
 
-    def __init__(self, states: Any, descriptors: pd.DataFrame | Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        states: Any,
+        descriptors: pd.DataFrame | Mapping[str, Any] | None = None,
+        *,
+        outputs: Any = None,
+        targets: Any = None,
+        layer_states: Mapping[str, Any] | None = None,
+        state_name: str | None = None,
+    ) -> None:
         arr = np.asarray(states)
         if arr.ndim != 2:
             raise DataError(f"states must be 2-D (n_obs, n_units); got shape {arr.shape}")
@@ -43,34 +96,136 @@ class Recording:
             raise DataError("a Recording needs at least one observation")
         if not np.issubdtype(arr.dtype, np.floating):
             arr = arr.astype(np.float64)
+        n_obs = arr.shape[0]
         desc = pd.DataFrame(descriptors if descriptors is not None else {}).reset_index(drop=True)
-        if len(desc.columns) and len(desc) != arr.shape[0]:
-            raise DataError(f"descriptors have {len(desc)} rows for {arr.shape[0]} observations")
+        if len(desc.columns) and len(desc) != n_obs:
+            raise DataError(f"descriptors have {len(desc)} rows for {n_obs} observations")
         if not len(desc.columns):
-            desc = pd.DataFrame(index=range(arr.shape[0]))
+            desc = pd.DataFrame(index=range(n_obs))
         self.states = arr
         self.descriptors = desc
+        self.outputs = None if outputs is None else _obs_array("outputs", outputs, n_obs)
+        self.targets = None if targets is None else _obs_array("targets", targets, n_obs)
+        if self.outputs is not None and self.targets is not None and self.targets.shape != self.outputs.shape:
+            raise DataError(f"targets of shape {self.targets.shape} do not match outputs of shape {self.outputs.shape}")
+        self.layer_states = {
+            str(k): _obs_array(f"layer_states[{k!r}]", v, n_obs) for k, v in (layer_states or {}).items()
+        }
+        if state_name is not None and state_name not in self.layer_states:
+            raise DataError(f"state_name {state_name!r} is not a key of layer_states ({self._known_states()})")
+        self.state_name = state_name
 
     @property
     def n_obs(self) -> int:
+        """Number of observations (rows)."""
         return int(self.states.shape[0])
 
     @property
     def n_units(self) -> int:
+        """Number of units of ``states`` (columns)."""
         return int(self.states.shape[1])
+
+    @property
+    def errors(self) -> np.ndarray:
+        """``outputs - targets``, shape (n_obs, n_outputs).
+
+        Returns
+        -------
+        ndarray, shape (n_obs, n_outputs)
+
+        Examples
+        --------
+        >>> rec = Recording(np.zeros((2, 1)), outputs=[[0.5], [1.0]], targets=[[1.0], [1.0]])
+        >>> rec.errors.ravel().tolist()
+        [-0.5, 0.0]
+        """
+        if self.outputs is None or self.targets is None:
+            missing = "outputs" if self.outputs is None else "targets"
+            raise DataError(
+                f"this Recording has no {missing}; errors need outputs and targets (evaluate(..., targets))"
+            )
+        return self.outputs - self.targets
+
+    @property
+    def sq_error(self) -> np.ndarray:
+        """Squared error of every observation, summed over the output units: shape (n_obs,).
+
+        After :meth:`mean_by` this is the squared error of the averaged outputs, not the mean
+        squared error.
+
+        Returns
+        -------
+        ndarray, shape (n_obs,)
+
+        Examples
+        --------
+        >>> rec = Recording(np.zeros((1, 1)), outputs=[[0.5, 0.0]], targets=[[1.0, 1.0]])
+        >>> rec.sq_error.tolist()
+        [1.25]
+        """
+        return (self.errors**2).sum(axis=1)
 
     def __len__(self) -> int:
         return self.n_obs
 
     def __repr__(self) -> str:
         cols = ", ".join(map(str, self.descriptors.columns))
-        return f"Recording(n_obs={self.n_obs}, n_units={self.n_units}, descriptors=[{cols}])"
+        extra = "".join(f", {k}" for k in ("outputs", "targets") if getattr(self, k) is not None)
+        layers = f", layer_states=[{', '.join(self.layer_states)}]" if self.layer_states else ""
+        return f"Recording(n_obs={self.n_obs}, n_units={self.n_units}, descriptors=[{cols}]{extra}{layers})"
+
+    def _known_states(self) -> str:
+        return ", ".join(self.layer_states) or "(none)"
 
     def _check_keys(self, keys: tuple[str, ...]) -> None:
         missing = [k for k in keys if k not in self.descriptors.columns]
         if missing:
             known = ", ".join(map(str, self.descriptors.columns)) or "(none)"
             raise DataError(f"unknown descriptor(s) {', '.join(missing)}; known: {known}")
+
+    def _replace(self, rows: Any, descriptors: pd.DataFrame, states: np.ndarray | None = None) -> Recording:
+        """A Recording of the same kind with every array mapped by ``rows`` (a function of an array)."""
+        return Recording(
+            rows(self.states) if states is None else states,
+            descriptors,
+            outputs=None if self.outputs is None else rows(self.outputs),
+            targets=None if self.targets is None else rows(self.targets),
+            layer_states={k: rows(v) for k, v in self.layer_states.items()},
+            state_name=self.state_name,
+        )
+
+    def with_states(self, name: str) -> Recording:
+        """The same Recording analysing the recorded states ``name`` (``"h0"``, ``"c1"``, ...).
+
+        Parameters
+        ----------
+        name : str
+            A key of :attr:`layer_states`.
+
+        Returns
+        -------
+        Recording
+            The same observations, descriptors, outputs and targets, with ``states`` set to
+            ``layer_states[name]``.
+
+        Examples
+        --------
+        >>> from cogrnn.models import ElmanSRN
+        >>> net = ElmanSRN(2, 3, 2, num_layers=2, random_state=0)
+        >>> rec = evaluate(net, np.eye(2)[[0, 1, 0]][:, None])
+        >>> rec.state_name, rec.with_states("h0").state_name, sorted(rec.layer_states)
+        ('h1', 'h0', ['h0', 'h1'])
+        """
+        if name not in self.layer_states:
+            raise DataError(f"no recorded states {name!r}; known: {self._known_states()}")
+        return Recording(
+            self.layer_states[name],
+            self.descriptors,
+            outputs=self.outputs,
+            targets=self.targets,
+            layer_states=self.layer_states,
+            state_name=name,
+        )
 
     @classmethod
     def from_model(
@@ -85,22 +240,31 @@ class Recording:
     ) -> Recording:
         """Record the hidden states of every replica of ``model`` over ``inputs`` (frozen weights).
 
+        A thin wrapper of :func:`evaluate` without targets, analysing layer ``layer`` and
+        casting every state and output to ``dtype``.
+
         Parameters
         ----------
         model : RecurrentEnsemble
-        inputs : (T, B, I) or (R, T, B, I)
-        descriptors : mapping of (T, B) or (T,) arrays, optional
-            Per-step labels; copied to every replica.
+            The network (an ensemble of R replicas).
+        inputs : array, (T, B, I) or (R, T, B, I)
+            The stream, shared by the replicas or one per replica.
+        descriptors : mapping of (T,), (T, B), (R, T) or (R, T, B) arrays, optional
+            Per-step labels.
         layer : int, default -1
-            Which layer's hidden units.
-        state : optional initial state
-        chunk_size : int
+            Which layer's hidden units ``states`` holds.
+        state : tuple of tensors, optional
+            Initial state (default: the model's ``init_state``).
+        chunk_size : int, default 4096
             Steps per forward call (the state carries over), to bound memory.
+        dtype : numpy dtype, default float32
+            Dtype of the recorded arrays.
 
         Returns
         -------
-        Recording with observations ordered by replica, step, sequence, and descriptors
-        ``seed`` (the replica), ``t``, ``sequence`` plus the given ones.
+        Recording
+            Observations ordered by replica, step, sequence; descriptors ``seed`` (the
+            replica), ``t``, ``sequence`` plus the given ones.
 
         Examples
         --------
@@ -110,45 +274,75 @@ class Recording:
         >>> rec.n_obs, rec.n_units, rec.mean_by("seed", "word").n_obs
         (6, 3, 4)
         """
-        chunk_size = check_int("chunk_size", chunk_size, low=1)
-        x = model.check_inputs(inputs)
-        R, T, B, _ = x.shape
-        parts = []
-        with torch.no_grad():
-            for start in range(0, T, chunk_size):
-                out = model(x[:, start : start + chunk_size], state)
-                state = out.state
-                parts.append(out.hidden[:, layer].cpu().numpy().astype(dtype))
-        hidden = np.concatenate(parts, axis=1)  # (R, T, B, H)
-        desc: dict[str, Any] = {
-            "seed": np.repeat(np.arange(R), T * B),
-            "t": np.tile(np.repeat(np.arange(T), B), R),
-            "sequence": np.tile(np.arange(B), R * T),
-        }
-        for key, values in (descriptors or {}).items():
-            v = np.asarray(values)
-            if v.ndim == 1:
-                v = v[:, None]
-            if v.shape[0] != T or v.shape[1] not in (1, B):
-                raise DataError(f"descriptor {key!r} must have shape (T,) or (T, B) = ({T}, {B}); got {v.shape}")
-            desc[key] = np.tile(np.broadcast_to(v, (T, B)).reshape(-1), R)
-        return cls(hidden.reshape(R * T * B, -1), desc)
+        n_layers = check_int("model.num_layers", getattr(model, "num_layers", 1), low=1)
+        layer = check_int("layer", layer, low=-n_layers, high=n_layers - 1)
+        rec = evaluate(model, inputs, None, descriptors, state=state, chunk_size=chunk_size)
+        cast = np.dtype(dtype)
+        return cls(
+            rec.layer_states[f"h{layer % n_layers}"].astype(cast),
+            rec.descriptors,
+            outputs=None if rec.outputs is None else rec.outputs.astype(cast),
+            layer_states={k: v.astype(cast) for k, v in rec.layer_states.items()},
+            state_name=f"h{layer % n_layers}",
+        )
 
     def mean_by(self, *keys: str) -> Recording:
-        """Average the states within each combination of descriptor values (``n`` counts them)."""
+        """Average every array within each combination of descriptor values.
+
+        Parameters
+        ----------
+        *keys : str
+            Descriptor names that define the groups.
+
+        Returns
+        -------
+        Recording
+            One observation per group (sorted), descriptors ``keys`` plus ``n`` (the group's
+            size); states, outputs, targets and layer states are the group means.
+
+        Examples
+        --------
+        >>> rec = Recording(np.arange(4.0).reshape(2, 2), {"w": ["a", "a"]}, outputs=[[1.0], [3.0]])
+        >>> m = rec.mean_by("w")
+        >>> m.states.tolist(), m.outputs.tolist(), m.descriptors["n"].tolist()
+        ([[1.0, 2.0]], [[2.0]], [2])
+        """
         if not keys:
             raise DataError("mean_by needs at least one descriptor name")
         self._check_keys(keys)
         codes, uniques = pd.MultiIndex.from_frame(self.descriptors[list(keys)]).factorize(sort=True)
-        sums = np.zeros((len(uniques), self.n_units), dtype=np.float64)
-        np.add.at(sums, codes, self.states)
         counts = np.bincount(codes, minlength=len(uniques))
+
+        def group_mean(values: np.ndarray) -> np.ndarray:
+            sums = np.zeros((len(uniques), values.shape[1]), dtype=np.float64)
+            np.add.at(sums, codes, values)
+            return sums / counts[:, None]
+
         desc = pd.DataFrame(list(uniques), columns=list(keys))
         desc["n"] = counts
-        return Recording(sums / counts[:, None], desc)
+        return self._replace(group_mean, desc)
 
     def subset(self, mask: Any = None, **equals: Any) -> Recording:
-        """Observations where ``mask`` is True and every ``descriptor == value`` (or ``in`` a list)."""
+        """Observations where ``mask`` is True and every ``descriptor == value`` (or ``in`` a list).
+
+        Parameters
+        ----------
+        mask : array of bool, shape (n_obs,), optional
+            Observations to keep.
+        **equals
+            ``descriptor=value`` (or a list, tuple or set of values) to keep.
+
+        Returns
+        -------
+        Recording
+            The kept observations, with their outputs, targets and layer states.
+
+        Examples
+        --------
+        >>> rec = Recording(np.arange(6.0).reshape(3, 2), {"w": ["a", "b", "a"]}, outputs=np.ones((3, 1)))
+        >>> rec.subset(w="a").outputs.shape, rec.subset(rec.states[:, 0] > 1).n_obs
+        ((2, 1), 2)
+        """
         keep = np.ones(self.n_obs, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
         if keep.shape != (self.n_obs,):
             raise DataError(f"mask must have one entry per observation ({self.n_obs}); got {keep.shape}")
@@ -158,24 +352,242 @@ class Recording:
             keep &= col.isin(value).to_numpy() if isinstance(value, (list, tuple, set)) else (col == value).to_numpy()
         if not keep.any():
             raise DataError(f"no observation matches {equals or 'the mask'}")
-        return Recording(self.states[keep], self.descriptors[keep])
+        return self._replace(lambda values: values[keep], self.descriptors[keep])
 
-    def to_df(self, long: bool = True) -> pd.DataFrame:
-        """Tidy table: one row per observation and unit (``unit``, ``activation``), or wide (``unit_0``, ...)."""
+    def to_df(self, long: bool = True, what: str = "states") -> pd.DataFrame:
+        """A tidy table of one of the Recording's arrays with the descriptors.
+
+        Parameters
+        ----------
+        long : bool, default True
+            One row per observation and unit, or one row per observation (wide).
+        what : {"states", "outputs", "targets", "errors"}, default "states"
+            The array: long tables name their columns ``unit`` / ``activation`` for states and
+            ``output`` / ``output``, ``target``, ``error`` for the others; wide tables
+            ``unit_0``, ... for states and ``output_0``, ``target_0``, ``error_0``, ... for the others.
+
+        Returns
+        -------
+        DataFrame
+
+        Examples
+        --------
+        >>> rec = Recording(np.zeros((2, 3)), {"w": ["a", "b"]}, outputs=np.ones((2, 1)), targets=np.ones((2, 1)))
+        >>> rec.to_df(what="errors").columns.tolist(), rec.to_df(long=False).shape
+        (['w', 'output', 'error'], (2, 4))
+        """
+        if what not in _TABLES:
+            raise ConfigError(f"what must be one of {', '.join(_TABLES)}; got {what!r}")
+        if what == "states":
+            values = self.states
+        elif what == "errors":
+            values = self.errors
+        else:
+            values = getattr(self, what)
+            if values is None:
+                raise DataError(f"this Recording has no {what}")
+        unit, value = _TABLES[what]
         if not long:
-            wide = pd.DataFrame(self.states, columns=[f"unit_{k}" for k in range(self.n_units)])
+            prefix = "unit" if what == "states" else value
+            wide = pd.DataFrame(values, columns=[f"{prefix}_{k}" for k in range(values.shape[1])])
             return pd.concat([self.descriptors.reset_index(drop=True), wide], axis=1)
-        rep = {c: np.repeat(self.descriptors[c].to_numpy(), self.n_units) for c in self.descriptors.columns}
-        rep["unit"] = np.tile(np.arange(self.n_units), self.n_obs)
-        rep["activation"] = self.states.reshape(-1)
+        n_units = values.shape[1]
+        rep = {c: np.repeat(self.descriptors[c].to_numpy(), n_units) for c in self.descriptors.columns}
+        rep[unit] = np.tile(np.arange(n_units), self.n_obs)
+        rep[value] = values.reshape(-1)
         return pd.DataFrame(rep)
 
     @classmethod
     def from_df(cls, df: pd.DataFrame, obs: list[str], unit: str = "unit", value: str = "activation") -> Recording:
-        """Inverse of ``to_df()``: pivot a long table (one row per observation and unit) back."""
+        """Inverse of ``to_df()``: pivot a long table (one row per observation and unit) back.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Long table with the ``obs`` columns, ``unit`` and ``value``.
+        obs : list of str
+            Columns that identify an observation (they become the descriptors).
+        unit, value : str
+            Columns of the unit index and of the activation.
+
+        Returns
+        -------
+        Recording
+
+        Examples
+        --------
+        >>> rec = Recording(np.arange(4.0).reshape(2, 2), {"w": ["a", "b"]})
+        >>> Recording.from_df(rec.to_df(), ["w"]).states.tolist()
+        [[0.0, 1.0], [2.0, 3.0]]
+        """
         missing = [c for c in [*obs, unit, value] if c not in df.columns]
         if missing:
             raise DataError(f"table lacks column(s) {', '.join(missing)}")
         # groupby keeps missing labels (e.g. empty strings read back from a CSV as NaN)
         wide = df.groupby([*obs, unit], sort=False, dropna=False)[value].mean().unstack(unit)
         return cls(wide.to_numpy(), wide.index.to_frame(index=False))
+
+
+def _check_lengths(lengths: Any, R: int, T: int) -> list[int] | None:
+    if lengths is None:
+        return None
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, (Sequence, np.ndarray, torch.Tensor)):
+        raise ConfigError(f"lengths must be a sequence of one int per replica ({R}); got {type(lengths).__name__}")
+    values = [v.item() if hasattr(v, "item") else v for v in lengths]
+    if len(values) != R:
+        raise DataError(f"lengths must have one entry per replica ({R}); got {len(values)}")
+    return [check_int(f"lengths[{r}]", v, low=1, high=T) for r, v in enumerate(values)]
+
+
+def _check_targets(targets: Any, shape: tuple[int, int, int, int]) -> np.ndarray:
+    """Targets as a float64 array of ``shape`` (R, T, B, O) (shared ones broadcast, not copied)."""
+    from ..models.base import as_real_tensor
+
+    y = as_real_tensor("targets", targets, torch.float64).numpy()
+    R, T, B, O = shape
+    if y.ndim == 2 and B == 1:
+        y = y[:, None]
+    if y.ndim == 3:
+        y = y[None]
+    if y.ndim != 4 or y.shape[0] not in (1, R) or y.shape[1:] != (T, B, O):
+        raise DataError(f"targets of shape {tuple(np.shape(targets))} do not match outputs of shape {shape}")
+    return np.broadcast_to(y, shape)
+
+
+def _check_descriptor(key: str, value: Any, R: int, T: int, B: int) -> np.ndarray:
+    """A descriptor as an (R, T, B) array (a broadcast view), from (T,), (T, B), (R, T) or (R, T, B)."""
+    v = np.asarray(value)
+    as_tb = v.ndim == 2 and v.shape[0] == T and v.shape[1] in (1, B)
+    as_rt = v.ndim == 2 and v.shape == (R, T)
+    if as_tb and as_rt and B != 1:
+        raise DataError(f"descriptor {key!r} of shape {v.shape} is ambiguous ((T, B) or (R, T)); give it as (R, T, B)")
+    if v.ndim == 1 and v.shape[0] == T:
+        v = v[None, :, None]
+    elif as_tb:
+        v = v[None]
+    elif as_rt:
+        v = v[:, :, None]
+    elif not (v.ndim == 3 and v.shape == (R, T, B)):
+        raise DataError(
+            f"descriptor {key!r} must have shape (T,), (T, B), (R, T) or (R, T, B) with R={R}, T={T}, B={B}; "
+            f"got {v.shape}"
+        )
+    return np.broadcast_to(v, (R, T, B))
+
+
+def evaluate(
+    model: Any,
+    inputs: Any,
+    targets: Any = None,
+    descriptors: Mapping[str, Any] | None = None,
+    *,
+    state: Any = None,
+    lengths: Sequence[int] | None = None,
+    chunk_size: int = 4096,
+) -> Recording:
+    """Run a network with frozen weights over a stream and record every step.
+
+    The forward pass runs under :func:`torch.no_grad` in chunks of ``chunk_size`` steps (the
+    state carries over from chunk to chunk, so the result is that of one pass).
+
+    Parameters
+    ----------
+    model : RecurrentEnsemble
+        The network: an ensemble of R replicas (``ElmanSRN``, ``JordanNetwork``,
+        ``LSTMNetwork``, ``GRUNetwork``).
+    inputs : array or Tensor, (T, B, I) or (R, T, B, I)
+        One stream per sequence shared by every replica, or one stream per replica.
+    targets : array or Tensor, (T, B, O) or (R, T, B, O), optional
+        Targets of the outputs; needed for :attr:`Recording.errors` and
+        :attr:`Recording.sq_error`.
+    descriptors : mapping of str to arrays, optional
+        Per-step labels, each of shape (T,), (T, B), (R, T) or (R, T, B).
+    state : tuple of tensors, optional
+        Initial state (default: the model's ``init_state``).
+    lengths : sequence of int, optional
+        One length per replica: replica r's steps from ``lengths[r]`` on are padding and are
+        dropped (streams of unequal length padded at the end to a common T).
+    chunk_size : int, default 4096
+        Steps per forward call, to bound memory.
+
+    Returns
+    -------
+    Recording
+        Observations ordered by (seed, t, sequence); descriptors ``seed`` (the replica),
+        ``t``, ``sequence`` and then the given ones; ``states`` the last layer's hidden
+        units, ``layer_states`` ``"h0"``, ``"h1"``, ... (and ``"c0"``, ... for LSTMs),
+        ``outputs`` and ``targets`` (or None), all as float64.
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> net = ElmanSRN(2, 3, 2, n_replicas=2, random_state=0)
+    >>> x = np.eye(2)[[0, 1, 0, 1]][:, None]          # (T, B, I) = (4, 1, 2)
+    >>> rec = evaluate(net, x, np.roll(x, -1, axis=0), {"letter": list("abab")})
+    >>> rec.descriptors.columns.tolist(), rec.states.shape, rec.sq_error.shape
+    (['seed', 't', 'sequence', 'letter'], (8, 3), (8,))
+    >>> evaluate(net, np.stack([x, x]), lengths=[4, 2]).n_obs
+    6
+    """
+    if not (hasattr(model, "check_inputs") and hasattr(model, "init_state") and callable(model)):
+        raise ConfigError(f"model must be a cogrnn recurrent network (RecurrentEnsemble); got {type(model).__name__}")
+    chunk_size = check_int("chunk_size", chunk_size, low=1)
+    x = model.check_inputs(inputs)
+    R, T, B, _ = x.shape
+    lens = _check_lengths(lengths, R, T)
+    y = None if targets is None else _check_targets(targets, (R, T, B, model.output_size))
+    reserved = {"seed", "t", "sequence"}
+    desc_arrays = {}
+    for key, value in (descriptors or {}).items():
+        if key in reserved:
+            raise DataError(f"descriptor {key!r} is set by evaluate; give it another name")
+        desc_arrays[str(key)] = _check_descriptor(str(key), value, R, T, B)
+
+    n_run = T if lens is None else max(lens)
+    outputs, hidden, cells = [], [], []
+    with torch.no_grad():
+        for start in range(0, n_run, chunk_size):
+            out = model(x[:, start : min(start + chunk_size, n_run)], state)
+            state = out.state
+            outputs.append(out.outputs.cpu())
+            hidden.append(out.hidden.cpu())
+            cells_t = getattr(out, "cells", None)
+            if cells_t is not None:
+                cells.append(cells_t.cpu())
+
+    def observations(per_step: np.ndarray) -> np.ndarray:
+        """(R, T', B, ...) -> (n_obs, ...) in (seed, t, sequence) order, padding dropped."""
+        if lens is None:
+            return per_step.reshape(R * per_step.shape[1] * B, *per_step.shape[3:])
+        return np.concatenate([per_step[r, : lens[r]].reshape(lens[r] * B, *per_step.shape[3:]) for r in range(R)])
+
+    def stacked(parts: list[torch.Tensor], dim: int) -> np.ndarray:
+        return torch.cat(parts, dim=dim).double().numpy()
+
+    layer_states: dict[str, np.ndarray] = {}
+    h_all = stacked(hidden, 2)  # (R, L, T, B, H)
+    for layer in range(h_all.shape[1]):
+        layer_states[f"h{layer}"] = observations(h_all[:, layer])
+    del h_all
+    if cells:
+        c_all = stacked(cells, 2)
+        for layer in range(c_all.shape[1]):
+            layer_states[f"c{layer}"] = observations(c_all[:, layer])
+        del c_all
+    steps = np.arange(n_run)
+    desc: dict[str, Any] = {
+        "seed": observations(np.broadcast_to(np.arange(R)[:, None, None], (R, n_run, B))),
+        "t": observations(np.broadcast_to(steps[None, :, None], (R, n_run, B))),
+        "sequence": observations(np.broadcast_to(np.arange(B)[None, None, :], (R, n_run, B))),
+    }
+    for key, v in desc_arrays.items():
+        desc[key] = observations(v[:, :n_run])
+    top = f"h{sum(k.startswith('h') for k in layer_states) - 1}"
+    return Recording(
+        layer_states[top],
+        desc,
+        outputs=observations(stacked(outputs, 1)),
+        targets=None if y is None else observations(y[:, :n_run]),
+        layer_states=layer_states,
+        state_name=top,
+    )

@@ -69,6 +69,8 @@ class RecurrentOutput(NamedTuple):
     """The final state, to pass as ``state`` to continue the stream."""
     logits: Tensor
     """``(R, T, B, O)``: outputs before the output activation."""
+    cells: Tensor | None = None
+    """``(R, L, T, B, H)``: the memory cells of every layer and step (LSTM), else None."""
 
 
 def logistic(x: Tensor) -> Tensor:

@@ -127,23 +127,31 @@ class LSTMNetwork(_GatedBase):
 
     def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
         h0, c0 = state
-        layer_in, hidden_layers, hs, cs = x, [], [], []
+        layer_in, hidden_layers, cell_layers, hs, cs = x, [], [], [], []
         for layer in range(self.num_layers):
             drive = self._layer_drive(layer_in, layer)
             h, c = h0[layer], c0[layer]
-            steps = []
+            steps, cell_steps = [], []
             for t in range(x.shape[1]):
                 gates = drive[:, t] + self._recurrent(h, layer)
                 i, f, g, o = gates.chunk(4, dim=-1)
                 c = logistic(f) * c + logistic(i) * torch.tanh(g)
                 h = logistic(o) * torch.tanh(c)
                 steps.append(h)
+                cell_steps.append(c)
             layer_in = torch.stack(steps, dim=1)
             hidden_layers.append(layer_in)
+            cell_layers.append(torch.stack(cell_steps, dim=1))
             hs.append(h)
             cs.append(c)
         logits, outputs = self._readout(layer_in)
-        return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(hs), torch.stack(cs)), logits)
+        return RecurrentOutput(
+            outputs,
+            torch.stack(hidden_layers, dim=1),
+            (torch.stack(hs), torch.stack(cs)),
+            logits,
+            torch.stack(cell_layers, dim=1),
+        )
 
 
 class GRUNetwork(_GatedBase):
