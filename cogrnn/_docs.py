@@ -39,7 +39,7 @@ n_replicas : int, optional
     Number of independent replicas (networks with their own initial weights) trained or evaluated
     side by side in one batched model; replica ``r`` is seeded from the root seed's ``r``-th child.""",
     "model": """
-model : cogrnn.models.RecurrentModel
+model : cogrnn.models.RecurrentEnsemble
     The (possibly replicated) recurrent network; any model built by :func:`cogrnn.make_model`.""",
     "recording": """
 recording : cogrnn.analysis.Recording
@@ -69,6 +69,16 @@ seed_col : str, optional
     "ax": """
 ax : matplotlib.axes.Axes, optional
     Axes to draw into; a new figure and axes are made when None.""",
+    "X_items": """
+X : array-like of shape (n_items, n_units)
+    The vectors, one row per item (at least 2 rows, finite).""",
+    "linkage_method": """
+method : str, optional
+    Linkage method: one of "single", "complete", "average", "weighted", "centroid", "median",
+    "ward" (default "average").""",
+    "metric": """
+metric : str, optional
+    Distance metric, any name scipy.spatial.distance accepts (default "euclidean").""",
     "title": """
 title : str, optional
     Axes title; none when None.""",

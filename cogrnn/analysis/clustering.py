@@ -10,6 +10,7 @@ from scipy.cluster import hierarchy
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist, pdist
 
+from .._docs import fill_doc
 from ..config import check_choice, check_int
 from ..exceptions import DataError
 
@@ -35,8 +36,20 @@ def _matrix(X: Any, name: str = "X") -> np.ndarray:
     return arr
 
 
+@fill_doc
 def linkage(X: Any, method: str = "average", metric: str = "euclidean") -> np.ndarray:
     """Agglomerative clustering of the rows of ``X`` (scipy's linkage matrix), in float64.
+
+    Parameters
+    ----------
+    %(X_items)s
+    %(linkage_method)s
+    %(metric)s
+
+    Returns
+    -------
+    numpy.ndarray
+        The (n_items - 1, 4) linkage matrix of :func:`scipy.cluster.hierarchy.linkage`.
 
     Examples
     --------
@@ -70,6 +83,7 @@ def _cut_linkage(Z: np.ndarray, k: int) -> np.ndarray:
     return rank[inverse]
 
 
+@fill_doc
 def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean") -> np.ndarray:
     """Cluster labels (0..k-1, numbered by first item) from cutting the tree into exactly ``k`` clusters.
 
@@ -78,6 +92,19 @@ def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean")
     returns fewer: 2 instead of 3 for the four corners of a unit square). Distances and
     merge heights are float64; ties between equal distances are broken in scipy's merge
     order.
+
+    Parameters
+    ----------
+    %(X_items)s
+    k : int
+        Number of clusters, from 1 to the number of items.
+    %(linkage_method)s
+    %(metric)s
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer cluster label of each item.
 
     Examples
     --------
@@ -92,6 +119,7 @@ def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean")
     return _cut_linkage(linkage(X, method, metric), k)
 
 
+@fill_doc
 def cluster_scores(
     X: Any, labels: Any, k: int | None = None, method: str = "average", metric: str = "euclidean"
 ) -> dict[str, float]:
@@ -100,6 +128,21 @@ def cluster_scores(
     Returns ``ari`` (adjusted Rand index of the ``k``-cluster cut, ``k`` = number of
     distinct labels by default, against ``labels``) and ``cophenetic`` (correlation of
     the tree's cophenetic distances with the original distances).
+
+    Parameters
+    ----------
+    %(X_items)s
+    labels : array-like
+        Reference label of each item.
+    k : int, optional
+        Number of clusters of the cut (default: the number of distinct labels).
+    %(linkage_method)s
+    %(metric)s
+
+    Returns
+    -------
+    dict of str to float
+        ``{"ari": ..., "cophenetic": ...}``.
 
     Examples
     --------
@@ -125,6 +168,18 @@ def branch_consistency(assign: Any, groups: Any) -> float:
 
     1.0 means that no item of a group (e.g. the tokens of a word) falls in another branch.
 
+    Parameters
+    ----------
+    assign : array-like
+        Cluster label of each item.
+    groups : array-like
+        Group of each item (e.g. the word a token belongs to).
+
+    Returns
+    -------
+    float
+        Fraction of items, between 0 and 1.
+
     Examples
     --------
     >>> branch_consistency([0, 0, 1, 1, 1], ["a", "a", "a", "b", "b"])
@@ -141,6 +196,18 @@ def n_misassigned(assign: Any, labels: Any) -> int:
     0 means the clusters are exactly the label groups (e.g. the top split of a tree is
     exactly nouns vs verbs).
 
+    Parameters
+    ----------
+    assign : array-like
+        Cluster label of each item.
+    labels : array-like
+        Reference label of each item.
+
+    Returns
+    -------
+    int
+        Number of items not in the cluster matched to their label.
+
     Examples
     --------
     >>> n_misassigned([0, 0, 1, 1], ["n", "n", "v", "v"])
@@ -153,8 +220,21 @@ def n_misassigned(assign: Any, labels: Any) -> int:
     return int(table.sum() - table[rows, cols].sum())
 
 
+@fill_doc
 def nearest_neighbor_agreement(X: Any, labels: Any, metric: str = "euclidean") -> float:
     """Fraction of items whose nearest other item has the same label.
+
+    Parameters
+    ----------
+    %(X_items)s
+    labels : array-like
+        Label of each item.
+    %(metric)s
+
+    Returns
+    -------
+    float
+        Fraction of items, between 0 and 1.
 
     Examples
     --------
@@ -170,8 +250,25 @@ def nearest_neighbor_agreement(X: Any, labels: Any, metric: str = "euclidean") -
     return float((lab[d.argmin(1)] == lab).mean())
 
 
+@fill_doc
 def nearest_neighbors(X: Any, labels: Any, query: str, k: int = 5, metric: str = "euclidean") -> pd.DataFrame:
     """The ``k`` items nearest to the item labelled ``query`` (excluding itself).
+
+    Parameters
+    ----------
+    %(X_items)s
+    labels : array-like
+        Label of each item; ``query`` must label exactly one.
+    query : str
+        Label of the item whose neighbours are listed.
+    k : int, optional
+        Number of neighbours (default 5).
+    %(metric)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``rank`` (1 = nearest), ``label`` and ``distance``, nearest first.
 
     Examples
     --------

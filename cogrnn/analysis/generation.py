@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .._docs import fill_doc
 from ..config import check_choice, check_float, check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
@@ -18,6 +19,7 @@ __all__ = ["StepFn", "next_token_fn", "generate"]
 StepFn = Callable[[Any, int], tuple[np.ndarray, Any]]
 
 
+@fill_doc
 def next_token_fn(model: Any, replica: int = 0) -> tuple[StepFn, Any]:
     """A step function and initial state for a zoo model trained to predict the next token.
 
@@ -25,6 +27,19 @@ def next_token_fn(model: Any, replica: int = 0) -> tuple[StepFn, Any]:
     distribution: the softmax output itself, the softmax of identity outputs, or logistic
     outputs divided by their sum (as Elman's 1990 networks, whose outputs approximate
     probabilities).
+
+    Parameters
+    ----------
+    %(model)s
+    replica : int, optional
+        Which replica of the model generates (default 0).
+
+    Returns
+    -------
+    step : callable
+        ``step(state, token) -> (log_probs, new_state)``, log-probabilities over the vocabulary.
+    state : object
+        The model's initial state for one sequence.
 
     Examples
     --------
@@ -54,6 +69,7 @@ def next_token_fn(model: Any, replica: int = 0) -> tuple[StepFn, Any]:
     return step, single.init_state(1)
 
 
+@fill_doc
 def generate(
     step: StepFn,
     state: Any,
@@ -69,20 +85,30 @@ def generate(
 
     Parameters
     ----------
-    step, state
-        From :func:`next_token_fn`, or any ``step(state, token) -> (log_probs, state)``.
-    strategy : {"greedy", "sample", "beam"}
-    temperature : float
+    step : callable
+        ``step(state, token) -> (log_probs, state)``, e.g. from :func:`next_token_fn`.
+    state : object
+        The state before ``start`` is read (from :func:`next_token_fn`).
+    start : int
+        The token the continuation starts from.
+    n_steps : int
+        Number of tokens generated.
+    strategy : {"greedy", "sample", "beam"}, optional
+        Most probable token, a sample, or beam search (default ``"greedy"``).
+    temperature : float, optional
         For sampling: probabilities are raised to ``1 / temperature`` and renormalised.
-    beam_width : int
+    beam_width : int, optional
         For beam search: hypotheses kept at each step.
-    n_samples : int
+    n_samples : int, optional
         For sampling: independent sequences.
+    %(random_state)s
+        Used only for sampling.
 
     Returns
     -------
-    list of ``{"tokens": [...], "log_prob": float}`` (the generated tokens, without
-    ``start``, and their log-probability under the model), best first for beam search.
+    list of dict
+        ``{"tokens": [...], "log_prob": float}``: the generated tokens, without ``start``,
+        and their log-probability under the model; best first for beam search.
 
     Examples
     --------

@@ -26,11 +26,14 @@ COMPARISONS = ("spearman", "kendall_tau_a", "pearson")
 class RDM:
     """A representational dissimilarity matrix over labelled conditions.
 
-    Attributes
+    Parameters
     ----------
-    matrix : ndarray (n, n), symmetric with a zero diagonal
+    matrix : numpy.ndarray
+        Array (n, n), symmetric with a zero diagonal.
     labels : list of str
+        Name of each condition, in the matrix's order.
     metric : str
+        The dissimilarity measure (e.g. ``"correlation"``, or ``"category"`` for a model RDM).
 
     Examples
     --------
@@ -44,11 +47,23 @@ class RDM:
     metric: str
 
     def vector(self) -> np.ndarray:
-        """The upper triangle (without the diagonal), in scipy's condensed order."""
+        """The upper triangle (without the diagonal), in scipy's condensed order.
+
+        Returns
+        -------
+        numpy.ndarray
+            The n (n - 1) / 2 dissimilarities.
+        """
         return squareform(self.matrix, checks=False)
 
     def to_df(self) -> pd.DataFrame:
-        """Tidy long form: ``row``, ``col``, ``dissimilarity`` for every pair (both orders)."""
+        """Tidy long form: ``row``, ``col``, ``dissimilarity`` for every pair (both orders).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per ordered pair (n * n rows, the diagonal included).
+        """
         n = len(self.labels)
         return pd.DataFrame(
             {
@@ -59,7 +74,18 @@ class RDM:
         )
 
     def reorder(self, labels: Sequence[str]) -> RDM:
-        """The same RDM with conditions in the order of ``labels``."""
+        """The same RDM with conditions in the order of ``labels``.
+
+        Parameters
+        ----------
+        labels : sequence of str
+            The RDM's labels, each once, in the new order.
+
+        Returns
+        -------
+        RDM
+            A new RDM; this one is unchanged.
+        """
         missing = sorted(set(labels) ^ set(self.labels))
         if missing:
             raise DataError(f"labels differ from the RDM's: {', '.join(map(str, missing))}")
@@ -76,12 +102,23 @@ def rdm(
     ----------
     data : Recording or array (n_conditions, n_units)
         With a Recording, states are first averaged by the descriptor ``by``.
-    by : str
+    by : str, optional
         Descriptor that defines the conditions (Recording input).
-    labels : list of str
-        Condition names (array input).
+    labels : list of str, optional
+        Condition names (array input; default "0", "1", ...).
     metric : {"correlation", "euclidean", "cosine", "sqeuclidean"}
         ``correlation`` is 1 - Pearson r between patterns.
+
+    Returns
+    -------
+    RDM
+        The RDM over the conditions (at least 2).
+
+    Examples
+    --------
+    >>> r = rdm(np.array([[0.0, 1, 2], [2, 1, 0], [0, 1, 3]]), labels=["a", "b", "c"])
+    >>> r.matrix.round(2).tolist()
+    [[0.0, 2.0, 0.02], [2.0, 0.0, 1.98], [0.02, 1.98, 0.0]]
     """
     check_choice("metric", metric, METRICS)
     if isinstance(data, Recording):
@@ -110,6 +147,18 @@ def rdm(
 def model_rdm(labels: Sequence[str], categories: Mapping[str, str] | Sequence[str]) -> RDM:
     """Categorical model RDM: 0 between conditions of the same category, 1 otherwise.
 
+    Parameters
+    ----------
+    labels : sequence of str
+        The conditions.
+    categories : mapping of str to str, or sequence of str
+        Category of each label (by label, or in the order of ``labels``).
+
+    Returns
+    -------
+    RDM
+        The 0/1 RDM, metric ``"category"``.
+
     Examples
     --------
     >>> model_rdm(["man", "cat", "eat"], {"man": "N", "cat": "N", "eat": "V"}).matrix.tolist()
@@ -130,6 +179,16 @@ def kendall_tau_a(x: Any, y: Any) -> float:
     integer, recovered exactly from scipy's tau-b (computed by merge sort) and the tie
     counts, S = tau_b sqrt((n0 - n1)(n0 - n2)), rounded to the nearest integer. Values
     are compared in float64; equal values are ties.
+
+    Parameters
+    ----------
+    x, y : array-like of float
+        Two 1-D vectors of the same length (at least 2), finite.
+
+    Returns
+    -------
+    float
+        Tau-a, between -1 and 1 (0 when either vector is constant).
 
     Examples
     --------
@@ -160,7 +219,26 @@ def kendall_tau_a(x: Any, y: Any) -> float:
 
 
 def compare_rdms(a: RDM, b: RDM, method: str = "spearman") -> float:
-    """Similarity of two RDMs over the same conditions (upper triangles), by rank or linear correlation."""
+    """Similarity of two RDMs over the same conditions (upper triangles), by rank or linear correlation.
+
+    Parameters
+    ----------
+    a, b : RDM
+        The RDMs compared; ``b`` is reordered to ``a``'s labels.
+    method : {"spearman", "kendall_tau_a", "pearson"}, optional
+        The correlation of the two upper triangles (default ``"spearman"``).
+
+    Returns
+    -------
+    float
+        The correlation, between -1 and 1.
+
+    Examples
+    --------
+    >>> a = rdm(np.array([[0.0], [1.0], [3.0]]), labels=list("xyz"), metric="euclidean")
+    >>> compare_rdms(a, a)
+    1.0
+    """
     check_choice("method", method, COMPARISONS)
     if sorted(a.labels) != sorted(b.labels):
         raise DataError("the RDMs have different conditions")
@@ -175,6 +253,18 @@ def compare_rdms(a: RDM, b: RDM, method: str = "spearman") -> float:
 
 def compare_rdm_set(rdms: Mapping[Any, RDM], method: str = "spearman") -> pd.DataFrame:
     """All pairwise comparisons of a set of RDMs (e.g. seeds or layers), as a tidy table.
+
+    Parameters
+    ----------
+    rdms : mapping of object to RDM
+        The RDMs, by key (e.g. seed).
+    method : {"spearman", "kendall_tau_a", "pearson"}, optional
+        The comparison of :func:`compare_rdms` (default ``"spearman"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair of keys: columns ``a``, ``b`` and the comparison named by ``method``.
 
     Examples
     --------

@@ -20,12 +20,16 @@ class StatePCA:
     Parameters
     ----------
     n_components : int, default 2
+        Number of principal components kept.
 
     Attributes
     ----------
-    components_ : ndarray (n_components, n_units)
-    explained_variance_ratio_ : ndarray (n_components,)
-    mean_ : ndarray (n_units,)
+    components_ : numpy.ndarray
+        Array (n_components, n_units): the principal axes.
+    explained_variance_ratio_ : numpy.ndarray
+        Array (n_components,): fraction of the variance along each axis.
+    mean_ : numpy.ndarray
+        Array (n_units,): the mean state, subtracted before projecting.
 
     Examples
     --------
@@ -42,7 +46,18 @@ class StatePCA:
         self.n_components = n_components
 
     def fit(self, data: Recording | Any) -> StatePCA:
-        """Fit on a Recording's states (or an (n_obs, n_units) array)."""
+        """Fit on a Recording's states (or an (n_obs, n_units) array).
+
+        Parameters
+        ----------
+        data : Recording or array-like
+            A Recording (its states are used) or an (n_obs, n_units) array.
+
+        Returns
+        -------
+        StatePCA
+            This object, fitted.
+        """
         from sklearn.decomposition import PCA  # imported here: scikit-learn is slow to import
 
         X = data.states if isinstance(data, Recording) else np.asarray(data, dtype=np.float64)
@@ -56,7 +71,18 @@ class StatePCA:
         return self
 
     def transform(self, data: Recording | Any) -> np.ndarray:
-        """Project states onto the principal components: (n_obs, n_components)."""
+        """Project states onto the principal components: (n_obs, n_components).
+
+        Parameters
+        ----------
+        data : Recording or array-like
+            A Recording (its states are used) or an (n_obs, n_units) array.
+
+        Returns
+        -------
+        numpy.ndarray
+            Array (n_obs, n_components) of component scores.
+        """
         if not hasattr(self, "_pca"):
             raise DataError("StatePCA is not fitted; call fit() first")
         X = data.states if isinstance(data, Recording) else np.asarray(data, dtype=np.float64)
@@ -74,8 +100,24 @@ class StatePCA:
     ) -> pd.DataFrame:
         """Tidy trajectories: one row per step of each sequence (``by`` value), in ``order``.
 
-        Returns the columns ``by``, ``step`` (0-based within the sequence), ``order``, the
-        ``label`` descriptor (e.g. the input token) and ``pc1``, ``pc2``, ...
+        Parameters
+        ----------
+        recording : Recording
+            States with their descriptors.
+        by : str
+            Descriptor whose values each make one sequence.
+        order : str, optional
+            Descriptor giving the order of the steps within a sequence (default ``"t"``).
+        label : str, optional
+            Descriptor kept as a column (e.g. the input token).
+        select : scalar or sequence, optional
+            Values of ``by`` to keep (default: every sequence).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``by``, ``step`` (0-based within the sequence), ``order``, ``label`` (if
+            given) and ``pc1``, ``pc2``, ...
         """
         cols = [by, order] + ([label] if label else [])
         missing = [c for c in cols if c not in recording.descriptors.columns]
