@@ -34,7 +34,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cogrnn.analysis import evaluate_stream, fold_cycles, unit_correlations
+from cogrnn.analysis import Recording, evaluate_stream
+from cogrnn.analysis.errors import error_by
+from cogrnn.analysis.profiles import cycle_profile
+from cogrnn.analysis.roles import role_extremes, transition_labels, unit_roles
 from cogrnn.config import Config, check_float, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
@@ -42,11 +45,16 @@ from cogrnn.tasks import TemporalXOR
 from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
-__all__ = ["XorConfig", "ElmanXOR", "REPLICATION", "paper_fig3", "xor_dip", "lowest_cycles_are_xor", "roles_split"]
+__all__ = [
+    "XorConfig", "ElmanXOR", "REPLICATION", "paper_fig3", "xor_roles", "xor_dip", "lowest_cycles_are_xor",
+    "roles_split",
+]  # fmt: skip
 
 PERIOD = 12
 #: the XOR bit is the target at cycles 2, 5, 8, 11 when cycle 1 predicts the 2nd bit of a triple
 XOR_CYCLES = (2, 5, 8, 11)
+#: names of the three target phases (2 = the XOR bit), the columns of the phase_errors table
+PHASES = {0: "first_bit", 1: "second_bit", 2: "xor_bit"}
 RATIO_CRITERION = 0.8
 CORR_CRITERION = 0.3
 XOR_RULE_CRITERION = 0.2
@@ -65,16 +73,43 @@ def paper_fig3() -> pd.DataFrame:
     return df.assign(target_phase=df["cycle"] % 3)
 
 
-def xor_dip(phase_errors: pd.DataFrame) -> pd.Series:
-    """Criterion of ``xor-bit-error-lower`` per seed (rows of :meth:`ElmanXOR.phase_errors`).
+def xor_roles(results: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
+    """Per seed, the correlations the roles claims judge (from :func:`~cogrnn.analysis.roles.unit_roles`):
+    ``r_same_max``/``r_same_min`` (hidden units vs "the input repeats the previous one"),
+    ``r_input_abs_max``/``r_input_abs_min`` (|r| of hidden units vs the current input bit) and
+    ``r_output_xor`` (the output vs the XOR of the last two inputs, at non-XOR targets).
 
     Examples
     --------
-    >>> xor_dip(pd.DataFrame({0: [0.3, 0.3], 1: [0.3, 0.3], 2: [0.16, 0.29]})).tolist()
+    >>> res = pd.DataFrame({"seed": 0, "t": range(6), "input": [0, 1, 1, 0, 0, 0],
+    ...                     "target_phase": [1, 2, 0, 1, 2, 0], "output": [.2, .9, .1, .8, .3, .2]})
+    >>> hid = pd.DataFrame({"seed": 0, "t": range(6), "unit": 0, "activation": [0., 1., 0., 1., 0., 0.]})
+    >>> xor_roles(res, hid)[["r_input_abs_max", "r_output_xor"]].round(2).values.tolist()
+    [[0.25, 0.99]]
+    """
+    labels = transition_labels(results, "input")
+    roles = unit_roles(hidden, labels[["seed", "t", "same", "current"]])
+    xor = labels[["seed", "t", "xor_previous"]].copy()
+    xor.loc[results.sort_values(["seed", "t"])["target_phase"].to_numpy() == 2, "xor_previous"] = np.nan
+    out = results[["seed", "t"]].assign(unit="output", activation=results["output"])
+    rows = role_extremes(pd.concat([roles, unit_roles(out, xor)]).astype({"unit": str}))
+    names = {"r_same_max": "r_same_max", "r_same_min": "r_same_min", "r_xor_previous_max": "r_output_xor",
+             "r_current_abs_max": "r_input_abs_max", "r_current_abs_min": "r_input_abs_min"}  # fmt: skip
+    return rows[["seed", *names]].rename(columns=names)
+
+
+def xor_dip(phase_errors: pd.DataFrame) -> pd.Series:
+    """Criterion of ``xor-bit-error-lower`` per seed (rows of the ``phase_errors`` table).
+
+    Examples
+    --------
+    >>> xor_dip(pd.DataFrame({"first_bit": [0.3, 0.3], "second_bit": [0.3, 0.3], "xor_bit": [0.16, 0.29]})).tolist()
     [True, False]
     """
-    others = phase_errors[[0, 1]]
-    return (phase_errors[2] < RATIO_CRITERION * others.mean(axis=1)) & (phase_errors[2] < others.min(axis=1))
+    others = phase_errors[["first_bit", "second_bit"]]
+    return (phase_errors["xor_bit"] < RATIO_CRITERION * others.mean(axis=1)) & (
+        phase_errors["xor_bit"] < others.min(axis=1)
+    )
 
 
 def lowest_cycles_are_xor(curves: pd.DataFrame, value: str = "sq_error") -> pd.Series:
@@ -93,9 +128,9 @@ def lowest_cycles_are_xor(curves: pd.DataFrame, value: str = "sq_error") -> pd.S
 
 
 def roles_split(roles: pd.DataFrame) -> pd.Series:
-    """Criterion of ``hidden-unit-roles`` per seed (rows of :meth:`ElmanXOR.unit_roles`): one
-    hidden unit correlates with "the input repeats the previous one" at r >= CORR_CRITERION,
-    another at r <= -CORR_CRITERION (active when the inputs alternate).
+    """Criterion of ``hidden-unit-roles`` per seed (rows of :func:`xor_roles`): one hidden unit
+    correlates with "the input repeats the previous one" at r >= CORR_CRITERION, another at
+    r <= -CORR_CRITERION (active when the inputs alternate).
 
     Examples
     --------
@@ -133,6 +168,8 @@ class ElmanXOR(Replication):
     default_seeds = 20
     default_root_seed = 1990
     config_class = XorConfig
+    extra_tables = ("hidden",)
+    measure_tables = ("cycle_curves", "phase_errors", "roles")
     free_parameters = {
         "lr": "0.1 (not in the paper; a common convention, e.g. the morphologica replication)",
         "momentum": "0 (not in the paper)",
@@ -148,79 +185,38 @@ class ElmanXOR(Replication):
     def data_inputs(self, config: Config) -> list[Path]:
         return [data_path("elman1990_fig3_xor_error.csv")]
 
-    def compute(self, config: XorConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool) -> pd.DataFrame:
+    def compute(
+        self, config: XorConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
+    ) -> dict[str, pd.DataFrame]:
         children = [s.spawn(3) for s in seeds]  # weights, training stream, test stream
-        task = TemporalXOR(n_triples=config.n_triples)
-        test_task = TemporalXOR(n_triples=config.test_triples)
-        streams = [task.generate(c[1]) for c in children]
-        tests = [test_task.generate(c[2]) for c in children]
-        weights = [c[0] for c in children]
-        net = train_srn_ensemble(config, streams, weights, context_init=config.context_init, quiet=quiet)
-        test_x = np.stack([b.inputs for b in tests])  # (R, T, 1, 1)
-        test_y = np.stack([b.targets for b in tests])
-        ev = evaluate_stream(net, test_x, test_y)
-        frames = []
-        for r, batch in enumerate(tests):
-            d = batch.to_df()
-            frame = pd.DataFrame(
-                {
-                    "seed": r,
-                    "t": d["t"],
-                    "input": d["input"],
-                    "target_phase": d["target_phase"],
-                    "target": d["target"],
-                    "output": ev["outputs"][r, :, 0, 0],
-                    "sq_error": ev["sq_error"][r, :, 0, 0],
-                }
-            )
-            for j in range(config.hidden_size):
-                frame[f"hidden_{j}"] = ev["hidden"][r, 0, :, 0, j]
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        streams = [TemporalXOR(n_triples=config.n_triples).generate(c[1]) for c in children]
+        tests = [TemporalXOR(n_triples=config.test_triples).generate(c[2]) for c in children]
+        net = train_srn_ensemble(config, streams, [c[0] for c in children], context_init=config.context_init,
+                                 quiet=quiet)  # fmt: skip
+        ev = evaluate_stream(net, np.stack([b.inputs for b in tests]), np.stack([b.targets for b in tests]))
+        frames = [
+            b.to_df()[["t", "input", "target_phase", "target"]]
+            .assign(output=ev["outputs"][r, :, 0, 0], sq_error=ev["sq_error"][r, :, 0, 0])
+            .assign(seed=r)
+            for r, b in enumerate(tests)
+        ]
+        results = pd.concat(frames, ignore_index=True)[["seed", "t", "input", "target_phase", "target", "output",
+                                                        "sq_error"]]  # fmt: skip
+        R, T, H = len(tests), ev["hidden"].shape[2], ev["hidden"].shape[-1]
+        hidden = Recording(ev["hidden"][:, 0, :, 0].reshape(R * T, H),
+                           {"seed": np.repeat(np.arange(R), T), "t": np.tile(np.arange(T), R)})  # fmt: skip
+        return {"results": results, "hidden": hidden.to_df(long=True)}
 
-    # -- measures, shared by the claims and the figure ------------------------------
-    @staticmethod
-    def cycle_curves(results: pd.DataFrame, burn_in: int = 3) -> pd.DataFrame:
-        """Per seed, the error at 12 consecutive steps averaged over the test stream."""
-        rows = []
-        for seed, g in results.sort_values(["seed", "t"]).groupby("seed"):
-            curve = fold_cycles(g["sq_error"].to_numpy(), PERIOD, start=burn_in)
-            rows += [{"seed": seed, "cycle": c + 1, "sq_error": v} for c, v in enumerate(curve)]
-        return pd.DataFrame(rows)
-
-    @staticmethod
-    def phase_errors(results: pd.DataFrame) -> pd.DataFrame:
-        """Per seed: mean squared error by target phase (columns 0, 1, 2) and the ratio."""
-        wide = results.groupby(["seed", "target_phase"])["sq_error"].mean().unstack("target_phase")
-        wide["ratio"] = wide[2] / wide[[0, 1]].mean(axis=1)
-        return wide
-
-    @staticmethod
-    def unit_roles(results: pd.DataFrame) -> pd.DataFrame:
-        """Per seed: correlations of the hidden units with "input same as previous input"
-        and of the output with the XOR of the last two inputs (at non-XOR targets)."""
-        hidden_cols = [c for c in results.columns if c.startswith("hidden_")]
-        rows = []
-        for seed, g in results.sort_values(["seed", "t"]).groupby("seed"):
-            x = g["input"].to_numpy()
-            same = (x[1:] == x[:-1]).astype(float)
-            states = g[hidden_cols].to_numpy()
-            r = unit_correlations(states[1:], same) if hidden_cols else np.array([np.nan])
-            r_input = unit_correlations(states, x.astype(float)) if hidden_cols else np.array([np.nan])
-            xor_prev = (x[1:] ^ x[:-1]).astype(float)
-            mask = g["target_phase"].to_numpy()[1:] != 2
-            r_xor = unit_correlations(g["output"].to_numpy()[1:][mask, None], xor_prev[mask])[0]
-            rows.append(
-                {
-                    "seed": seed,
-                    "r_same_max": np.nanmax(r),
-                    "r_same_min": np.nanmin(r),
-                    "r_output_xor": r_xor,
-                    "r_input_abs_max": np.nanmax(np.abs(r_input)),
-                    "r_input_abs_min": np.nanmin(np.abs(r_input)),
-                }
-            )
-        return pd.DataFrame(rows).set_index("seed")
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        phases = error_by(results, ["seed", "target_phase"]).pivot(index="seed", columns="target_phase",
+                                                                    values="sq_error")  # fmt: skip
+        phases = phases.rename(columns=PHASES)[list(PHASES.values())]
+        phases["ratio"] = phases["xor_bit"] / phases[["first_bit", "second_bit"]].mean(axis=1)
+        return {
+            "cycle_curves": cycle_profile(results, PERIOD, start=XorConfig.burn_in),
+            "phase_errors": phases.rename_axis(columns=None).reset_index(),
+            "roles": xor_roles(results, extras["hidden"]),
+        }
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) p. 186 and Fig. 3"
@@ -231,21 +227,21 @@ class ElmanXOR(Replication):
             f"(cycles 2, 5, 8, 11) vs {fig3.loc[fig3.target_phase != 2, 'error'].mean():.3f} elsewhere, "
             f"ratio {fig3_phase[2] / fig3_phase[[0, 1]].mean():.2f}"
         )
-        ph = self.phase_errors(results)
-        claims = [
+        ph = extras["phase_errors"].set_index("seed")
+        curves = extras["cycle_curves"]
+        mean_curve = curves.groupby("cycle")["sq_error"].mean()
+        roles = extras["roles"].set_index("seed")
+        return [
             seed_pass_claim(
                 "xor-bit-error-lower",
                 "The error is low when the next bit is the XOR bit and high at the other two positions.",
                 f"{paper}: {fig3_text}",
                 xor_dip(ph),
-                f"mean squared error XOR bit {ph[2].mean():.3f} vs others {ph[[0, 1]].to_numpy().mean():.3f}; "
-                f"ratio median {ph['ratio'].median():.3f} (range {ph['ratio'].min():.3f}-{ph['ratio'].max():.3f})",
+                f"mean squared error XOR bit {ph['xor_bit'].mean():.3f} vs others "
+                f"{ph[['first_bit', 'second_bit']].to_numpy().mean():.3f}; ratio median {ph['ratio'].median():.3f} "
+                f"(range {ph['ratio'].min():.3f}-{ph['ratio'].max():.3f})",
                 f"per seed: XOR-bit error < {RATIO_CRITERION} x mean of the other two and below each of them",
-            )
-        ]
-        curves = self.cycle_curves(results)
-        mean_curve = curves.groupby("cycle")["sq_error"].mean()
-        claims.append(
+            ),
             seed_pass_claim(
                 "dips-every-third-cycle",
                 "Over 12 consecutive predictions the error dips at cycles 2, 5, 8 and 11.",
@@ -254,10 +250,7 @@ class ElmanXOR(Replication):
                 "four lowest cycles of the seed-averaged curve: "
                 + ", ".join(map(str, sorted(mean_curve.nsmallest(4).index))),
                 "per seed: the four lowest of the 12 cycle errors are cycles 2, 5, 8, 11",
-            )
-        )
-        roles = self.unit_roles(results)
-        claims.append(
+            ),
             seed_pass_claim(
                 "xor-rule-at-all-points",
                 "The network applies the XOR rule at every step: its prediction follows the XOR of the "
@@ -266,9 +259,7 @@ class ElmanXOR(Replication):
                 roles["r_output_xor"] > XOR_RULE_CRITERION,
                 f"r(output, XOR of last two inputs) at non-XOR targets: median {roles['r_output_xor'].median():.2f}",
                 f"per seed: Pearson r > {XOR_RULE_CRITERION}",
-            )
-        )
-        claims.append(
+            ),
             seed_pass_claim(
                 "hidden-unit-roles",
                 "One hidden unit is active for runs of identical inputs, the other for alternating inputs.",
@@ -285,40 +276,35 @@ class ElmanXOR(Replication):
                     else ""
                 ),
                 f"per seed: one unit r >= {CORR_CRITERION} and another r <= -{CORR_CRITERION}",
-            )
-        )
-        return claims
+            ),
+        ]
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained", width_ratios=[2, 1.2, 1.2])
+        fig3 = paper_fig3()
         plot_error_curve(
-            self.cycle_curves(results), x="cycle", reference=dict(zip(paper_fig3()["cycle"], paper_fig3()["error"])),
+            extras["cycle_curves"], x="cycle", reference=dict(zip(fig3["cycle"], fig3["error"])),
             reference_label="Elman (1990) Fig. 3 (transcribed)",
             ax=axes[0], xlabel="cycle (cycle 1 predicts the 2nd bit of a triple)", ylabel="mean squared error",
             title="Temporal XOR: error over 12 consecutive predictions",
         )  # fmt: skip
         axes[0].set_xticks(range(1, 13))
         axes[0].set_ylim(0, 0.5)
-        ph = self.phase_errors(results)
-        long = ph[[0, 1, 2]].reset_index().melt(id_vars="seed", var_name="target", value_name="sq_error")
-        long["target"] = long["target"].map({0: "1st bit", 1: "2nd bit", 2: "XOR bit"})
+        long = extras["phase_errors"].melt(id_vars="seed", value_vars=list(PHASES.values()), var_name="target",
+                                           value_name="sq_error")  # fmt: skip
+        long["target"] = long["target"].map({"first_bit": "1st bit", "second_bit": "2nd bit", "xor_bit": "XOR bit"})
         plot_seed_values(
             long, x="target", y="sq_error", ax=axes[1], order=["1st bit", "2nd bit", "XOR bit"],
             xlabel="bit to be predicted", ylabel="mean squared error (one dot per seed)", title="Error by position",
         )  # fmt: skip
-        roles = self.unit_roles(results).reset_index()
-        long = roles.melt(
-            id_vars="seed",
-            value_vars=["r_same_max", "r_same_min", "r_output_xor"],
-            var_name="measure",
-        )
-        long["measure"] = long["measure"].map(
-            {
-                "r_same_max": "unit A\nvs repeat",
-                "r_same_min": "unit B\nvs repeat",
-                "r_output_xor": "output\nvs XOR",
-            }
-        )
+        long = extras["roles"].melt(id_vars="seed", value_vars=["r_same_max", "r_same_min", "r_output_xor"],
+                                    var_name="measure")  # fmt: skip
+        labels = {
+            "r_same_max": "unit A\nvs repeat",
+            "r_same_min": "unit B\nvs repeat",
+            "r_output_xor": "output\nvs XOR",
+        }
+        long["measure"] = long["measure"].map(labels)
         plot_seed_values(
             long, x="measure", y="value", ax=axes[2], xlabel="", ylabel="Pearson r (one dot per seed)",
             title="Hidden-unit roles and the XOR rule",

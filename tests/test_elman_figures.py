@@ -25,7 +25,7 @@ from cogrnn.replications.elman_letters import (
     vowels_low,
 )
 from cogrnn.replications.elman_words import boundaries_precise, falls_within_words, onsets_high, paper_fig6
-from cogrnn.replications.elman_xor import ElmanXOR, lowest_cycles_are_xor, paper_fig3, roles_split, xor_dip
+from cogrnn.replications.elman_xor import lowest_cycles_are_xor, paper_fig3, roles_split, xor_dip, xor_roles
 from cogrnn.tasks import letter_features
 
 # -- Fig. 3: temporal XOR ---------------------------------------------------------------------
@@ -34,7 +34,7 @@ from cogrnn.tasks import letter_features
 def _fig3_phase_errors(fig3: pd.DataFrame) -> pd.DataFrame:
     ph = fig3.groupby("target_phase")["error"].mean().to_frame().T
     ph.index = pd.Index([0], name="seed")
-    return ph
+    return ph.rename(columns={0: "first_bit", 1: "second_bit", 2: "xor_bit"})
 
 
 def test_fig3_transcription_is_the_papers_shape():
@@ -59,12 +59,14 @@ def test_xor_criteria_pass_on_fig3_and_can_fail():
     assert not lowest_cycles_are_xor(flat.rename(columns={"error": "sq_error"}).assign(seed=0)).any()
 
 
-def _xor_table(hidden: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
+def _xor_roles(hidden: np.ndarray, bits: np.ndarray) -> pd.DataFrame:
     t = np.arange(bits.size)
-    df = pd.DataFrame({"seed": 0, "t": t, "input": bits, "target_phase": (t + 1) % 3, "output": 0.5})
-    for j in range(hidden.shape[1]):
-        df[f"hidden_{j}"] = hidden[:, j]
-    return df
+    results = pd.DataFrame({"seed": 0, "t": t, "input": bits, "target_phase": (t + 1) % 3, "output": 0.5})
+    states = pd.DataFrame(
+        {"seed": 0, "t": np.repeat(t, hidden.shape[1]), "unit": np.tile(np.arange(hidden.shape[1]), t.size),
+         "activation": hidden.reshape(-1)}
+    )  # fmt: skip
+    return xor_roles(results, states)
 
 
 def test_hidden_unit_role_criterion_passes_units_as_the_paper_describes_them():
@@ -74,12 +76,12 @@ def test_hidden_unit_role_criterion_passes_units_as_the_paper_describes_them():
     # "one unit is highly activated when the input sequence is a series of identical elements,
     # whereas the other unit is highly activated when the input elements alternate" (p. 186)
     described = np.column_stack([0.1 + 0.8 * same, 0.9 - 0.8 * same]) + rng.normal(0, 0.05, (600, 2))
-    roles = ElmanXOR.unit_roles(_xor_table(described, bits))
+    roles = _xor_roles(described, bits)
     assert roles_split(roles).all()
     assert roles["r_same_max"].iloc[0] > 0.9 and roles["r_same_min"].iloc[0] < -0.9
     # units that follow the current input bit (what the trained networks mostly do) fail it
     follows_input = np.column_stack([bits, 1 - bits]).astype(float) + rng.normal(0, 0.05, (600, 2))
-    assert not roles_split(ElmanXOR.unit_roles(_xor_table(follows_input, bits))).any()
+    assert not roles_split(_xor_roles(follows_input, bits)).any()
 
 
 # -- Figs. 4 and 5: letters ---------------------------------------------------------------------
