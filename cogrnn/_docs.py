@@ -79,6 +79,12 @@ method : str, optional
     "metric": """
 metric : str, optional
     Distance metric, any name scipy.spatial.distance accepts (default "euclidean").""",
+    "n_streams": """
+n_streams : int, optional
+    Number of independent sequences, side by side in the batch (default 1).""",
+    "returns_batch": """
+cogrnn.tasks.SequenceBatch
+    Inputs, targets and per-step descriptors, arrays (T, n_streams, ...).""",
     "title": """
 title : str, optional
     Axes title; none when None.""",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._docs import fill_doc
 from ..config import check_int
 from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
@@ -17,6 +18,11 @@ class FirstBitRecall(Task):
     Every step shows a random bit (the later ones are distractors); the target at the
     last step is the first bit. The descriptor ``scored`` is True only at the last step:
     pass it as the ``mask`` of :meth:`cogrnn.training.Trainer.fit`.
+
+    Parameters
+    ----------
+    lag : int, default 10
+        Length of a sequence: the first bit is reported ``lag - 1`` steps after it was shown.
 
     Examples
     --------
@@ -39,7 +45,19 @@ class FirstBitRecall(Task):
     def __init__(self, lag: int = 10) -> None:
         self.lag = check_int("lag", lag, low=1)
 
+    @fill_doc
     def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
+        """``n_streams`` sequences of ``lag`` random bits, the first bit the last step's target.
+
+        Parameters
+        ----------
+        %(random_state)s
+        %(n_streams)s
+
+        Returns
+        -------
+        %(returns_batch)s
+        """
         n = check_int("n_streams", n_streams, low=1)
         bits = check_random_state(random_state).integers(0, 2, size=(self.lag, n)).astype(np.float64)
         targets = np.zeros((self.lag, n, 1))

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._docs import fill_doc
 from ..config import check_float, check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
@@ -13,10 +14,26 @@ from ..random import RandomState, check_random_state
 __all__ = ["random_patterns", "correlated_patterns", "corrupt", "partial_cue"]
 
 
+@fill_doc
 def random_patterns(
     n_patterns: int, n_units: int, random_state: RandomState | None = None, binary: bool = False
 ) -> np.ndarray:
     """``n_patterns`` random patterns of ``n_units`` unbiased units: +-1 (or 0/1 with ``binary``).
+
+    Parameters
+    ----------
+    n_patterns : int
+        Number of patterns.
+    n_units : int
+        Units per pattern.
+    %(random_state)s
+    binary : bool, optional
+        If True, units are 0/1 instead of -1/+1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Array (n_patterns, n_units), float32.
 
     Examples
     --------
@@ -29,12 +46,28 @@ def random_patterns(
     return bits.astype(np.float32) if binary else (2 * bits - 1).astype(np.float32)
 
 
+@fill_doc
 def correlated_patterns(
     n_patterns: int, n_units: int, correlation: float, random_state: RandomState | None = None
 ) -> np.ndarray:
     """+-1 patterns around a common random prototype: each unit agrees with it with probability ``(1 + c) / 2``.
 
     Two patterns then have an expected overlap of ``c**2``.
+
+    Parameters
+    ----------
+    n_patterns : int
+        Number of patterns.
+    n_units : int
+        Units per pattern.
+    correlation : float
+        Agreement ``c`` with the prototype, between 0 (independent) and 1 (all equal).
+    %(random_state)s
+
+    Returns
+    -------
+    numpy.ndarray
+        Array (n_patterns, n_units) of -1/+1, float32.
 
     Examples
     --------
@@ -49,10 +82,24 @@ def correlated_patterns(
     return np.where(agree, proto, -proto).astype(np.float32)
 
 
+@fill_doc
 def corrupt(patterns: Any, flip_fraction: float, random_state: RandomState | None = None) -> np.ndarray:
     """Flip exactly ``round(flip_fraction * N)`` randomly chosen units of every pattern.
 
     Works on +-1 and 0/1 patterns (a flip is ``-x`` or ``1 - x``).
+
+    Parameters
+    ----------
+    patterns : array-like
+        Patterns, units on the last axis (+-1 or 0/1).
+    flip_fraction : float
+        Fraction of the units flipped, between 0 and 1.
+    %(random_state)s
+
+    Returns
+    -------
+    numpy.ndarray
+        Corrupted copy, same shape, float32.
 
     Examples
     --------
@@ -77,8 +124,22 @@ def corrupt(patterns: Any, flip_fraction: float, random_state: RandomState | Non
     return flat.reshape(p.shape)
 
 
+@fill_doc
 def partial_cue(patterns: Any, unknown_fraction: float, random_state: RandomState | None = None) -> np.ndarray:
     """Set ``round(unknown_fraction * N)`` random units of every +-1 pattern to 0 ("unknown").
+
+    Parameters
+    ----------
+    patterns : array-like
+        +-1 patterns, units on the last axis.
+    unknown_fraction : float
+        Fraction of the units set to 0, between 0 and 1.
+    %(random_state)s
+
+    Returns
+    -------
+    numpy.ndarray
+        The cues, same shape, float32.
 
     Examples
     --------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._docs import fill_doc
 from ..config import check_bool, check_int
 from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
@@ -34,9 +35,9 @@ class TemporalXOR(Task):
         The target of the last bit is the first bit (the stream wraps around, as when
         it is presented pass after pass).
 
-    Descriptors
-    -----------
-    ``t`` (step), ``input_phase`` and ``target_phase`` (position within the triple,
+    Notes
+    -----
+    Descriptors: ``t`` (step), ``input_phase`` and ``target_phase`` (position within the triple,
     0, 1, 2; 2 is the XOR bit), ``input`` and ``target`` (the bits).
 
     Examples
@@ -56,14 +57,36 @@ class TemporalXOR(Task):
         self.n_triples = check_int("n_triples", n_triples, low=1)
         self.wrap = check_bool("wrap", wrap)
 
+    @fill_doc
     def bits(self, random_state: RandomState | None = None) -> np.ndarray:
-        """One stream of ``3 * n_triples`` bits (int8)."""
+        """One stream of ``3 * n_triples`` bits (int8).
+
+        Parameters
+        ----------
+        %(random_state)s
+
+        Returns
+        -------
+        numpy.ndarray
+            The bits, every third the XOR of the two before it.
+        """
         rng = check_random_state(random_state)
         pairs = rng.integers(0, 2, size=(self.n_triples, 2), dtype=np.int8)
         return np.column_stack([pairs, pairs[:, 0] ^ pairs[:, 1]]).reshape(-1)
 
+    @fill_doc
     def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
-        """``n_streams`` independent streams as a :class:`SequenceBatch` of shape (T, B, 1)."""
+        """``n_streams`` independent streams as a :class:`SequenceBatch` of shape (T, B, 1).
+
+        Parameters
+        ----------
+        %(random_state)s
+        %(n_streams)s
+
+        Returns
+        -------
+        %(returns_batch)s
+        """
         n_streams = check_int("n_streams", n_streams, low=1)
         rng = check_random_state(random_state)
         streams = np.stack([self.bits(rng) for _ in range(n_streams)], axis=1)  # (3N, B)
