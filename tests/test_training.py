@@ -157,7 +157,7 @@ def test_same_seed_same_result_and_history_is_tidy():
         runs.append((net, hist))
     assert all(torch.equal(p, q) for p, q in zip(runs[0][0].parameters(), runs[1][0].parameters()))
     hist = runs[0][1]
-    assert list(hist.columns) == ["replica", "epoch", "loss", "n_updates"]
+    assert list(hist.columns) == ["seed", "epoch", "loss", "n_updates"]
     assert len(hist) == 12 and set(hist["n_updates"]) == {50}
 
 

@@ -134,7 +134,7 @@ def _compiled_unsupported(model: RecurrentEnsemble, cfg: TrainerConfig) -> str |
 
 def _epoch_rows(epoch: int, losses: list[float], n_updates: int) -> list[dict[str, Any]]:
     """History rows of one epoch: one per replica."""
-    return [{"replica": r, "epoch": epoch, "loss": float(v), "n_updates": n_updates} for r, v in enumerate(losses)]
+    return [{"seed": r, "epoch": epoch, "loss": float(v), "n_updates": n_updates} for r, v in enumerate(losses)]
 
 
 class Trainer:
@@ -151,7 +151,7 @@ class Trainer:
     Attributes
     ----------
     history_ : pandas.DataFrame
-        One row per replica and epoch: ``replica``, ``epoch`` (1-based), ``loss`` (mean
+        One row per replica and epoch: ``seed`` (the replica index), ``epoch`` (1-based), ``loss`` (mean
         over the updates of the epoch), ``n_updates``.
     state_ : tuple of Tensor
         The model state after the last step (online/tbptt).
@@ -226,7 +226,7 @@ class Trainer:
         else:
             k1, k2 = (1, 1) if cfg.method == "online" else (cfg.k1, cfg.k2)
             self.state_ = self._fit_tbptt(model, x, y, m, state, k1, k2, rows)
-        self.history_ = pd.DataFrame(rows, columns=["replica", "epoch", "loss", "n_updates"])
+        self.history_ = pd.DataFrame(rows, columns=["seed", "epoch", "loss", "n_updates"])
         return self
 
     # -- helpers --------------------------------------------------------------------
@@ -538,6 +538,6 @@ def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = 
     >>> x = torch.zeros(5, 3, 2)
     >>> hist = train(net, x, x, method="bptt", optimizer="adam", lr=0.01, loss="mse", epochs=2, quiet=True)
     >>> list(hist.columns)
-    ['replica', 'epoch', 'loss', 'n_updates']
+    ['seed', 'epoch', 'loss', 'n_updates']
     """
     return Trainer(quiet=quiet, **params).fit(model, inputs, targets).history_
