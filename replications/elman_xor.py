@@ -34,9 +34,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cogrnn.analysis import Recording, evaluate_stream
 from cogrnn.analysis.errors import error_by
 from cogrnn.analysis.profiles import cycle_profile
+from cogrnn.analysis.recording import evaluate
 from cogrnn.analysis.roles import role_extremes, transition_labels, unit_roles
 from cogrnn.config import Config, check_float, check_int
 from cogrnn.io import data_path, read_data_table
@@ -193,19 +193,14 @@ class ElmanXOR(Replication):
         tests = [TemporalXOR(n_triples=config.test_triples).generate(c[2]) for c in children]
         net = train_srn_ensemble(config, streams, [c[0] for c in children], context_init=config.context_init,
                                  quiet=quiet)  # fmt: skip
-        ev = evaluate_stream(net, np.stack([b.inputs for b in tests]), np.stack([b.targets for b in tests]))
-        frames = [
-            b.to_df()[["t", "input", "target_phase", "target"]]
-            .assign(output=ev["outputs"][r, :, 0, 0], sq_error=ev["sq_error"][r, :, 0, 0])
-            .assign(seed=r)
-            for r, b in enumerate(tests)
-        ]
-        results = pd.concat(frames, ignore_index=True)[["seed", "t", "input", "target_phase", "target", "output",
-                                                        "sq_error"]]  # fmt: skip
-        R, T, H = len(tests), ev["hidden"].shape[2], ev["hidden"].shape[-1]
-        hidden = Recording(ev["hidden"][:, 0, :, 0].reshape(R * T, H),
-                           {"seed": np.repeat(np.arange(R), T), "t": np.tile(np.arange(T), R)})  # fmt: skip
-        return {"results": results, "hidden": hidden.to_df(long=True)}
+        keys = ("input", "target_phase", "target")
+        rec = evaluate(
+            net, np.stack([b.inputs for b in tests]), np.stack([b.targets for b in tests]),
+            {k: np.stack([b.descriptors[k][:, 0] for b in tests]) for k in keys},
+        )  # fmt: skip
+        results = rec.descriptors[["seed", "t", *keys]].assign(output=rec.outputs[:, 0], sq_error=rec.sq_error)
+        hidden = rec.to_df(long=True).drop(columns=["sequence", *keys])
+        return {"results": results, "hidden": hidden}
 
     def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         phases = error_by(results, ["seed", "target_phase"]).pivot(index="seed", columns="target_phase",
