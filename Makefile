@@ -46,7 +46,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check cogrnn replications tests benchmarks docs paper
 	$(VENV)/bin/mypy cogrnn
 	# numpydoc validation of every public name of cogrnn (replications included); checks in pyproject.toml
-	$(PY) -m cogrnn._docs cogrnn
+	$(PY) -c "import sys; from cogrnn._docs import main; sys.exit(main(['cogrnn']))"
 
 format: setup
 	$(VENV)/bin/ruff format cogrnn replications tests benchmarks

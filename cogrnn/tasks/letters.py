@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._docs import fill_doc
 from ..config import check_bool, check_choice, check_int
 from ..exceptions import DataError
 from ..io import read_data_table
@@ -29,13 +30,34 @@ SYLLABLES = {"b": "ba", "d": "dii", "g": "guuu"}
 
 
 def letter_features() -> dict[str, np.ndarray]:
-    """Table 1 of Elman (1990): the 6-bit feature vector of b, d, g, a, i, u (from ``data/``)."""
+    """Table 1 of Elman (1990): the 6-bit feature vector of b, d, g, a, i, u (from ``data/``).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Letter -> its 6 features (consonantal, vocalic, interrupted, high, back, voiced).
+
+    Examples
+    --------
+    >>> letter_features()["a"].tolist()
+    [0.0, 1.0, 0.0, 0.0, 1.0, 1.0]
+    """
     table = read_data_table("elman1990_letter_features.csv", ["letter", *FEATURES])
     return {row.letter: np.array([getattr(row, f) for f in FEATURES], dtype=np.float64) for row in table.itertuples()}
 
 
 def elman_letter_code(letters: Sequence[str]) -> dict[str, np.ndarray]:
     """The 5-bit code of Elman's (1990) Table 2: the letter's position in the alphabet, in binary.
+
+    Parameters
+    ----------
+    letters : sequence of str
+        Single lower-case letters a-z.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Letter -> its 5 bits, most significant first.
 
     Examples
     --------
@@ -59,11 +81,27 @@ def letter_stream(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Concatenate ``words`` letter by letter (no breaks) into a next-letter prediction stream.
 
-    Returns inputs ``(T, I)``, targets ``(T, I)`` and per-step descriptors ``(T,)``; the
-    descriptors describe the *target* letter (the one to be predicted): ``target_letter``,
-    ``word``, ``position_in_word`` (0 = first letter), ``word_onset``, ``word_index``,
-    ``sentence``; ``letter`` is the input letter. With ``wrap`` the first letter follows
-    the last one.
+    Parameters
+    ----------
+    words : sequence of str
+        The words, in order.
+    code : mapping of str to numpy.ndarray
+        Input vector of each letter.
+    wrap : bool, optional
+        If True (default), the first letter follows the last one.
+    sentence_of_word : sequence of int, optional
+        Sentence index of each word (default: all 0).
+
+    Returns
+    -------
+    inputs : numpy.ndarray
+        Array (T, I): the code of each input letter.
+    targets : numpy.ndarray
+        Array (T, I): the code of the next letter.
+    descriptors : dict of str to numpy.ndarray
+        Arrays (T,) describing the *target* letter (the one to be predicted):
+        ``target_letter``, ``word``, ``position_in_word`` (0 = first letter), ``word_onset``,
+        ``word_index``, ``sentence``; ``letter`` is the input letter.
 
     Examples
     --------
@@ -138,14 +176,36 @@ class LetterSequence(Task):
         self.n_consonants = check_int("n_consonants", n_consonants, low=1)
         self.wrap = check_bool("wrap", wrap)
 
+    @fill_doc
     def words(self, random_state: RandomState | None = None) -> list[str]:
-        """The syllables of one stream (``"ba"``, ``"dii"``, ``"guuu"``)."""
+        """The syllables of one stream (``"ba"``, ``"dii"``, ``"guuu"``).
+
+        Parameters
+        ----------
+        %(random_state)s
+
+        Returns
+        -------
+        list of str
+            ``n_consonants`` syllables, one per random consonant.
+        """
         rng = check_random_state(random_state)
         consonants = rng.choice(list(SYLLABLES), size=self.n_consonants)
         return [SYLLABLES[c] for c in consonants]
 
+    @fill_doc
     def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
-        """``n_streams`` independent streams, cut to the shortest; targets are the next letter's features."""
+        """``n_streams`` independent streams, cut to the shortest; targets are the next letter's features.
+
+        Parameters
+        ----------
+        %(random_state)s
+        %(n_streams)s
+
+        Returns
+        -------
+        %(returns_batch)s
+        """
         n_streams = check_int("n_streams", n_streams, low=1)
         rng = check_random_state(random_state)
         code = letter_features()
@@ -172,6 +232,7 @@ class LetterInWord(Task):
     code_seed : int, default 0
         Seed of the random code (same code for training and test streams).
     wrap : bool, default True
+        The first letter follows the last (the stream is presented pass after pass).
 
     Examples
     --------
@@ -192,7 +253,15 @@ class LetterInWord(Task):
 
     @staticmethod
     def grammar() -> tuple[dict[str, list[str]], list[list[str]]]:
-        """The lexicon (category -> words) and the templates (lists of slots) from ``data/``."""
+        """The lexicon (category -> words) and the templates (lists of slots) from ``data/``.
+
+        Returns
+        -------
+        categories : dict of str to list of str
+            Words of each lexical category.
+        templates : list of list of str
+            Sentence templates: upper-case slots are categories, other slots literal words.
+        """
         lexicon = read_data_table("elman1990_words_lexicon.csv", ["word", "category"])
         templates = read_data_table("elman1990_words_templates.csv", ["template", "slots"])
         categories: dict[str, list[str]] = {}
@@ -206,12 +275,25 @@ class LetterInWord(Task):
         return categories, slots
 
     def alphabet(self) -> list[str]:
+        """The letters of the lexicon and templates, sorted.
+
+        Returns
+        -------
+        list of str
+            Single letters.
+        """
         categories, slots = self.grammar()
         words = {w for ws in categories.values() for w in ws} | {s for t in slots for s in t if not s.isupper()}
         return sorted(set("".join(words)))
 
     def code(self) -> dict[str, np.ndarray]:
-        """Letter -> 5-bit input vector."""
+        """Letter -> 5-bit input vector.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            The code of every letter of :meth:`alphabet` (per ``coding``).
+        """
         letters = self.alphabet()
         if self.coding == "elman":
             return elman_letter_code(letters)
@@ -219,8 +301,19 @@ class LetterInWord(Task):
         picks = rng.choice(np.arange(1, 32), size=len(letters), replace=False)
         return {c: np.array([(p >> (4 - k)) & 1 for k in range(5)], dtype=np.float64) for c, p in zip(letters, picks)}
 
+    @fill_doc
     def sentences(self, random_state: RandomState | None = None) -> list[list[str]]:
-        """``n_sentences`` random sentences (lists of words)."""
+        """``n_sentences`` random sentences (lists of words).
+
+        Parameters
+        ----------
+        %(random_state)s
+
+        Returns
+        -------
+        list of list of str
+            The sentences, each a list of words.
+        """
         rng = check_random_state(random_state)
         categories, templates = self.grammar()
         out = []
@@ -229,7 +322,19 @@ class LetterInWord(Task):
             out.append([categories[s][int(rng.integers(len(categories[s])))] if s.isupper() else s for s in template])
         return out
 
+    @fill_doc
     def generate(self, random_state: RandomState | None = None, n_streams: int = 1) -> SequenceBatch:
+        """``n_streams`` independent streams of ``n_sentences`` sentences each, cut to the shortest.
+
+        Parameters
+        ----------
+        %(random_state)s
+        %(n_streams)s
+
+        Returns
+        -------
+        %(returns_batch)s
+        """
         n_streams = check_int("n_streams", n_streams, low=1)
         rng = check_random_state(random_state)
         code = self.code()
@@ -241,7 +346,18 @@ class LetterInWord(Task):
             streams.append(letter_stream(words, code, wrap=self.wrap, sentence_of_word=sentence_of_word))
         return _batch(streams)
 
+    @fill_doc
     def spell(self, text: str) -> SequenceBatch:
-        """A stream for a given text (words separated by spaces), e.g. the paper's fragment."""
+        """A stream for a given text (words separated by spaces), e.g. the paper's fragment.
+
+        Parameters
+        ----------
+        text : str
+            Words separated by white space (case is ignored).
+
+        Returns
+        -------
+        %(returns_batch)s
+        """
         words = text.lower().split()
         return _batch([letter_stream(words, self.code(), wrap=False)])
