@@ -35,7 +35,7 @@ Run: ``cogrnn replicate elman-lexical`` or ``python -m cogrnn.replications.elman
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,18 +48,15 @@ import torch
 from cogrnn.analysis import (
     Recording,
     cluster_scores,
-    cut_tree,
     evaluate_stream,
-    generate,
-    n_misassigned,
     nearest_neighbor_agreement,
     nearest_neighbors,
-    next_token_fn,
     paired_comparison,
-    successor_distributions,
-    vector_errors,
 )
-from cogrnn.analysis.trees import Tree, tree_correlation
+from cogrnn.analysis.grammar import sampled_grammaticality
+from cogrnn.analysis.likelihood import likelihood_scores, sentence_prefixes
+from cogrnn.analysis.tokens import position_scores, sample_per_label, token_scores
+from cogrnn.analysis.trees import Tree, clades_present, sister_placement, top_split_misplaced, tree_correlation
 from cogrnn.config import Config, check_choice, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.models import ElmanSRN
@@ -79,8 +76,6 @@ __all__ = [
     "fig7_tree",
     "type_tree_measures",
     "zog_tree_measures",
-    "top_split_misplaced",
-    "initial_clade_fraction",
     "fig9_position_scores",
 ]
 
@@ -142,20 +137,6 @@ def fig7_tree() -> Tree:
     return Tree.from_file(data_path(FIG7))
 
 
-def top_split_misplaced(tree: Tree, labels: Mapping[str, str]) -> int:
-    """Leaves on the wrong side of the tree's top split (best matching of the two sides to labels).
-
-    Examples
-    --------
-    >>> t = Tree.from_text("(2, (1, man, cat), (1, eat, see))")
-    >>> top_split_misplaced(t, {"man": "noun", "cat": "noun", "eat": "verb", "see": "verb"})
-    0
-    """
-    left, right = tree.split()
-    words = [*left, *right]
-    return n_misassigned([0] * len(left) + [1] * len(right), [labels[w] for w in words])
-
-
 def type_tree_measures(tree: Tree, classes: pd.DataFrame, reference: Tree | None = None) -> dict[str, Any]:
     """The type-tree criteria of one tree: top splits, Fig. 7's clades, similarity to Fig. 7.
 
@@ -170,13 +151,8 @@ def type_tree_measures(tree: Tree, classes: pd.DataFrame, reference: Tree | None
     (0, 0, 6, 2, 1.0)
     """
     cls = classes.drop_duplicates("word").set_index("word")
-    leaves = set(tree.leaves)
     nouns = [w for w in tree.leaves if cls.loc[w, "lexical_class"] == "noun"]
-
-    def clades(groups: Mapping[str, Sequence[str]]) -> list[str]:
-        return [name for name, ws in groups.items() if set(ws) <= leaves and tree.is_clade(ws)]
-
-    noun_clades, verb_clades = clades(NOUN_CLADES), clades(VERB_CLADES)
+    noun_clades, verb_clades = clades_present(tree, NOUN_CLADES), clades_present(tree, VERB_CLADES)
     return {
         "misplaced_noun_verb": top_split_misplaced(tree, cls["lexical_class"]),
         "misplaced_animacy": top_split_misplaced(tree.restrict(nouns), cls["animacy"]),
@@ -197,24 +173,8 @@ def zog_tree_measures(tree: Tree, zog: str = "zog") -> dict[str, Any]:
     >>> zog_tree_measures(t)
     {'zog_sister': 'girl woman', 'zog_sister_in_humans': True}
     """
-    sister = tree.sister(zog)
-    return {"zog_sister": " ".join(sorted(sister)), "zog_sister_in_humans": bool(sister <= HUMANS)}
-
-
-def initial_clade_fraction(tree: Tree, initial: Sequence[str]) -> float:
-    """Share of a word's sentence-initial tokens in the largest clade made of initial tokens only.
-
-    Fig. 9 (``data/elman1990_fig9_tokens.csv``): 35 of 37 for BOY, 31 of 37 for GIRL.
-
-    Examples
-    --------
-    >>> t = Tree.from_text("(3, (2, (1, s1, s2), o1), (1.5, s3, o2))")
-    >>> round(initial_clade_fraction(t, ["s1", "s2", "s3"]), 3)
-    0.667
-    """
-    if not initial:
-        return float("nan")
-    return len(tree.largest_clade_within(initial)) / len(initial)
+    sister, inside = sister_placement(tree, zog, HUMANS)
+    return {"zog_sister": " ".join(sorted(sister)), "zog_sister_in_humans": inside}
 
 
 def fig9_position_scores() -> pd.DataFrame:
@@ -255,49 +215,6 @@ def _types(rec: Recording, classes: pd.DataFrame, seed: int, condition: str) -> 
     return df
 
 
-def _token_scores(rec: Recording, rng: np.random.Generator, per_word: int) -> tuple[dict[str, float], pd.DataFrame]:
-    """Clustering of individual tokens (Fig. 9): branches, nearest tokens, boy and girl by position."""
-    idx = []
-    for _, rows in rec.descriptors.groupby("word").indices.items():
-        idx.extend(rng.choice(rows, size=min(per_word, len(rows)), replace=False))
-    idx = np.sort(np.asarray(idx))
-    states, desc = rec.states[idx], rec.descriptors.iloc[idx]
-    two = cut_tree(states, 2, METHOD, METRIC)
-    three = cut_tree(states, 3, METHOD, METRIC)
-    initial = np.where(desc["position"].to_numpy() == 0, "initial", "later")
-    scores = {
-        "token_class_consistency": 1 - n_misassigned(two, desc["lexical_class"]) / len(idx),
-        "token_top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),
-        # what the top split separates instead (a diagnosis): sentence-initial tokens vs the rest,
-        # and whether the 3-cluster cut has no cluster mixing nouns and verbs
-        "token_top_split_vs_initial": 1 - n_misassigned(two, initial) / len(idx),
-        "token_3cut_class_purity": float(
-            pd.crosstab(three, desc["lexical_class"].to_numpy()).max(axis=1).sum() / len(idx)
-        ),
-        "token_class_ari": cluster_scores(states, desc["lexical_class"], 2, METHOD, METRIC)["ari"],
-        "token_nn_same_class": nearest_neighbor_agreement(states, desc["lexical_class"], METRIC),
-        "token_nn_same_word": nearest_neighbor_agreement(states, desc["word"], METRIC),
-    }
-    tables = []
-    for word in TOKEN_WORDS:
-        sub = rec.subset(word=word)
-        pick = np.sort(rng.choice(sub.n_obs, size=min(2 * per_word, sub.n_obs), replace=False))
-        d = sub.descriptors.iloc[pick].reset_index(drop=True)
-        role = np.where(d["position"].to_numpy() == 0, "subject", "object")
-        scores[f"{word}_initial_clade"] = initial_clade_fraction(
-            Tree.from_vectors(sub.states[pick], [f"{r}{i}" for i, r in enumerate(role)], METHOD, METRIC),
-            [f"{r}{i}" for i, r in enumerate(role) if r == "subject"],
-        )
-        scores[f"{word}_ari_position"] = cluster_scores(sub.states[pick], role, 2, METHOD, METRIC)["ari"]
-        scores[f"{word}_objects"] = float(np.mean(role == "object"))
-        table = pd.DataFrame(sub.states[pick], columns=[f"unit_{k}" for k in range(sub.n_units)])
-        table.insert(0, "word", word)
-        table.insert(1, "role", role)
-        table.insert(2, "prev_word", d["prev_word"].to_numpy())
-        tables.append(table)
-    return scores, pd.concat(tables, ignore_index=True)
-
-
 def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Replica r of ``model`` run with frozen weights over ``batches[r]``: its (hidden, outputs) per step.
 
@@ -312,46 +229,78 @@ def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[tupl
     return [(ev["hidden"][r, -1, :t, 0].copy(), ev["outputs"][r, :t, 0].copy()) for r, t in enumerate(n_steps)]
 
 
-def _likelihood_scores(outputs: np.ndarray, desc: Mapping[str, np.ndarray], vocab: list[str]) -> dict[str, float]:
-    """Outputs against the likelihood vectors (contexts: the sentence so far) and the actual successors."""
-    prefixes, current = [], ()
-    for w, p in zip(desc["word"], desc["position"]):
-        current = (w,) if p == 0 else (*current, w)
-        prefixes.append(current)
-    succ = np.array([vocab.index(w) for w in desc["target_word"]])
-    vs_like = vector_errors(outputs, successor_distributions(prefixes, succ, N_INPUTS))
-    vs_succ = vector_errors(outputs, np.eye(N_INPUTS)[succ])
-    return {
-        "sse_vs_likelihood": float(vs_like["sse"].mean()),
-        "sse_vs_likelihood_sd": float(vs_like["sse"].std()),
-        "sse_vs_successor": float(vs_succ["sse"].mean()),
-        "sse_vs_successor_sd": float(vs_succ["sse"].std()),
-        "cosine": float(vs_like["cosine"].mean()),
-        "cosine_sd": float(vs_like["cosine"].std()),
-        "length_vs_likelihood": float(vs_like["error_length"].mean()),
-        "length_vs_successor": float(vs_succ["error_length"].mean()),
-        "rms_per_unit_vs_likelihood": float(vs_like["rms_per_unit"].mean()),
-    }
+def _seed_scores(
+    rec: Recording, outputs: np.ndarray, net: ElmanSRN, replica: int, task: LexicalSentences, per_word: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
+    """One trained seed: likelihood scores (p. 199), token scores (Fig. 9), generated sentences; boy/girl tokens."""
+    d, vocab = rec.descriptors, task.vocabulary()
+    contexts = sentence_prefixes(d["word"].tolist(), d["position"].tolist())
+    scores = likelihood_scores(outputs, contexts, [vocab.index(w) for w in d["target_word"]])
+    idx = sample_per_label(d["word"], per_word, rng)
+    sample = d.iloc[idx]
+    tok = token_scores(
+        rec.states[idx], sample["lexical_class"], sample["word"], sample["position"] == 0, METHOD, METRIC
+    )
+    scores.update({"token_" + ("3cut_class_purity" if k == "cut3_class_purity" else k): v for k, v in tok.items()})
+    tables = []
+    for word in TOKEN_WORDS:  # Fig. 9: one tree per word, tokens labelled by position
+        sub = rec.subset(word=word)
+        pick = np.sort(rng.choice(sub.n_obs, size=min(2 * per_word, sub.n_obs), replace=False))
+        prev = sub.descriptors.iloc[pick]
+        role = np.where(prev["position"].to_numpy() == 0, "subject", "object")
+        pos = position_scores(sub.states[pick], role, "subject", METHOD, METRIC)
+        scores[f"{word}_initial_clade"], scores[f"{word}_ari_position"] = pos["initial_clade"], pos["ari_position"]
+        scores[f"{word}_objects"] = pos["other_share"]
+        table = pd.DataFrame(sub.states[pick], columns=[f"unit_{k}" for k in range(sub.n_units)])
+        table.insert(0, "word", word)
+        table.insert(1, "role", role)
+        table.insert(2, "prev_word", prev["prev_word"].to_numpy())
+        tables.append(table)
+    one = LexicalSentences(n_sentences=1, lexicon=task.lexicon)  # primers: one random sentence each
+    generated = sampled_grammaticality(
+        net, vocab, lambda g: one.sentences(g)[0], task.grammatical_prefix, replica=replica, random_state=rng
+    )
+    scores["generated_grammatical"] = float(np.mean(generated["share"].to_numpy()))
+    return scores, pd.concat(tables, ignore_index=True)
 
 
-def _generated_grammaticality(
-    net: ElmanSRN, task: LexicalSentences, vocab: list[str], rng: np.random.Generator
-) -> float:
-    """Sample 20 streams of 30 words (temperature 1) after a sentence end; mean grammatical share."""
-    step, state = next_token_fn(net)
-    one = LexicalSentences(n_sentences=1, lexicon=task.lexicon)
-    shares = []
-    for _ in range(20):
-        # present one random sentence so that the sample starts at a sentence boundary
-        sentence = one.sentences(rng)[0]
-        last = vocab.index(sentence[0])
-        for w in sentence[1:]:
-            _, state = step(state, last)
-            last = vocab.index(w)
-        sample = generate(step, state, last, 30, strategy="sample", random_state=rng)[0]
-        words = [vocab[t] for t in sample["tokens"]]
-        shares.append(task.grammatical_prefix(words) / len(words))
-    return float(np.mean(shares))
+# -- measures: per seed and condition, from results.csv ---------------------------------------
+def _type_measures(results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per seed and condition: the type-tree criteria and nearest neighbours; per seed: zog's placement."""
+    reference = fig7_tree()
+    rows, zogs = [], []
+    for (seed, cond), g in results.groupby(["seed", "condition"]):
+        rec = Recording.from_df(g, ["word", "category", "lexical_class", "animacy"])
+        d = rec.descriptors
+        words = d["word"].astype(str).tolist()
+        tree = Tree.from_vectors(rec.states, words, METHOD, METRIC)
+        known = (d["word"] != "zog").to_numpy()
+        nouns = rec.subset((d["lexical_class"] == "noun").to_numpy() & known)
+        row: dict[str, Any] = {
+            "seed": seed,
+            "condition": cond,
+            "ari_noun_verb": cluster_scores(rec.states[known], d["lexical_class"][known], 2, METHOD, METRIC)["ari"],
+            "ari_animacy": cluster_scores(nouns.states, nouns.descriptors["animacy"], 2, METHOD, METRIC)["ari"],
+            "nn_same_class": nearest_neighbor_agreement(rec.states[known], d["lexical_class"][known], METRIC),
+            "nn_same_category": nearest_neighbor_agreement(rec.states[known], d["category"][known], METRIC),
+        }
+        if cond == "novel":  # Fig. 8: zog's nearest words and its place in the tree
+            nn = nearest_neighbors(rec.states, d["word"], "zog", k=len(words) - 1, metric=METRIC)
+            info = d.set_index("word")
+            first = nn["label"].iloc[0]
+            humans = nn[nn["label"].map(info["category"]).eq("NOUN-HUM")]
+            zogs.append({
+                "seed": seed, "zog_nearest": first,
+                "zog_nearest_is_animate": info.loc[first, "animacy"] == "animate",
+                "zog_nearest_is_human": info.loc[first, "category"] == "NOUN-HUM",
+                "zog_nearest_human": humans["label"].iloc[0], "zog_nearest_human_rank": int(humans["rank"].iloc[0]),
+                **zog_tree_measures(tree),
+            })  # fmt: skip
+            tree = tree.restrict([w for w in words if w != "zog"])
+        row.update(type_tree_measures(tree, g.drop_duplicates("word"), reference))
+        rows.append(row)
+    return pd.DataFrame(rows), pd.DataFrame(zogs)
 
 
 def _counts(lists: pd.Series) -> str:
@@ -372,6 +321,7 @@ class ElmanLexical(Replication):
     reference = LexicalSentences.reference  # type: ignore[assignment]
     columns = ("seed", "word", "category", "unit", "activation")
     extra_tables = ("scores", "tokens")
+    measure_tables = ("type_scores", "zog")
     default_seeds = 10
     default_root_seed = 1990
     config_class = LexicalConfig
@@ -415,28 +365,19 @@ class ElmanLexical(Replication):
         )  # fmt: skip
         zog_task = LexicalSentences(n_sentences=config.zog_sentences, lexicon=config.lexicon, replace={"man": "zog"})
         classes = zog_task.word_classes()
-        vocab = task.vocabulary()
+        zog_streams = [zog_task.encode(zog_task.sentences(c[2])) for c in children]
         types: dict[tuple[int, str], pd.DataFrame] = {}
         scores, tokens = [], []
-        for r, (hidden, outputs) in enumerate(_frozen_pass(net, streams)):
-            desc = {k: v[:, 0] for k, v in streams[r].descriptors.items()}
-            rec = Recording(hidden, desc)
-            types[r, "trained"] = _types(rec, classes, r, "trained")
-            seed_scores = _likelihood_scores(outputs, desc, vocab)
-            token_rng = np.random.default_rng(children[r][3])
-            token_scores, seed_tokens = _token_scores(rec, token_rng, config.tokens_per_word)
-            seed_scores.update(token_scores)
-            seed_scores["generated_grammatical"] = _generated_grammaticality(net.replica(r), task, vocab, token_rng)
-            scores += [{"seed": r, "metric": k, "value": v} for k, v in seed_scores.items()]
-            seed_tokens.insert(0, "seed", r)
-            tokens.append(seed_tokens)
-        for r, (hidden, _) in enumerate(_frozen_pass(untrained, streams)):
-            desc = {k: v[:, 0] for k, v in streams[r].descriptors.items()}
-            types[r, "untrained"] = _types(Recording(hidden, desc), classes, r, "untrained")
-        zog_streams = [zog_task.encode(zog_task.sentences(c[2])) for c in children]
-        for r, (hidden, _) in enumerate(_frozen_pass(net, zog_streams)):
-            desc = {k: v[:, 0] for k, v in zog_streams[r].descriptors.items()}
-            types[r, "novel"] = _types(Recording(hidden, desc), classes, r, "novel")
+        passes = (("trained", net, streams), ("untrained", untrained, streams), ("novel", net, zog_streams))
+        for condition, model, batches in passes:
+            for r, (hidden, outputs) in enumerate(_frozen_pass(model, batches)):
+                rec = Recording(hidden, {k: v[:, 0] for k, v in batches[r].descriptors.items()})
+                types[r, condition] = _types(rec, classes, r, condition)
+                if condition == "trained":
+                    rng = np.random.default_rng(children[r][3])
+                    seed_scores, seed_tokens = _seed_scores(rec, outputs, net, r, task, config.tokens_per_word, rng)
+                    scores += [{"seed": r, "metric": k, "value": v} for k, v in seed_scores.items()]
+                    tokens.append(seed_tokens.assign(seed=r)[["seed", *seed_tokens.columns]])
         ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]
         return {
             "results": pd.concat(ordered, ignore_index=True),
@@ -444,47 +385,14 @@ class ElmanLexical(Replication):
             "tokens": pd.concat(tokens, ignore_index=True),
         }
 
-    # -- measures shared by claims and figure --------------------------------------
-    @staticmethod
-    def type_scores(results: pd.DataFrame) -> pd.DataFrame:
-        """Per seed and condition: the type-tree criteria, nearest neighbours, zog (novel corpus)."""
-        reference = fig7_tree()
-        rows = []
-        for (seed, cond), g in results.groupby(["seed", "condition"]):
-            rec = Recording.from_df(g, ["word", "category", "lexical_class", "animacy"])
-            d = rec.descriptors
-            words = d["word"].astype(str).tolist()
-            tree = Tree.from_vectors(rec.states, words, METHOD, METRIC)
-            known = (d["word"] != "zog").to_numpy()
-            nouns = rec.subset((d["lexical_class"] == "noun").to_numpy() & known)
-            row: dict[str, Any] = {
-                "seed": seed,
-                "condition": cond,
-                "ari_noun_verb": cluster_scores(rec.states[known], d["lexical_class"][known], 2, METHOD, METRIC)["ari"],
-                "ari_animacy": cluster_scores(nouns.states, nouns.descriptors["animacy"], 2, METHOD, METRIC)["ari"],
-                "nn_same_class": nearest_neighbor_agreement(rec.states[known], d["lexical_class"][known], METRIC),
-                "nn_same_category": nearest_neighbor_agreement(rec.states[known], d["category"][known], METRIC),
-            }
-            if cond == "novel":
-                row.update(zog_tree_measures(tree))
-                nn = nearest_neighbors(rec.states, d["word"], "zog", k=len(words) - 1, metric=METRIC)
-                info = d.set_index("word")
-                first = nn["label"].iloc[0]
-                humans = nn[nn["label"].map(info["category"]).eq("NOUN-HUM")]
-                row["zog_nearest"] = first
-                row["zog_nearest_is_animate"] = info.loc[first, "animacy"] == "animate"
-                row["zog_nearest_is_human"] = info.loc[first, "category"] == "NOUN-HUM"
-                row["zog_nearest_human"] = humans["label"].iloc[0]
-                row["zog_nearest_human_rank"] = int(humans["rank"].iloc[0])
-                tree = tree.restrict([w for w in words if w != "zog"])
-            row.update(type_tree_measures(tree, g.drop_duplicates("word"), reference))
-            rows.append(row)
-        return pd.DataFrame(rows)
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        type_scores, zog = _type_measures(results)
+        return {"type_scores": type_scores, "zog": zog}
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990)"
-        ts = self.type_scores(results).set_index(["condition", "seed"])
-        tr, un, nv = ts.loc["trained"], ts.loc["untrained"], ts.loc["novel"]
+        ts = extras["type_scores"].set_index(["condition", "seed"])
+        tr, un, nv = ts.loc["trained"], ts.loc["untrained"], extras["zog"].set_index("seed")
         sc = extras["scores"].pivot(index="seed", columns="metric", values="value")
         rho = tr["rho_fig7"]
         n = len(tr)
@@ -681,7 +589,7 @@ class ElmanLexical(Replication):
         fig = plt.figure(figsize=(17, 8.5), layout="constrained")
         grid = fig.add_gridspec(2, 4, width_ratios=[1, 1, 1, 1.25])
         first = results["seed"].min()
-        ts = self.type_scores(results)
+        ts = extras["type_scores"]
         rho0 = ts[(ts.seed == first) & (ts.condition == "trained")]["rho_fig7"].iloc[0]
         mine = results[(results.seed == first) & (results.condition == "trained")]
         plot_dendrogram(

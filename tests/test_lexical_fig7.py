@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from cogrnn.analysis.trees import Tree
+from cogrnn.analysis.trees import Tree, largest_clade_fraction
 from cogrnn.io import data_path
 from cogrnn.replications.elman_lexical import (
     INITIAL_CLADE_CRITERION,
@@ -19,7 +19,6 @@ from cogrnn.replications.elman_lexical import (
     VERB_CLADES,
     fig7_tree,
     fig9_position_scores,
-    initial_clade_fraction,
     type_tree_measures,
     zog_tree_measures,
 )
@@ -92,7 +91,7 @@ def test_type_scores_of_vectors_with_fig7s_distances_reproduce_fig7():
     long = long.join(classes[["category", "lexical_class", "animacy"]], on="word")
     long.insert(0, "seed", 0)
     long.insert(1, "condition", "trained")
-    row = REPLICATION.type_scores(long).iloc[0]
+    row = REPLICATION.measures(long, {})["type_scores"].iloc[0]
     assert row["misplaced_noun_verb"] == 0 and row["misplaced_animacy"] == 0
     assert row["noun_clades"] == 6 and row["verb_clades"] == 2
     assert row["rho_fig7"] == pytest.approx(1.0, abs=1e-4)  # tied heights of Fig. 7 up to rounding
@@ -109,5 +108,5 @@ def test_position_criterion_passes_on_fig9_and_the_old_one_fails():
 def test_initial_clade_fraction_counts_exceptions():
     # 4 initial tokens, one of which sits among the final ones: 3/4 in the largest pure clade
     t = Tree.from_text("(4, (1, (0.5, s1, s2), s3), (2, (1, o1, s4), o2))")
-    assert initial_clade_fraction(t, ["s1", "s2", "s3", "s4"]) == 0.75
-    assert initial_clade_fraction(t, ["o1", "o2"]) == 0.5
+    assert largest_clade_fraction(t, ["s1", "s2", "s3", "s4"]) == 0.75
+    assert largest_clade_fraction(t, ["o1", "o2"]) == 0.5

@@ -1,4 +1,10 @@
-"""Next-word likelihood vectors from a corpus, and output-vs-target vector comparisons."""
+"""Next-word likelihood vectors from a corpus, and output-vs-target vector comparisons.
+
+Elman (1990, p. 199) scores a next-word predictor against the empirical distribution of
+the next word given the sentence so far (:func:`sentence_prefixes`,
+:func:`successor_distributions`) and against the actual next words;
+:func:`likelihood_scores` summarises both comparisons (:func:`vector_errors`) over a stream.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import pandas as pd
 
 from ..exceptions import DataError
 
-__all__ = ["successor_distributions", "vector_errors"]
+__all__ = ["successor_distributions", "vector_errors", "sentence_prefixes", "likelihood_scores"]
 
 
 def successor_distributions(contexts: Sequence[Any], successors: Any, n_classes: int) -> np.ndarray:
@@ -81,3 +87,84 @@ def vector_errors(outputs: Any, targets: Any) -> pd.DataFrame:
             "cosine": cosine,
         }
     )
+
+
+def sentence_prefixes(words: Sequence[Any], positions: Sequence[int]) -> list[tuple[Any, ...]]:
+    """The sentence so far at every step of a stream of words (a sentence starts at position 0).
+
+    Parameters
+    ----------
+    words : sequence (T,)
+        The word of each step.
+    positions : int sequence (T,)
+        Each word's position in its sentence (0 starts a new one).
+
+    Returns
+    -------
+    list of tuples (T,)
+        The words of the current sentence up to and including each step.
+
+    Examples
+    --------
+    >>> sentence_prefixes(["man", "eat", "cat", "see", "dog"], [0, 1, 0, 1, 2])
+    [('man',), ('man', 'eat'), ('cat',), ('cat', 'see'), ('cat', 'see', 'dog')]
+    """
+    if len(words) != len(positions):
+        raise DataError(f"{len(words)} words for {len(positions)} positions")
+    prefixes: list[tuple[Any, ...]] = []
+    current: tuple[Any, ...] = ()
+    for w, p in zip(words, positions):
+        current = (w,) if p == 0 else (*current, w)
+        prefixes.append(current)
+    return prefixes
+
+
+def likelihood_scores(outputs: Any, contexts: Sequence[Any], successors: Any) -> dict[str, float]:
+    """A next-token predictor's outputs against the likelihood vectors and the actual successors.
+
+    The likelihood vector of a step is the empirical distribution of the successor given
+    its context over the whole stream (:func:`successor_distributions`); the actual
+    successor is one-hot. Each comparison is :func:`vector_errors` averaged over steps.
+
+    Parameters
+    ----------
+    outputs : array (T, n_classes)
+        The predictor's output at every step.
+    contexts : sequence of hashables (T,)
+        The context of each step (e.g. :func:`sentence_prefixes`).
+    successors : int array (T,)
+        The index of the token that came next.
+
+    Returns
+    -------
+    dict of float
+        ``sse_vs_likelihood`` and ``sse_vs_likelihood_sd`` (mean and SD over steps of the
+        summed squared error against the likelihood vectors), ``sse_vs_successor``,
+        ``sse_vs_successor_sd``, ``cosine`` and ``cosine_sd`` (against the likelihood
+        vectors), ``length_vs_likelihood`` and ``length_vs_successor`` (mean error vector
+        length), ``rms_per_unit_vs_likelihood``. SDs are sample SDs (ddof 1).
+
+    Examples
+    --------
+    >>> out = [[0.5, 0.5], [0.5, 0.5], [0.0, 1.0]]
+    >>> s = likelihood_scores(out, [("a",), ("a",), ("b",)], [0, 1, 1])
+    >>> s["sse_vs_likelihood"], s["cosine"], round(s["sse_vs_successor"], 3)
+    (0.0, 1.0, 0.333)
+    """
+    out = np.asarray(outputs, dtype=np.float64)
+    if out.ndim != 2:
+        raise DataError(f"outputs must be (T, n_classes); got shape {out.shape}")
+    succ = np.asarray(successors, dtype=np.int64)
+    vs_like = vector_errors(out, successor_distributions(contexts, succ, out.shape[1]))
+    vs_succ = vector_errors(out, np.eye(out.shape[1])[succ])
+    return {
+        "sse_vs_likelihood": float(vs_like["sse"].mean()),
+        "sse_vs_likelihood_sd": float(vs_like["sse"].std()),
+        "sse_vs_successor": float(vs_succ["sse"].mean()),
+        "sse_vs_successor_sd": float(vs_succ["sse"].std()),
+        "cosine": float(vs_like["cosine"].mean()),
+        "cosine_sd": float(vs_like["cosine"].std()),
+        "length_vs_likelihood": float(vs_like["error_length"].mean()),
+        "length_vs_successor": float(vs_succ["error_length"].mean()),
+        "rms_per_unit_vs_likelihood": float(vs_like["rms_per_unit"].mean()),
+    }

@@ -1,0 +1,176 @@
+"""Token-level analyses of hidden states: one vector per occurrence of a word, not per word.
+
+Elman (1990, Fig. 9) clusters the hidden states of individual tokens: tokens stay in their
+word's branch (the nearest token of a token is of the same word), the top split of all
+tokens should separate the lexical classes, and within one word the tokens group by the
+word's position in its sentence. :func:`sample_per_label` draws the token sample,
+:func:`token_scores` scores a sample against classes and words, and
+:func:`position_scores` scores one word's tokens against their positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import check_int
+from ..exceptions import DataError
+from ..random import RandomState, check_random_state
+from .clustering import cluster_scores, cut_tree, n_misassigned, nearest_neighbor_agreement
+from .trees import Tree, largest_clade_fraction
+
+__all__ = ["sample_per_label", "token_scores", "position_scores"]
+
+
+def sample_per_label(labels: Any, n: int, random_state: RandomState | None = None) -> np.ndarray:
+    """Indices of at most ``n`` observations per label, drawn without replacement, sorted.
+
+    Labels are visited in sorted order; a label with fewer than ``n`` observations gives
+    all of them.
+
+    Parameters
+    ----------
+    labels : array-like (n_obs,)
+        The label of every observation (e.g. each token's word).
+    n : int
+        Observations kept per label.
+    random_state : None, int, SeedSequence or Generator
+        A Generator is used as is (its stream advances).
+
+    Returns
+    -------
+    int ndarray
+        Sorted row indices.
+
+    Examples
+    --------
+    >>> idx = sample_per_label(["a", "b", "a", "a", "b"], 2, random_state=0)
+    >>> len(idx), sorted({["a", "b", "a", "a", "b"][i] for i in idx})
+    (4, ['a', 'b'])
+    """
+    n = check_int("n", n, low=1)
+    rng = check_random_state(random_state)
+    groups = pd.Series(np.asarray(labels)).groupby(np.asarray(labels)).indices
+    idx: list[int] = []
+    for _, rows in groups.items():
+        idx.extend(rng.choice(rows, size=min(n, len(rows)), replace=False))
+    return np.sort(np.asarray(idx, dtype=np.int64))
+
+
+def _labels(values: Any, n_obs: int, name: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.shape != (n_obs,):
+        raise DataError(f"{name} must have one entry per row of states ({n_obs}); got shape {arr.shape}")
+    return arr
+
+
+def token_scores(
+    states: Any,
+    classes: Any,
+    words: Any,
+    initial: Any,
+    method: str = "average",
+    metric: str = "euclidean",
+) -> dict[str, float]:
+    """How a sample of token vectors clusters: by class, by word, or by sentence position.
+
+    Parameters
+    ----------
+    states : array (n_tokens, n_units)
+        One hidden state per token.
+    classes : array-like (n_tokens,)
+        Each token's class (e.g. noun or verb).
+    words : array-like (n_tokens,)
+        Each token's word.
+    initial : bool array-like (n_tokens,)
+        Whether the token starts its sentence.
+    method, metric : str
+        Agglomerative clustering (see :func:`cogrnn.analysis.linkage`).
+
+    Returns
+    -------
+    dict of float
+        ``class_consistency`` (share of tokens on their class's side of the 2-cluster
+        cut, best matching), ``top_split_smaller`` (share of tokens on the smaller side),
+        ``top_split_vs_initial`` (the same agreement against initial vs later tokens),
+        ``cut3_class_purity`` (share of tokens in their cluster's majority class, 3-cluster
+        cut), ``class_ari`` (ARI of the 2-cluster cut against class), ``nn_same_class``
+        and ``nn_same_word`` (share of tokens whose nearest token shares the class, the word).
+
+    Examples
+    --------
+    >>> X = [[0.0, 0], [0.1, 0], [0.0, 0.1], [5, 5], [5.1, 5], [5, 5.1]]
+    >>> s = token_scores(X, list("nnnvvv"), ["a", "a", "b", "c", "c", "d"], [1, 0, 0, 0, 0, 0])
+    >>> s["class_consistency"], s["nn_same_class"], s["top_split_smaller"]
+    (1.0, 1.0, 0.5)
+    """
+    X = np.asarray(states, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] < 3:
+        raise DataError(f"states must be (n_tokens >= 3, n_units); got shape {X.shape}")
+    n = X.shape[0]
+    cls = _labels(classes, n, "classes")
+    word = _labels(words, n, "words")
+    first = np.where(_labels(initial, n, "initial").astype(bool), "initial", "later")
+    two = cut_tree(X, 2, method, metric)
+    three = cut_tree(X, 3, method, metric)
+    return {
+        "class_consistency": 1 - n_misassigned(two, cls) / n,
+        "top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),
+        "top_split_vs_initial": 1 - n_misassigned(two, first) / n,
+        "cut3_class_purity": float(pd.crosstab(three, cls).max(axis=1).sum() / n),
+        "class_ari": cluster_scores(X, cls, 2, method, metric)["ari"],
+        "nn_same_class": nearest_neighbor_agreement(X, cls, metric),
+        "nn_same_word": nearest_neighbor_agreement(X, word, metric),
+    }
+
+
+def position_scores(
+    states: Any,
+    roles: Sequence[str],
+    initial_role: str,
+    method: str = "average",
+    metric: str = "euclidean",
+) -> dict[str, float]:
+    """Do one word's tokens group by their role (e.g. sentence-initial subject vs later object)?
+
+    Elman (1990, Fig. 9) clusters the tokens of *boy* and of *girl*: the sentence-initial
+    ones form one clade with few exceptions; the others group by the preceding word.
+
+    Parameters
+    ----------
+    states : array (n_tokens, n_units)
+        Hidden states of the tokens of one word.
+    roles : sequence of str (n_tokens,)
+        Each token's role.
+    initial_role : str
+        The role whose tokens should form one clade (Elman's 1990 Fig. 9: the
+        sentence-initial tokens).
+    method, metric : str
+        Agglomerative clustering (see :func:`cogrnn.analysis.linkage`).
+
+    Returns
+    -------
+    dict of float
+        ``initial_clade``: share of the ``initial_role`` tokens in the largest clade of the
+        tokens' tree made of them only (:func:`cogrnn.analysis.trees.largest_clade_fraction`);
+        ``ari_position``: ARI of the tree's 2-cluster cut against the roles;
+        ``other_share``: share of the tokens not in ``initial_role``.
+
+    Examples
+    --------
+    >>> X = [[0.0], [0.1], [0.2], [5.0], [5.1]]
+    >>> position_scores(X, ["subject"] * 3 + ["object"] * 2, "subject")
+    {'initial_clade': 1.0, 'ari_position': 1.0, 'other_share': 0.4}
+    """
+    X = np.asarray(states, dtype=np.float64)
+    role = _labels(list(roles), X.shape[0], "roles").astype(str)
+    names = [f"{r}{i}" for i, r in enumerate(role)]
+    tree = Tree.from_vectors(X, names, method, metric)
+    return {
+        "initial_clade": largest_clade_fraction(tree, [k for k, r in zip(names, role) if r == initial_role]),
+        "ari_position": cluster_scores(X, role, 2, method, metric)["ari"],
+        "other_share": float(np.mean(role != initial_role)),
+    }
