@@ -30,10 +30,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 docdict: dict[str, str] = {
     "random_state": """
-random_state : None, int, numpy.random.Generator or numpy.random.RandomState, optional
+random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, optional
     Source of randomness. ``None`` (the default) draws fresh entropy from the operating system, so
-    two calls differ; an int seeds a new generator, so the same int gives the same result; a
-    generator is used as it is (and advanced).""",
+    two calls differ; an int >= 0 (or a SeedSequence) seeds a new generator, so the same value
+    gives the same result; a Generator is used as it is (and advanced).""",
+    "seed_sequence": """
+seed : numpy.random.SeedSequence
+    A seed sequence (e.g. from :func:`cogrnn.random.spawn_seeds`).""",
     "n_replicas": """
 n_replicas : int, optional
     Number of independent replicas (networks with their own initial weights) trained or evaluated
@@ -138,7 +141,7 @@ def fill_doc(obj: F) -> F:
     ...     %(random_state)s
     ...     '''
     >>> print(draw.__doc__.splitlines()[4].strip())
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, optional
+    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, optional
     """
     doc = obj.__doc__
     if not doc:

@@ -15,6 +15,7 @@ from typing import Union
 import numpy as np
 import torch
 
+from ._docs import fill_doc
 from .config import format_bytes
 from .exceptions import ConfigError
 
@@ -54,6 +55,7 @@ def seed_sequence(random_state: RandomState | None) -> np.random.SeedSequence:
     Returns
     -------
     numpy.random.SeedSequence
+        The sequence itself for a SeedSequence, else a new one.
 
     Examples
     --------
@@ -76,11 +78,21 @@ def seed_sequence(random_state: RandomState | None) -> np.random.SeedSequence:
     return np.random.SeedSequence(int(random_state))
 
 
+@fill_doc
 def check_random_state(random_state: RandomState | None) -> np.random.Generator:
     """Turn ``random_state`` into a :class:`numpy.random.Generator`.
 
     A ``Generator`` is returned as is (so a caller's stream advances); anything else
     goes through :func:`seed_sequence`.
+
+    Parameters
+    ----------
+    %(random_state)s
+
+    Returns
+    -------
+    numpy.random.Generator
+        The generator.
 
     Examples
     --------
@@ -93,12 +105,25 @@ def check_random_state(random_state: RandomState | None) -> np.random.Generator:
     return np.random.default_rng(seed_sequence(random_state))
 
 
+@fill_doc
 def spawn_seeds(random_state: RandomState | None, n: int) -> list[np.random.SeedSequence]:
     """Derive ``n`` independent child seed sequences from one root.
 
     Child ``i`` is ``seed_at(root, i)``: it depends only on the root and its index, so
     the same (root, index) gives the same stream however many seeds are spawned.
     ``n`` is bounded by :data:`MAX_SEEDS` before anything is allocated.
+
+    Parameters
+    ----------
+    %(random_state)s
+        The root.
+    n : int
+        Number of children, from 1 to :data:`MAX_SEEDS`.
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+        The ``n`` children of the root.
 
     Examples
     --------
@@ -112,6 +137,25 @@ def spawn_seeds(random_state: RandomState | None, n: int) -> list[np.random.Seed
 
 def check_seed_count(name: str, n: object, limit: int = MAX_SEEDS) -> int:
     """Check that ``n`` is an int in ``[1, limit]``; the error names the limit and the memory.
+
+    Parameters
+    ----------
+    name : str
+        What ``n`` is, for the error message (e.g. ``"--seeds"``).
+    n : object
+        The value checked.
+    limit : int, optional
+        Largest allowed value (default :data:`MAX_SEEDS`).
+
+    Returns
+    -------
+    int
+        ``n`` as an int.
+
+    Raises
+    ------
+    cogrnn.exceptions.ConfigError
+        If ``n`` is not an int in ``[1, limit]``.
 
     Examples
     --------
@@ -139,6 +183,18 @@ def seed_at(root: RandomState | None, index: int) -> np.random.SeedSequence:
     Derived from the root and the index alone, never from a shared object, so tasks
     computed in any order, process or run get the same stream.
 
+    Parameters
+    ----------
+    root : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        The root seed (as ``random_state`` of :func:`seed_sequence`).
+    index : int
+        Index of the child, >= 0.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        Child ``index`` of the root.
+
     Examples
     --------
     >>> s = seed_at(7, 3)
@@ -152,11 +208,21 @@ def seed_at(root: RandomState | None, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(parent.entropy, spawn_key=(*parent.spawn_key, index), pool_size=parent.pool_size)
 
 
+@fill_doc
 def fresh_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
     """A copy of ``seed`` that has spawned no children yet.
 
     :meth:`~numpy.random.SeedSequence.spawn` mutates its sequence (the next call returns
     other children), so code that may see a sequence twice spawns from a fresh copy.
+
+    Parameters
+    ----------
+    %(seed_sequence)s
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        Same entropy, spawn key and pool size, no children spawned.
 
     Examples
     --------
@@ -168,8 +234,18 @@ def fresh_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
 
 
+@fill_doc
 def seed_entropy(seed: np.random.SeedSequence) -> dict[str, object]:
     """A JSON-serialisable description of a seed sequence (for provenance).
+
+    Parameters
+    ----------
+    %(seed_sequence)s
+
+    Returns
+    -------
+    dict of str to object
+        ``{"entropy": int, "spawn_key": [int, ...]}``.
 
     Examples
     --------
@@ -179,8 +255,20 @@ def seed_entropy(seed: np.random.SeedSequence) -> dict[str, object]:
     return {"entropy": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}  # type: ignore[arg-type]
 
 
+@fill_doc
 def torch_generator(random_state: RandomState | None, device: str | torch.device = "cpu") -> torch.Generator:
     """A seeded :class:`torch.Generator` derived from ``random_state``.
+
+    Parameters
+    ----------
+    %(random_state)s
+    device : str or torch.device, optional
+        Device of the generator (default ``"cpu"``).
+
+    Returns
+    -------
+    torch.Generator
+        A generator seeded with 63 bits drawn from ``random_state``'s seed sequence.
 
     Examples
     --------
