@@ -37,6 +37,12 @@ random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator, o
     "seed_sequence": """
 seed : numpy.random.SeedSequence
     A seed sequence (e.g. from :func:`cogrnn.random.spawn_seeds`).""",
+    "check_name": """
+name : str
+    Name of the checked value (a parameter or an option), used in the error message.""",
+    "raises_config": """
+cogrnn.exceptions.ConfigError
+    If the value is refused; the one-line message names it and what is allowed.""",
     "n_replicas": """
 n_replicas : int, optional
     Number of independent replicas (networks with their own initial weights) trained or evaluated

@@ -33,6 +33,7 @@ import typing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from ._docs import fill_doc
 from .exceptions import ConfigError
 
 __all__ = [
@@ -62,6 +63,18 @@ C = TypeVar("C", bound="Config")
 def stable_hash(obj: Any, length: int = 16) -> str:
     """SHA-256 of the canonical JSON of ``obj`` (sorted keys), truncated to ``length`` hex digits.
 
+    Parameters
+    ----------
+    obj : object
+        JSON-serialisable data (other values are written with ``str``).
+    length : int, optional
+        Number of hex digits kept (default 16).
+
+    Returns
+    -------
+    str
+        The truncated hex digest.
+
     Examples
     --------
     >>> stable_hash({"b": 1, "a": 2}) == stable_hash({"a": 2, "b": 1})
@@ -73,15 +86,46 @@ def stable_hash(obj: Any, length: int = 16) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Config:
-    """Base class of cogrnn's configurations (frozen dataclasses)."""
+    """Base class of cogrnn's configurations (frozen dataclasses).
+
+    A subclass declares its fields with defaults and validates them in ``__post_init__``;
+    :meth:`with_values` and :meth:`from_dict` then turn every problem into one-line
+    :class:`~cogrnn.exceptions.ConfigError`.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Toy(Config):
+    ...     n: int = 1
+    >>> Toy.from_dict({"n": 2}).to_dict()
+    {'n': 2}
+    """
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (nested configs become dicts)."""
+        """The fields as a plain dict (nested configs become dicts).
+
+        Returns
+        -------
+        dict of str to object
+            Field name -> value.
+        """
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
-        """Build from a mapping; unknown keys are an error naming the known ones."""
+        """Build from a mapping; unknown keys are an error naming the known ones.
+
+        Parameters
+        ----------
+        data : mapping of str to object
+            Field values by name (lists become tuples); missing fields take their defaults.
+
+        Returns
+        -------
+        Config
+            A validated instance of the class.
+        """
         cls._check_names(data)
         return _build(cls, lambda: cls(**_tuples(data)))
 
@@ -95,13 +139,34 @@ class Config:
             )
 
     def replace(self: C, **changes: Any) -> C:
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again).
+
+        Parameters
+        ----------
+        **changes : object
+            New values by field name.
+
+        Returns
+        -------
+        Config
+            The changed copy; this one is unchanged.
+        """
         return dataclasses.replace(self, **changes)
 
     def with_values(self: C, changes: Mapping[str, Any]) -> C:
         """A copy with the fields in ``changes`` set, validated; every problem is a one-line :class:`ConfigError`.
 
         Lists become tuples (TOML and JSON have no tuples).
+
+        Parameters
+        ----------
+        changes : mapping of str to object
+            New values by field name.
+
+        Returns
+        -------
+        Config
+            The changed copy; this one is unchanged.
 
         Examples
         --------
@@ -128,6 +193,16 @@ class Config:
         ``int`` and ``float`` fields take plain ASCII numbers, ``bool`` fields ``true`` or
         ``false``, tuple fields comma-separated values, optional fields also ``none``.
         The values are not yet validated: pass the result to :meth:`with_values`.
+
+        Parameters
+        ----------
+        assignments : sequence of str
+            ``"key=value"`` strings, each key a field, at most once.
+
+        Returns
+        -------
+        dict of str to object
+            Parsed value by field name.
 
         Examples
         --------
@@ -158,7 +233,13 @@ class Config:
         return out
 
     def config_hash(self) -> str:
-        """A short stable hash of the configuration (for provenance and file names)."""
+        """A short stable hash of the configuration (for provenance and file names).
+
+        Returns
+        -------
+        str
+            16 hex digits of :func:`stable_hash` of the class name and the fields.
+        """
         return stable_hash({"class": type(self).__name__, **self.to_dict()})
 
 
@@ -177,11 +258,29 @@ def _build(cls: type[C], make: Any) -> C:
         raise ConfigError(f"{cls.__name__}: {message}") from None
 
 
+@fill_doc
 def parse_int(name: str, text: str, low: int | None = None, high: int | None = None) -> int:
     """Parse ``text`` as a plain ASCII integer (digits, optional sign) and check its range.
 
     Underscores, spaces and non-ASCII digits are refused, and so is a number of more
     than 40 digits (before converting it).
+
+    Parameters
+    ----------
+    %(check_name)s
+    text : str
+        The text parsed.
+    low, high : int, optional
+        Inclusive bounds; none when None.
+
+    Returns
+    -------
+    int
+        The number.
+
+    Raises
+    ------
+    %(raises_config)s
 
     Examples
     --------
@@ -202,8 +301,26 @@ def parse_int(name: str, text: str, low: int | None = None, high: int | None = N
     return number
 
 
+@fill_doc
 def parse_value(name: str, text: str, kind: Any) -> Any:
     """Parse ``text`` as a value of the type ``kind`` (int, float, bool, str, tuple, Literal, optional).
+
+    Parameters
+    ----------
+    %(check_name)s
+    text : str
+        The text parsed.
+    kind : type
+        The field's type annotation.
+
+    Returns
+    -------
+    object
+        The parsed value.
+
+    Raises
+    ------
+    %(raises_config)s
 
     Examples
     --------
@@ -244,8 +361,28 @@ def parse_value(name: str, text: str, kind: Any) -> Any:
     raise ConfigError(f"{name}: a field of type {kind} cannot be set from the command line")
 
 
+@fill_doc
 def check_size(name: str, shape: Sequence[int], itemsize: int = 8, limit: int = MEMORY_LIMIT_BYTES) -> int:
     """Check, before allocating, that an array of ``shape`` fits in ``limit`` bytes; return its size.
+
+    Parameters
+    ----------
+    %(check_name)s
+    shape : sequence of int
+        Shape of the array.
+    itemsize : int, optional
+        Bytes per element (default 8).
+    limit : int, optional
+        Largest allowed size in bytes (default :data:`MEMORY_LIMIT_BYTES`).
+
+    Returns
+    -------
+    int
+        Size of the array in bytes.
+
+    Raises
+    ------
+    %(raises_config)s
 
     Examples
     --------
@@ -268,6 +405,16 @@ def check_size(name: str, shape: Sequence[int], itemsize: int = 8, limit: int = 
 def format_bytes(n: float) -> str:
     """A byte count in decimal units.
 
+    Parameters
+    ----------
+    n : float
+        Number of bytes.
+
+    Returns
+    -------
+    str
+        E.g. ``"1.5 TB"`` (one decimal).
+
     Examples
     --------
     >>> format_bytes(1.5e12)
@@ -280,8 +427,32 @@ def format_bytes(n: float) -> str:
     return f"{n:.1f} PB"
 
 
+@fill_doc
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
-    """Check that ``value`` is an int in ``[low, high]`` and return it."""
+    """Check that ``value`` is an int in ``[low, high]`` and return it.
+
+    Parameters
+    ----------
+    %(check_name)s
+    value : object
+        The value checked (a bool is refused).
+    low, high : int, optional
+        Inclusive bounds; none when None.
+
+    Returns
+    -------
+    int
+        ``value`` as an int.
+
+    Raises
+    ------
+    %(raises_config)s
+
+    Examples
+    --------
+    >>> check_int("n_units", 5, low=1)
+    5
+    """
     lo = "-inf" if low is None else low
     hi = "inf" if high is None else high
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -292,6 +463,7 @@ def check_int(name: str, value: Any, low: int | None = None, high: int | None = 
     return v
 
 
+@fill_doc
 def check_float(
     name: str,
     value: Any,
@@ -300,7 +472,32 @@ def check_float(
     low_inclusive: bool = True,
     high_inclusive: bool = True,
 ) -> float:
-    """Check that ``value`` is a finite real number in the given interval and return it."""
+    """Check that ``value`` is a finite real number in the given interval and return it.
+
+    Parameters
+    ----------
+    %(check_name)s
+    value : object
+        The value checked (a bool or NaN is refused).
+    low, high : float, optional
+        Bounds; none when None.
+    low_inclusive, high_inclusive : bool, optional
+        Whether each bound is allowed (default True).
+
+    Returns
+    -------
+    float
+        ``value`` as a float.
+
+    Raises
+    ------
+    %(raises_config)s
+
+    Examples
+    --------
+    >>> check_float("lr", 0.1, low=0.0, low_inclusive=False)
+    0.1
+    """
     lo = -math.inf if low is None else low
     hi = math.inf if high is None else high
     interval = f"{'[' if low_inclusive else '('}{lo}, {hi}{']' if high_inclusive else ')'}"
@@ -314,23 +511,85 @@ def check_float(
     return v
 
 
+@fill_doc
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
-    """Check that ``value`` is one of ``choices`` and return it."""
+    """Check that ``value`` is one of ``choices`` and return it.
+
+    Parameters
+    ----------
+    %(check_name)s
+    value : object
+        The value checked.
+    choices : iterable
+        The allowed values.
+
+    Returns
+    -------
+    object
+        ``value``.
+
+    Raises
+    ------
+    %(raises_config)s
+
+    Examples
+    --------
+    >>> check_choice("metric", "cosine", ("cosine", "euclidean"))
+    'cosine'
+    """
     options = list(choices)
     if value not in options:
         raise ConfigError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return value
 
 
+@fill_doc
 def check_bool(name: str, value: Any) -> bool:
-    """Check that ``value`` is a bool and return it."""
+    """Check that ``value`` is a bool and return it.
+
+    Parameters
+    ----------
+    %(check_name)s
+    value : object
+        The value checked.
+
+    Returns
+    -------
+    bool
+        ``value``.
+
+    Raises
+    ------
+    %(raises_config)s
+
+    Examples
+    --------
+    >>> check_bool("wrap", True)
+    True
+    """
     if not isinstance(value, bool):
         raise ConfigError(f"{name} must be True or False; got {value!r}")
     return value
 
 
+@fill_doc
 def check_distinct(name: str, values: Sequence[Any]) -> tuple[Any, ...]:
     """Check that ``values`` is a non-empty sequence without repeats and return it as a tuple.
+
+    Parameters
+    ----------
+    %(check_name)s
+    values : sequence
+        The values checked (a str is refused).
+
+    Returns
+    -------
+    tuple
+        ``values`` as a tuple.
+
+    Raises
+    ------
+    %(raises_config)s
 
     Examples
     --------
