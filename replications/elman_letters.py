@@ -34,9 +34,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cogrnn.analysis import error_table, evaluate_stream, vector_errors
+from cogrnn.analysis.profiles import contrast_means, feature_rms, step_errors
+from cogrnn.analysis.recording import evaluate
 from cogrnn.config import Config, check_int
-from cogrnn.io import check_columns, data_path, read_data_table
+from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FEATURES, LetterSequence
 from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
@@ -48,7 +49,6 @@ __all__ = [
     "REPLICATION",
     "paper_fig4",
     "paper_fig5",
-    "step_errors",
     "consonant_vowel_means",
     "vowels_low",
     "level_within",
@@ -118,52 +118,10 @@ def paper_fig5() -> pd.DataFrame:
     return df
 
 
-def step_errors(results: pd.DataFrame) -> pd.DataFrame:
-    """Per seed and step: the error over the output vector, in the three readings of Fig. 4.
-
-    ``error_length`` (the paper's measure, see ``data/elman1990_fig4_letters_error.csv``),
-    ``sse`` (sum of squares over the bits: the text's "sum squared error") and
-    ``rms_per_unit`` (root mean square over the bits).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"seed": 0, "t": 0, "target_letter": "d", "position_in_word": 0,
-    ...                    "feature": ["high", "back"], "output": [1 / 3, 1 / 3], "target": [1.0, 0.0]})
-    >>> step_errors(df)[["error_length", "sse"]].round(3).values.tolist()
-    [[0.745, 0.556]]
-    """
-    check_columns(results, ["seed", "t", "target_letter", "position_in_word", "feature", "output", "target"])
-    frames = []
-    for seed, g in results.groupby("seed", sort=True):
-        out = g.pivot(index="t", columns="feature", values="output").sort_index()
-        tgt = g.pivot(index="t", columns="feature", values="target").loc[out.index, out.columns]
-        steps = g.drop_duplicates("t").set_index("t").loc[out.index, ["target_letter", "position_in_word"]]
-        ve = vector_errors(out.to_numpy(), tgt.to_numpy())
-        frames.append(
-            pd.DataFrame(
-                {
-                    "seed": seed,
-                    "t": out.index.to_numpy(),
-                    "target_letter": steps["target_letter"].to_numpy(),
-                    "position_in_word": steps["position_in_word"].to_numpy(),
-                    "error_length": ve["error_length"].to_numpy(),
-                    "sse": ve["sse"].to_numpy(),
-                    "rms_per_unit": ve["rms_per_unit"].to_numpy(),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def _bit_rms(results: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """RMS error of each feature per seed and groups of ``by`` (wide: one column per feature)."""
-    g = results.groupby(["seed", *by, "feature"])["sq_error"].mean().unstack("feature")
-    return np.sqrt(g)
-
-
 def consonant_vowel_means(steps: pd.DataFrame, value: str = "error_length") -> pd.DataFrame:
-    """Per seed: mean ``value`` at consonant targets (``True``) and vowel targets (``False``)
-    and their ``ratio`` (vowel / consonant). ``steps`` needs ``seed``, ``target_letter``.
+    """Per seed: mean ``value`` at consonant targets (``consonant``) and vowel targets (``vowel``)
+    and their ``ratio`` (vowel / consonant), indexed by seed; ``steps`` needs ``seed``, ``target_letter``
+    (:func:`~cogrnn.analysis.profiles.contrast_means`).
 
     Examples
     --------
@@ -171,10 +129,8 @@ def consonant_vowel_means(steps: pd.DataFrame, value: str = "error_length") -> p
     >>> round(float(consonant_vowel_means(steps)["ratio"].iloc[0]), 3)
     0.1
     """
-    kind = steps["target_letter"].isin(CONSONANTS).rename("consonant")
-    means = steps.groupby(["seed", kind])[value].mean().unstack("consonant")
-    means["ratio"] = means[False] / means[True]
-    return means
+    means = contrast_means(steps, "target_letter", CONSONANTS, value, names=("consonant", "vowel"))
+    return means.set_index("seed")
 
 
 def vowels_low(means: pd.DataFrame) -> pd.Series:
@@ -232,6 +188,7 @@ class ElmanLetters(Replication):
     default_seeds = 10
     default_root_seed = 1990
     config_class = LettersConfig
+    measure_tables = ("steps", "consonant_vowel", "bits_at_consonants", "bits_by_letter")
     free_parameters = {
         "lr": "0.1 (not in the paper)",
         "momentum": "0 (not in the paper)",
@@ -258,29 +215,43 @@ class ElmanLetters(Replication):
         streams = [task.generate(c[1]) for c in children]
         net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
         test = LetterSequence(n_consonants=config.test_consonants).generate(config.test_seed)
-        ev = evaluate_stream(net, test.inputs, test.targets)
-        keep = ["letter", "target_letter", "position_in_word", "word"]
-        return error_table(ev, test.targets, {k: test.descriptors[k] for k in keep}, FEATURES)
+        keep = ("letter", "target_letter", "position_in_word", "word")
+        rec = evaluate(net, test.inputs, test.targets, {k: test.descriptors[k] for k in keep})
+        results = rec.descriptors.drop(columns="sequence").loc[lambda d: d.index.repeat(len(FEATURES))]
+        return results.reset_index(drop=True).assign(
+            feature=np.tile(np.asarray(FEATURES, dtype=object), rec.n_obs),
+            target=rec.targets.ravel(), output=rec.outputs.ravel(), sq_error=(rec.errors**2).ravel(),
+        )  # fmt: skip
+
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        steps = step_errors(results, keep=["target_letter", "position_in_word"])
+        readings = ("error_length", "sse", "rms_per_unit")  # Fig. 4's reading first, then the other two
+        means = [consonant_vowel_means(steps, v).reset_index().assign(reading=v) for v in readings]
+        return {
+            "steps": steps,
+            "consonant_vowel": pd.concat(means, ignore_index=True)[["seed", "reading", "consonant", "vowel", "ratio"]],
+            "bits_at_consonants": feature_rms(results[results["target_letter"].isin(CONSONANTS)]),
+            "bits_by_letter": feature_rms(results, by=["seed", "target_letter"]),
+        }
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 188-191, Figs. 4-5"
         fig4 = paper_fig4()
         fig4_means = consonant_vowel_means(fig4.dropna(subset=["error"]).assign(seed=0), "error").iloc[0]
-        steps = step_errors(results)
-        means = consonant_vowel_means(steps)
-        sse = consonant_vowel_means(steps, "sse")
-        rms = consonant_vowel_means(steps, "rms_per_unit")
+        cv = extras["consonant_vowel"]
+        means, sse, rms = (cv[cv["reading"] == r].set_index("seed") for r in ("error_length", "sse", "rms_per_unit"))
         others = (
-            f"other readings: sum of squares {sse[True].mean():.3f} at consonants / {sse[False].mean():.3f} at vowels, "
-            f"root mean square per bit {rms[True].mean():.3f} / {rms[False].mean():.3f}"
+            f"other readings: sum of squares {sse['consonant'].mean():.3f} at consonants / "
+            f"{sse['vowel'].mean():.3f} at vowels, "
+            f"root mean square per bit {rms['consonant'].mean():.3f} / {rms['vowel'].mean():.3f}"
         )
         fig4_text = (
             f"Fig. 4 (transcribed, data/elman1990_fig4_letters_error.csv; measure: {PAPER_MEASURE}): "
-            f"mean {fig4_means[True]:.3f} at its 5 drawn consonant points (d 0.62, 0.66; g 0.77, 0.61; b 0.44), "
-            f"{fig4_means[False]:.3f} at its 14 vowel points (0.02-0.36)"
+            f"mean {fig4_means['consonant']:.3f} at its 5 drawn consonant points (d 0.62, 0.66; g 0.77, 0.61; b 0.44), "
+            f"{fig4_means['vowel']:.3f} at its 14 vowel points (0.02-0.36)"
         )
-        bits_cons = _bit_rms(results[results["target_letter"].isin(CONSONANTS)], [])
-        bits_letter = _bit_rms(results, ["target_letter"])
+        bits_cons = extras["bits_at_consonants"].set_index("seed")
+        bits_letter = extras["bits_by_letter"].set_index(["seed", "target_letter"])
         band = f"within {LEVEL_TOLERANCE:.0%} of Fig. 4's mean"
         return [
             seed_pass_claim(
@@ -288,35 +259,36 @@ class ElmanLetters(Replication):
                 "Prediction error is high when a consonant is due and low for vowels.",
                 f"{paper}: {fig4_text}; ratio vowel/consonant {fig4_means['ratio']:.2f}",
                 vowels_low(means),
-                f"mean error-vector length at consonant targets {means[True].mean():.3f}, at vowel targets "
-                f"{means[False].mean():.3f}; vowel/consonant ratio median {means['ratio'].median():.3f}; {others}",
+                f"mean error-vector length at consonant targets {means['consonant'].mean():.3f}, at vowel targets "
+                f"{means['vowel'].mean():.3f}; vowel/consonant ratio median {means['ratio'].median():.3f}; {others}",
                 f"per seed: mean error-vector length at vowel targets < {VOWEL_RATIO_CRITERION} x at consonant targets",
             ),
             seed_pass_claim(
                 "consonant-error-level-as-fig4",
                 "At consonant targets the error reaches the level of Fig. 4 (measured as the paper measures it).",
                 f"{paper}: {fig4_text}",
-                level_within(means[True], fig4_means[True]),
-                f"mean error-vector length at consonant targets {means[True].mean():.3f} "
-                f"(seeds {means[True].min():.3f}-{means[True].max():.3f}; an ideal predictor, the mean of b, d, g, "
+                level_within(means["consonant"], fig4_means["consonant"]),
+                f"mean error-vector length at consonant targets {means['consonant'].mean():.3f} "
+                f"(seeds {means['consonant'].min():.3f}-{means['consonant'].max():.3f}; "
+                "an ideal predictor, the mean of b, d, g, "
                 f"scores 0.654); {others}",
-                f"per seed: mean error-vector length at consonant targets {band} ({fig4_means[True]:.3f})",
+                f"per seed: mean error-vector length at consonant targets {band} ({fig4_means['consonant']:.3f})",
             ),
             seed_pass_claim(
                 "vowel-error-level-as-fig4",
                 "At vowel targets the error stays at the level of Fig. 4 (measured as the paper measures it).",
                 f"{paper}: {fig4_text}",
-                level_within(means[False], fig4_means[False]),
-                f"mean error-vector length at vowel targets {means[False].mean():.3f} "
-                f"(seeds {means[False].min():.3f}-{means[False].max():.3f}), "
-                f"{means[False].mean() / fig4_means[False]:.2f} x Fig. 4's"
+                level_within(means["vowel"], fig4_means["vowel"]),
+                f"mean error-vector length at vowel targets {means['vowel'].mean():.3f} "
+                f"(seeds {means['vowel'].min():.3f}-{means['vowel'].max():.3f}), "
+                f"{means['vowel'].mean() / fig4_means['vowel']:.2f} x Fig. 4's"
                 + (
                     ": the network predicts the vowels more exactly than the paper's did (the paper gives "
                     "neither its learning rate nor its weight range, nor how long its error took to fall)"
-                    if means[False].mean() < (1 - LEVEL_TOLERANCE) * fig4_means[False]
+                    if means["vowel"].mean() < (1 - LEVEL_TOLERANCE) * fig4_means["vowel"]
                     else ""
                 ),
-                f"per seed: mean error-vector length at vowel targets {band} ({fig4_means[False]:.3f})",
+                f"per seed: mean error-vector length at vowel targets {band} ({fig4_means['vowel']:.3f})",
             ),
             seed_pass_claim(
                 "consonantal-bit-below-high-bit",
@@ -346,7 +318,7 @@ class ElmanLetters(Replication):
         fig4, fig5 = paper_fig4(), paper_fig5()
         # the replication at Fig. 4's 20 steps: per seed, the mean over the test stream of the same
         # letter at the same position in its word
-        steps = step_errors(results).groupby(["seed", *keys], as_index=False)["error_length"].mean()
+        steps = extras["steps"].groupby(["seed", *keys], as_index=False)["error_length"].mean()
         at4 = fig4[["step", *keys]].merge(steps, on=keys)
         plot_error_curve(
             at4, x="step", y="error_length", ax=axes[0], reference=dict(zip(fig4["step"], fig4["error"])),
@@ -368,7 +340,7 @@ class ElmanLetters(Replication):
             ax.set_xticks(fig4["step"], fig4["target_letter"])
             ax.set_ylim(0, top)  # room for the legend above the curves
             ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=2)
-        per_letter = step_errors(results).groupby(["seed", "target_letter"], as_index=False)["error_length"].mean()
+        per_letter = extras["steps"].groupby(["seed", "target_letter"], as_index=False)["error_length"].mean()
         plot_seed_values(
             per_letter, x="target_letter", y="error_length", ax=axes[2], order=["b", "d", "g", "a", "i", "u"],
             xlabel="letter to be predicted", ylabel="mean error-vector length (one dot per seed)",
