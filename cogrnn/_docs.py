@@ -43,6 +43,21 @@ name : str
     "raises_config": """
 cogrnn.exceptions.ConfigError
     If the value is refused; the one-line message names it and what is allowed.""",
+    "path": """
+path : str or os.PathLike
+    The file.""",
+    "required": """
+required : iterable of str
+    Columns the table must have (it may have more).""",
+    "returns_path": """
+pathlib.Path
+    The path written.""",
+    "final": """
+final : str or os.PathLike
+    The output folder (published under this name).""",
+    "raises_data": """
+cogrnn.exceptions.DataError
+    If the file is missing or unreadable, or a required column is absent (one-line message).""",
     "n_replicas": """
 n_replicas : int, optional
     Number of independent replicas (networks with their own initial weights) trained or evaluated

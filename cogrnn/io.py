@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._docs import fill_doc
 from .exceptions import ConfigError, DataError
 
 __all__ = [
@@ -77,6 +78,16 @@ def _stale(entry: Path, owner: str) -> bool:
 def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files of :func:`atomic_write_bytes` left in ``folder`` by killed runs.
 
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder searched (nothing happens if it does not exist).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+
     Examples
     --------
     >>> import pathlib
@@ -98,8 +109,19 @@ def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+@fill_doc
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``).
+
+    Parameters
+    ----------
+    %(path)s
+    data : bytes
+        The content written.
+
+    Returns
+    -------
+    %(returns_path)s
 
     Examples
     --------
@@ -124,21 +146,76 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return path
 
 
+@fill_doc
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) atomically."""
+    """Write ``text`` (UTF-8) atomically.
+
+    Parameters
+    ----------
+    %(path)s
+    text : str
+        The content written.
+
+    Returns
+    -------
+    %(returns_path)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_text(folder / "a.txt", "hi").read_text()
+    'hi'
+    """
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
+@fill_doc
 def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
-    """Write ``obj`` as indented JSON, atomically."""
+    """Write ``obj`` as indented JSON, atomically.
+
+    Parameters
+    ----------
+    %(path)s
+    obj : object
+        JSON-serialisable data (other values are written with ``str``).
+
+    Returns
+    -------
+    %(returns_path)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> json.loads(write_json(folder / "a.json", {"n": 1}).read_text())
+    {'n': 1}
+    """
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
 
 
+@fill_doc
 def write_csv(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
     """Write a DataFrame as CSV (no index; floats round-trip exactly), atomically.
 
     Uses pyarrow's CSV writer (about 10x faster than pandas) and falls back to pandas for
     columns Arrow cannot type (mixed objects).
+
+    Parameters
+    ----------
+    %(path)s
+    %(df)s
+
+    Returns
+    -------
+    %(returns_path)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> pd.read_csv(write_csv(folder / "a.csv", pd.DataFrame({"x": [0.1, 2.0]})))["x"].tolist()
+    [0.1, 2.0]
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -162,15 +239,57 @@ def _existing_output(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+@fill_doc
 def write_parquet(path: str | os.PathLike[str], df: pd.DataFrame) -> Path:
-    """Write a DataFrame as Parquet (pyarrow), atomically."""
+    """Write a DataFrame as Parquet (pyarrow), atomically.
+
+    Parameters
+    ----------
+    %(path)s
+    %(df)s
+
+    Returns
+    -------
+    %(returns_path)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> read_parquet(write_parquet(folder / "a.parquet", pd.DataFrame({"x": [1]})), ["x"]).shape
+    (1, 1)
+    """
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
     return atomic_write_bytes(path, buf.getvalue())
 
 
+@fill_doc
 def read_parquet(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
-    """Read a Parquet table and check its columns; any problem is a one-line :class:`DataError`."""
+    """Read a Parquet table and check its columns; any problem is a one-line :class:`DataError`.
+
+    Parameters
+    ----------
+    %(path)s
+    %(required)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Raises
+    ------
+    %(raises_data)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_parquet(folder / "a.parquet", pd.DataFrame({"seed": [0, 1]}))
+    >>> read_parquet(folder / "a.parquet", ["seed"])["seed"].tolist()
+    [0, 1]
+    """
     path = _existing_output(path)
     try:
         df = pd.read_parquet(path)
@@ -179,8 +298,26 @@ def read_parquet(path: str | os.PathLike[str], required: Iterable[str]) -> pd.Da
     return check_columns(df, required, what=str(path))
 
 
+@fill_doc
 def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table") -> pd.DataFrame:
     """Raise :class:`DataError` naming the missing columns, if any.
+
+    Parameters
+    ----------
+    %(df)s
+    %(required)s
+    what : str, optional
+        Name of the table in the message (default ``"table"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself.
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If a required column is missing.
 
     Examples
     --------
@@ -195,8 +332,32 @@ def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table"
     return df
 
 
+@fill_doc
 def read_tidy_csv(path: str | os.PathLike[str], required: Iterable[str]) -> pd.DataFrame:
-    """Read a results CSV and check its schema; any problem is a one-line :class:`DataError`."""
+    """Read a results CSV and check its schema; any problem is a one-line :class:`DataError`.
+
+    Parameters
+    ----------
+    %(path)s
+    %(required)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table (at least one row).
+
+    Raises
+    ------
+    %(raises_data)s
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_csv(folder / "r.csv", pd.DataFrame({"seed": [0], "err": [0.5]}))
+    >>> read_tidy_csv(folder / "r.csv", ["seed", "err"]).shape
+    (1, 2)
+    """
     path = _existing_output(path)
     try:
         df = pd.read_csv(path)
@@ -208,8 +369,26 @@ def read_tidy_csv(path: str | os.PathLike[str], required: Iterable[str]) -> pd.D
     return df
 
 
+@fill_doc
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """SHA-256 hex digest of a file."""
+    """SHA-256 hex digest of a file.
+
+    Parameters
+    ----------
+    %(path)s
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> sha256_file(atomic_write_bytes(folder / "e", b""))[:12]
+    'e3b0c44298fc'
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -218,7 +397,30 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
 
 
 def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
-    """Create ``path`` if needed and check that files can be written there."""
+    """Create ``path`` if needed and check that files can be written there.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If the folder cannot be created or written to.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> ensure_writable_dir(folder / "out").is_dir()
+    True
+    """
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -232,6 +434,21 @@ def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
 
 def check_out_path(path: str | os.PathLike[str]) -> Path:
     """``path`` as a Path; the empty path (which would mean the current folder) is refused.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``--out`` value.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    cogrnn.exceptions.ConfigError
+        If the path is empty.
 
     Examples
     --------
@@ -258,11 +475,28 @@ _STAGING = ".{name}.tmp-{host}-{pid}-"
 _STALE_AGE_S = 24 * 3600
 
 
+@fill_doc
 def clean_stale_staging(final: str | os.PathLike[str]) -> list[Path]:
     """Remove staging folders of ``final`` left by killed runs; return what was removed.
 
     A staging folder is stale when its process (on this host) no longer runs, or when it
     is older than a day (another host's).
+
+    Parameters
+    ----------
+    %(final)s
+
+    Returns
+    -------
+    list of pathlib.Path
+        The staging folders removed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> clean_stale_staging(folder / "run")
+    []
     """
     final = Path(final)
     removed: list[Path] = []
@@ -276,10 +510,27 @@ def clean_stale_staging(final: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+@fill_doc
 def staging_dir(final: str | os.PathLike[str]) -> Path:
     """A fresh, empty sibling folder of ``final`` to write a new set of files into.
 
     Stale staging folders of ``final`` are cleaned first. Publish it with :func:`publish_dir`.
+
+    Parameters
+    ----------
+    %(final)s
+
+    Returns
+    -------
+    pathlib.Path
+        The new staging folder, beside ``final``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> staging_dir(folder / "run").name.startswith(".run.tmp-")
+    True
     """
     final = Path(final)
     clean_stale_staging(final)
@@ -313,8 +564,20 @@ def _exchange(a: Path, b: Path) -> bool:
     return True
 
 
+@fill_doc
 def publish_dir(staging: str | os.PathLike[str], final: str | os.PathLike[str]) -> Path:
     """Make the complete folder ``staging`` take the name ``final`` in one step; remove the old set.
+
+    Parameters
+    ----------
+    staging : str or os.PathLike
+        The complete new folder (from :func:`staging_dir`).
+    %(final)s
+
+    Returns
+    -------
+    pathlib.Path
+        ``final``.
 
     Examples
     --------
@@ -378,7 +641,28 @@ def data_dir() -> Path:
 
 
 def data_path(name: str) -> Path:
-    """Path of the data table ``name`` (e.g. ``"elman1990_letter_features.csv"``)."""
+    """Path of the data table ``name`` (e.g. ``"elman1990_letter_features.csv"``).
+
+    Parameters
+    ----------
+    name : str
+        File name of the table in :func:`data_dir`.
+
+    Returns
+    -------
+    pathlib.Path
+        The table's path.
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If there is no such table (the message lists the known ones).
+
+    Examples
+    --------
+    >>> data_path("elman1990_lexicon.csv").name
+    'elman1990_lexicon.csv'
+    """
     path = data_dir() / name
     if not path.is_file():
         known = ", ".join(sorted(p.name for p in data_dir().glob("*.csv")))
@@ -386,8 +670,20 @@ def data_path(name: str) -> Path:
     return path
 
 
+@fill_doc
 def read_data_table(name: str, required: Iterable[str]) -> pd.DataFrame:
     """Read a cited data table (``#`` lines are its citation) and check its columns.
+
+    Parameters
+    ----------
+    name : str
+        File name of the table in :func:`data_dir`.
+    %(required)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, without its citation lines.
 
     Examples
     --------
