@@ -33,7 +33,18 @@ PACKAGES = (
 
 
 def utc_now() -> str:
-    """The current time, ISO 8601 in UTC."""
+    """The current time, ISO 8601 in UTC.
+
+    Returns
+    -------
+    str
+        E.g. ``"2026-01-31T12:00:00+00:00"`` (seconds).
+
+    Examples
+    --------
+    >>> utc_now().endswith("+00:00")
+    True
+    """
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -42,7 +53,17 @@ def git_info(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
 
     ``dirty`` is true when a tracked file is modified or an untracked (not ignored) file
     exists: an untracked module can change results as much as an edited one.
-    Returns ``{"commit": None, "dirty": None}`` outside a git work tree.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A file or folder in the work tree (default: this package's folder).
+
+    Returns
+    -------
+    dict of str to object
+        ``{"commit": str, "dirty": bool}``; ``{"commit": None, "dirty": None}`` outside a
+        git work tree.
 
     Examples
     --------
@@ -74,6 +95,16 @@ def source_hash(roots: Iterable[str | os.PathLike[str]] | None = None) -> str:
 
     Every ``*.py`` file under each root, in sorted order, contributes its relative path
     and its bytes, so any edit, added or removed module changes the hash.
+
+    Parameters
+    ----------
+    roots : iterable of str or os.PathLike, optional
+        Folders whose ``*.py`` files are hashed (default: cogrnn and its replications).
+
+    Returns
+    -------
+    str
+        64 hex digits.
 
     Examples
     --------
@@ -113,6 +144,11 @@ def code_version() -> dict[str, Any]:
 
     A sweep task's cache key includes it, so changed code never reuses old results.
 
+    Returns
+    -------
+    dict of str to object
+        ``cogrnn_version``, ``commit``, ``dirty`` (see :func:`git_info`) and ``source_sha256``.
+
     Examples
     --------
     >>> sorted(code_version())
@@ -122,7 +158,23 @@ def code_version() -> dict[str, Any]:
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
-    """Installed versions of ``names`` (None where not installed), plus Python and cogrnn."""
+    """Installed versions of ``names`` (None where not installed), plus Python and cogrnn.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Distribution names (default :data:`PACKAGES`).
+
+    Returns
+    -------
+    dict of str to str or None
+        Version by name, ``python`` and ``cogrnn`` first.
+
+    Examples
+    --------
+    >>> package_versions(["numpy"])["numpy"] is not None
+    True
+    """
     out: dict[str, str | None] = {"python": platform.python_version(), "cogrnn": __version__}
     for name in names:
         try:
@@ -133,7 +185,18 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
 
 
 def thread_info() -> dict[str, Any]:
-    """Threads available to torch and numba, and the CPU count."""
+    """Threads available to torch and numba, and the CPU count.
+
+    Returns
+    -------
+    dict of str to object
+        ``cpu_count``, ``torch_threads`` and ``numba_threads``.
+
+    Examples
+    --------
+    >>> sorted(thread_info())
+    ['cpu_count', 'numba_threads', 'torch_threads']
+    """
     import torch
 
     info: dict[str, Any] = {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()}
@@ -147,7 +210,28 @@ def thread_info() -> dict[str, Any]:
 
 
 def file_hashes(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """``{path: sha256}`` for every file, paths relative to ``root`` where given."""
+    """``{path: sha256}`` for every file, paths relative to ``root`` where given.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        The files.
+    root : str or os.PathLike, optional
+        Folder the keys are relative to (paths outside it keep their full name).
+
+    Returns
+    -------
+    dict of str to str
+        SHA-256 hex digest by path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_bytes(b"")
+    >>> file_hashes([folder / "a.txt"], root=folder)["a.txt"][:12]
+    'e3b0c44298fc'
+    """
     out = {}
     for p in paths:
         p = Path(p)
@@ -157,6 +241,19 @@ def file_hashes(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike
 
 
 def platform_info() -> dict[str, Any]:
+    """Operating system, machine and Python interpreter of this run.
+
+    Returns
+    -------
+    dict of str to object
+        ``system``, ``release``, ``machine``, ``processor``, ``python_implementation`` and
+        ``executable``.
+
+    Examples
+    --------
+    >>> sorted(platform_info())[:3]
+    ['executable', 'machine', 'processor']
+    """
     return {
         "system": platform.system(),
         "release": platform.release(),
