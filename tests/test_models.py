@@ -101,14 +101,37 @@ def test_elman_init_range_and_nonlinearity():
     assert out.hidden.min() < 0  # tanh units go negative
 
 
+@pytest.mark.parametrize("name", ZOO)
+@pytest.mark.parametrize("num_layers", [1, 3])
+def test_every_model_has_the_same_state_and_hidden_layout(name, num_layers):
+    """State tensors are (L_state, R, B, units), hidden (R, L, T, B, H), for every model."""
+    R, T, B, I, H, O = 2, 5, 3, 4, 6, 3
+    net = cogrnn.make_model(name, input_size=I, hidden_size=H, output_size=O, num_layers=num_layers, n_replicas=R)
+    init = net.init_state(B)
+    out = net(torch.rand(T, B, I))
+    assert out.hidden.shape == (R, num_layers, T, B, H)
+    assert [s.shape for s in out.state] == [s.shape for s in init]
+    for s in init:
+        assert s.ndim == 4 and s.shape[1:3] == (R, B)
+        # Jordan's one recurrent loop runs through the output units; the others' through each layer's hidden units
+        assert s.shape[0] == (1 if name == "jordan" else num_layers)
+        assert s.shape[3] == (O if name == "jordan" else H)
+    # replica r of the state is replica r's own: continuing a stream replica by replica gives the same numbers
+    first = net(torch.rand(T, B, I, generator=torch.Generator().manual_seed(1)))
+    x2 = torch.rand(T, B, I, generator=torch.Generator().manual_seed(2))
+    both = net(x2, first.state)
+    alone = net.replica(1)(x2, tuple(s[:, 1:2] for s in first.state))
+    torch.testing.assert_close(both.outputs[1:2], alone.outputs, rtol=0, atol=0)
+
+
 def test_jordan_state_is_decayed_copy_of_output():
     net = JordanNetwork(2, 3, 2, mu=0.5, random_state=0)
     out = net(torch.randn(3, 1, 2))
     s, y = out.state
     y1, y2 = out.outputs[0, 0, 0], out.outputs[0, 1, 0]
     # s used at step 3 = mu * (mu * y1) + y2 (state starts at 0)
-    torch.testing.assert_close(s[0, 0], 0.5 * y1 + y2)
-    torch.testing.assert_close(y[0, 0], out.outputs[0, 2, 0])
+    torch.testing.assert_close(s[0, 0, 0], 0.5 * y1 + y2)
+    torch.testing.assert_close(y[0, 0, 0], out.outputs[0, 2, 0])
     with pytest.raises(ConfigError, match="mu must be a number in"):
         JordanNetwork(2, 3, 2, mu=1.0)
 

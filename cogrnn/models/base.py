@@ -25,7 +25,7 @@ import copy
 import math
 import os
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 import numpy as np
 
@@ -43,6 +43,7 @@ from ..random import RandomState, seed_sequence, torch_generator
 __all__ = [
     "RecurrentOutput",
     "RecurrentEnsemble",
+    "EnsembleOptions",
     "ACTIVATIONS",
     "OUTPUT_ACTIVATIONS",
     "ensemble_linear",
@@ -56,6 +57,23 @@ __all__ = [
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
 OUTPUT_ACTIVATIONS = ("logistic", "identity", "softmax")
+
+
+class EnsembleOptions(TypedDict, total=False):
+    """The keyword arguments every recurrent model takes (see :class:`RecurrentEnsemble`).
+
+    A model's constructor names only the arguments of its own and passes these on as
+    ``**ensemble`` to :class:`RecurrentEnsemble`, which validates them.
+    """
+
+    num_layers: int
+    n_replicas: int
+    output_activation: str | None
+    bias: bool
+    random_state: RandomState | None
+    replica_seeds: Sequence[Any] | None
+    dtype: torch.dtype
+    device: str | torch.device
 
 
 class RecurrentOutput(NamedTuple):
@@ -283,6 +301,7 @@ class RecurrentEnsemble(nn.Module):
     """
 
     family: str = "recurrent"
+    default_output_activation: str = "logistic"  # when output_activation is not given
     _copy_back_state: bool = True  # the state is a copy that Elman's training treats as input
 
     def __init__(
@@ -293,7 +312,7 @@ class RecurrentEnsemble(nn.Module):
         *,
         num_layers: int = 1,
         n_replicas: int = 1,
-        output_activation: str = "logistic",
+        output_activation: str | None = None,
         bias: bool = True,
         random_state: RandomState | None = None,
         replica_seeds: Sequence[Any] | None = None,
@@ -306,6 +325,8 @@ class RecurrentEnsemble(nn.Module):
         self.output_size = check_int("output_size", output_size, low=1)
         self.num_layers = check_int("num_layers", num_layers, low=1)
         self.n_replicas = check_int("n_replicas", n_replicas, low=1)
+        if output_activation is None:
+            output_activation = self.default_output_activation
         self.output_activation = check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
         self.bias = check_bool("bias", bias)
         if dtype not in (torch.float32, torch.float64):

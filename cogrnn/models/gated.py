@@ -2,51 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Unpack
 
 import torch
 from torch import Tensor
 
 from ..config import check_float
 from ..exceptions import ConfigError
-from ..random import RandomState
-from .base import RecurrentEnsemble, RecurrentOutput, ensemble_linear, logistic, uniform_bound
+from .base import EnsembleOptions, RecurrentEnsemble, RecurrentOutput, ensemble_linear, logistic, uniform_bound
 
 __all__ = ["LSTMNetwork", "GRUNetwork"]
 
 
 class _GatedBase(RecurrentEnsemble):
     _gates = 1
+    default_output_activation = "identity"
 
     def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        output_size: int,
-        *,
-        num_layers: int = 1,
-        n_replicas: int = 1,
-        output_activation: str = "identity",
-        bias: bool = True,
-        random_state: RandomState | None = None,
-        replica_seeds: Sequence[Any] | None = None,
-        dtype: torch.dtype = torch.float32,
-        device: str | torch.device = "cpu",
+        self, input_size: int, hidden_size: int, output_size: int, **ensemble: Unpack[EnsembleOptions]
     ) -> None:
-        super().__init__(
-            input_size,
-            hidden_size,
-            output_size,
-            num_layers=num_layers,
-            n_replicas=n_replicas,
-            output_activation=output_activation,
-            bias=bias,
-            random_state=random_state,
-            replica_seeds=replica_seeds,
-            dtype=dtype,
-            device=device,
-        )
+        super().__init__(input_size, hidden_size, output_size, **ensemble)
         self._build_parameters()
 
     def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
@@ -110,8 +85,16 @@ class LSTMNetwork(_GatedBase):
     family = "lstm"
     _gates = 4
 
-    def __init__(self, *args: Any, forget_bias: float = 0.0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        forget_bias: float = 0.0,
+        **ensemble: Unpack[EnsembleOptions],
+    ) -> None:
+        super().__init__(input_size, hidden_size, output_size, **ensemble)
         self.forget_bias = check_float("forget_bias", forget_bias)
         if self.forget_bias and not self.bias:
             raise ConfigError("forget_bias needs bias=True")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import torch
 from torch import Tensor
 
 from ..config import check_choice, check_float
-from ..random import RandomState
 from .base import (
     ACTIVATIONS,
+    EnsembleOptions,
     RecurrentEnsemble,
     RecurrentOutput,
     _check_init_range,
@@ -22,7 +21,45 @@ from .base import (
 __all__ = ["ElmanSRN", "JordanNetwork"]
 
 
-class ElmanSRN(RecurrentEnsemble):
+class _SimpleRecurrent(RecurrentEnsemble):
+    """Elman's and Jordan's networks: one hidden nonlinearity, weights uniform in ``[-init_range, init_range]``."""
+
+    _own_hyperparameters: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        *,
+        nonlinearity: str,
+        init_range: float,
+        **ensemble: Unpack[EnsembleOptions],
+    ) -> None:
+        super().__init__(input_size, hidden_size, output_size, **ensemble)
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, ACTIVATIONS)
+        self.init_range = _check_init_range(init_range)
+
+    def _init_bound(self, name: str) -> float:
+        return self.init_range
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor arguments that define the architecture (for provenance).
+
+        Returns
+        -------
+        dict
+            Those of :meth:`RecurrentEnsemble.hyperparameters` plus the model's own.
+
+        Examples
+        --------
+        >>> ElmanSRN(1, 2, 1, random_state=0).hyperparameters()["context_init"]
+        0.5
+        """
+        return {**super().hyperparameters(), **{name: getattr(self, name) for name in self._own_hyperparameters}}
+
+
+class ElmanSRN(_SimpleRecurrent):
     r"""Elman's (1990) simple recurrent network, as an ensemble of R replicas.
 
     For layer :math:`l` (layer 0 reads the input :math:`x_t`):
@@ -73,6 +110,7 @@ class ElmanSRN(RecurrentEnsemble):
     """
 
     family = "srn"
+    _own_hyperparameters = ("nonlinearity", "context_init", "init_range")
 
     def __init__(
         self,
@@ -80,34 +118,15 @@ class ElmanSRN(RecurrentEnsemble):
         hidden_size: int,
         output_size: int,
         *,
-        num_layers: int = 1,
-        n_replicas: int = 1,
         nonlinearity: str = "logistic",
-        output_activation: str = "logistic",
         context_init: float = 0.5,
         init_range: float = 0.5,
-        bias: bool = True,
-        random_state: RandomState | None = None,
-        replica_seeds: Sequence[Any] | None = None,
-        dtype: torch.dtype = torch.float32,
-        device: str | torch.device = "cpu",
+        **ensemble: Unpack[EnsembleOptions],
     ) -> None:
         super().__init__(
-            input_size,
-            hidden_size,
-            output_size,
-            num_layers=num_layers,
-            n_replicas=n_replicas,
-            output_activation=output_activation,
-            bias=bias,
-            random_state=random_state,
-            replica_seeds=replica_seeds,
-            dtype=dtype,
-            device=device,
+            input_size, hidden_size, output_size, nonlinearity=nonlinearity, init_range=init_range, **ensemble
         )
-        self.nonlinearity = check_choice("nonlinearity", nonlinearity, ACTIVATIONS)
         self.context_init = check_float("context_init", context_init)
-        self.init_range = _check_init_range(init_range)
         self._build_parameters()
 
     def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
@@ -124,21 +143,10 @@ class ElmanSRN(RecurrentEnsemble):
             shapes.append(("bias_o", (self.output_size,)))
         return shapes
 
-    def _init_bound(self, name: str) -> float:
-        return self.init_range
-
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
         """``(context,)`` with context of shape ``(L, R, B, H)`` filled with ``context_init``."""
         shape = (self.num_layers, self.n_replicas, batch_size, self.hidden_size)
         return (torch.full(shape, self.context_init, dtype=self.dtype, device=self.device),)
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            **super().hyperparameters(),
-            "nonlinearity": self.nonlinearity,
-            "context_init": self.context_init,
-            "init_range": self.init_range,
-        }
 
     def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
         R, T, B, _ = x.shape
@@ -165,7 +173,7 @@ class ElmanSRN(RecurrentEnsemble):
         return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(finals),), logits)
 
 
-class JordanNetwork(RecurrentEnsemble):
+class JordanNetwork(_SimpleRecurrent):
     r"""Jordan's (1986) network: the context is a decaying copy of the output.
 
     .. math::
@@ -190,11 +198,14 @@ class JordanNetwork(RecurrentEnsemble):
     >>> import torch
     >>> net = JordanNetwork(3, 5, 3, mu=0.5, n_replicas=2, random_state=0)
     >>> out = net(torch.zeros(4, 1, 3))
-    >>> out.state[0].shape                      # state units: (R, B, O)
-    torch.Size([2, 1, 3])
+    >>> out.state[0].shape                      # state units: (1, R, B, O), as every model's (L, R, B, .)
+    torch.Size([1, 2, 1, 3])
+    >>> out.hidden.shape                        # (R, L, T, B, H)
+    torch.Size([2, 1, 4, 1, 5])
     """
 
     family = "jordan"
+    _own_hyperparameters = ("mu", "nonlinearity", "state_init", "init_range")
 
     def __init__(
         self,
@@ -203,35 +214,16 @@ class JordanNetwork(RecurrentEnsemble):
         output_size: int,
         *,
         mu: float = 0.5,
-        num_layers: int = 1,
-        n_replicas: int = 1,
         nonlinearity: str = "logistic",
-        output_activation: str = "logistic",
         state_init: float = 0.0,
         init_range: float = 0.5,
-        bias: bool = True,
-        random_state: RandomState | None = None,
-        replica_seeds: Sequence[Any] | None = None,
-        dtype: torch.dtype = torch.float32,
-        device: str | torch.device = "cpu",
+        **ensemble: Unpack[EnsembleOptions],
     ) -> None:
         super().__init__(
-            input_size,
-            hidden_size,
-            output_size,
-            num_layers=num_layers,
-            n_replicas=n_replicas,
-            output_activation=output_activation,
-            bias=bias,
-            random_state=random_state,
-            replica_seeds=replica_seeds,
-            dtype=dtype,
-            device=device,
+            input_size, hidden_size, output_size, nonlinearity=nonlinearity, init_range=init_range, **ensemble
         )
         self.mu = check_float("mu", mu, low=0.0, high=1.0, high_inclusive=False)
-        self.nonlinearity = check_choice("nonlinearity", nonlinearity, ACTIVATIONS)
         self.state_init = check_float("state_init", state_init)
-        self.init_range = _check_init_range(init_range)
         self._build_parameters()
 
     def _layer_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
@@ -251,27 +243,19 @@ class JordanNetwork(RecurrentEnsemble):
             shapes.append(("bias_o", (self.output_size,)))
         return shapes
 
-    def _init_bound(self, name: str) -> float:
-        return self.init_range
-
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
-        """``(s, y)``: state units and last output, each ``(R, B, O)``."""
-        shape = (self.n_replicas, batch_size, self.output_size)
+        """``(s, y)``: state units and last output, each ``(1, R, B, O)``.
+
+        The layout of every model's state, ``(L, R, B, units)``, with one recurrent layer:
+        Jordan's recurrence runs through the output, once per network.
+        """
+        shape = (1, self.n_replicas, batch_size, self.output_size)
         s = torch.full(shape, self.state_init, dtype=self.dtype, device=self.device)
         return (s, torch.zeros(shape, dtype=self.dtype, device=self.device))
 
-    def hyperparameters(self) -> dict[str, Any]:
-        return {
-            **super().hyperparameters(),
-            "mu": self.mu,
-            "nonlinearity": self.nonlinearity,
-            "state_init": self.state_init,
-            "init_range": self.init_range,
-        }
-
     def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
         R, T, B, _ = x.shape
-        s, y = state
+        s, y = state[0][0], state[1][0]
         drive = ensemble_linear(
             x.reshape(R, T * B, self.input_size),
             self.weight("weight_ih_l0"),
@@ -300,6 +284,6 @@ class JordanNetwork(RecurrentEnsemble):
         return RecurrentOutput(
             torch.stack(outputs_t, dim=1),
             torch.stack(hiddens, dim=2),
-            (s, y),
+            (s.unsqueeze(0), y.unsqueeze(0)),
             torch.stack(logits_t, dim=1),
         )

@@ -426,7 +426,7 @@ class Trainer:
         else:  # read-only views (a shared stream stays a broadcast view)
             X, Y = x.detach().numpy(), y.detach().numpy()
         if jordan:
-            ctx, yprev = to_kernel(state[0]), to_kernel(state[1])
+            ctx, yprev = to_kernel(state[0][0]), to_kernel(state[1][0])
         else:
             ctx, yprev = to_kernel(state[0][0]), to_kernel(torch.zeros((R, B, 0), dtype=model.dtype))
         start_ctx, start_y = ctx.copy(), yprev.copy()
@@ -464,7 +464,7 @@ class Trainer:
                 if param is not None:
                     param.copy_(from_kernel(arr))
         if jordan:
-            return (from_kernel(ctx), from_kernel(yprev))
+            return (from_kernel(ctx).unsqueeze(0), from_kernel(yprev).unsqueeze(0))
         return (from_kernel(ctx).unsqueeze(0),)
 
 
