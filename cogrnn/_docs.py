@@ -58,6 +58,12 @@ final : str or os.PathLike
     "raises_data": """
 cogrnn.exceptions.DataError
     If the file is missing or unreadable, or a required column is absent (one-line message).""",
+    "replication": """
+replication : cogrnn.replication.Replication
+    The replication (e.g. ``cogrnn.replications.get("elman-xor")``).""",
+    "workers": """
+workers : int, optional
+    Number of worker processes; None lets the scheduler choose.""",
     "n_replicas": """
 n_replicas : int, optional
     Number of independent replicas (networks with their own initial weights) trained or evaluated

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._docs import fill_doc
 from .config import check_bool, check_int, stable_hash
 from .exceptions import ConfigError, DataError
 from .io import check_out_path, clean_stale_temp_files, ensure_writable_dir, write_csv, write_json, write_parquet
@@ -66,7 +67,30 @@ MAX_TASKS = 1_000_000
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """What to sweep (see the module docstring for the TOML form)."""
+    """What to sweep (see the module docstring for the TOML form).
+
+    Parameters
+    ----------
+    replication : str
+        Name of the replication (see ``cogrnn list``).
+    seeds : int, default 10
+        Seeds per condition.
+    root_seed : int, optional
+        Root of the per-seed streams; None takes the replication's own default root (as
+        ``cogrnn replicate`` does).
+    quick : bool, default False
+        Start from the replication's quick configuration.
+    base : mapping of str to object, optional
+        Configuration values shared by every condition.
+    grid : mapping of str to sequence, optional
+        Values of each swept parameter; the conditions are all their combinations.
+
+    Examples
+    --------
+    >>> spec = SweepSpec("elman-xor", seeds=2, grid={"lr": [0.1, 0.5], "hidden": [2, 4]})
+    >>> len(spec.conditions())
+    4
+    """
 
     replication: str
     seeds: int = 10
@@ -101,13 +125,43 @@ class SweepSpec:
             raise ConfigError(f"parameter(s) {', '.join(overlap)} appear in both [base] and [grid]")
 
     def conditions(self) -> list[dict[str, Any]]:
-        """Every combination of the grid values (one empty condition without a grid)."""
+        """Every combination of the grid values (one empty condition without a grid).
+
+        Returns
+        -------
+        list of dict
+            One ``{parameter: value}`` per condition.
+        """
         names = list(self.grid)
         return [dict(zip(names, combo)) for combo in itertools.product(*(self.grid[n] for n in names))]
 
 
 def load_sweep(path: str | os.PathLike[str]) -> SweepSpec:
-    """Read a sweep TOML file; problems are one-line :class:`ConfigError` messages."""
+    """Read a sweep TOML file; problems are one-line :class:`ConfigError` messages.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The TOML file.
+
+    Returns
+    -------
+    SweepSpec
+        The validated specification.
+
+    Raises
+    ------
+    cogrnn.exceptions.ConfigError
+        If the file is missing, not TOML, or has unknown or invalid keys.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = path.write_text("\\n".join(['replication = "elman-xor"', "seeds = 2", "[grid]", "lr = [0.1, 0.5]"]))
+    >>> load_sweep(path).grid
+    {'lr': [0.1, 0.5]}
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"sweep file {path} does not exist")
@@ -148,11 +202,34 @@ class _Task:
         return seed_at(self.root_seed, self.seed_index)
 
 
+@fill_doc
 def sweep_tasks(spec: SweepSpec, replication: Any, code: Mapping[str, Any] | None = None) -> list[_Task]:
     """The (condition, seed) tasks of a sweep, each with its resolved, validated configuration.
 
     A task's key hashes the replication, the configuration, the seed and ``code`` (the
     code version, default :func:`cogrnn.provenance.code_version`: commit and source hash).
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    %(replication)s
+    code : mapping of str to object, optional
+        The code version (default :func:`cogrnn.provenance.code_version`).
+
+    Returns
+    -------
+    list
+        One task per condition and seed, conditions outer; each has ``key``, ``condition``,
+        ``seed_index``, ``root_seed`` and ``config``.
+
+    Examples
+    --------
+    >>> from cogrnn import replications
+    >>> spec = SweepSpec("elman-xor", seeds=3, quick=True, grid={"lr": [0.1, 0.5]})
+    >>> tasks = sweep_tasks(spec, replications.get("elman-xor"), code={"commit": "x"})
+    >>> len(tasks), len({t.key for t in tasks})
+    (6, 6)
     """
     if code is None:
         code = code_version()
@@ -285,6 +362,7 @@ def _quiet_dask() -> Iterator[None]:
             lg.setLevel(level)
 
 
+@fill_doc
 def run_sweep(
     spec: SweepSpec,
     replication: Any,
@@ -296,6 +374,30 @@ def run_sweep(
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Run (or finish) a sweep and collect its results into ``out/results.parquet`` and ``.csv``.
+
+    Tasks whose table already exists under ``out/tasks`` are reused, so an interrupted
+    sweep is finished by running it again.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The sweep.
+    %(replication)s
+    %(out)s
+    scheduler : str, optional
+        ``"local"`` (a local dask cluster, default), ``"sync"`` (in this process), ``"slurm"``
+        (dask-jobqueue) or the ``tcp://`` address of a running dask scheduler.
+    %(workers)s
+    retries : int, optional
+        Times a failed task is retried (default 2).
+    %(quiet)s
+    progress : callable, optional
+        ``progress(done, total)`` called as tasks finish (instead of the log lines).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The results of every task, with ``param_<name>`` columns for the swept parameters.
 
     Examples
     --------
