@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
@@ -10,6 +10,9 @@ from torch import Tensor
 from ..config import check_float
 from ..exceptions import ConfigError
 from .base import EnsembleOptions, RecurrentEnsemble, RecurrentOutput, ensemble_linear, logistic, uniform_bound
+
+if TYPE_CHECKING:  # typing.Unpack is Python >= 3.11
+    from typing_extensions import Unpack
 
 __all__ = ["LSTMNetwork", "GRUNetwork"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
@@ -17,6 +17,9 @@ from .base import (
     activation,
     ensemble_linear,
 )
+
+if TYPE_CHECKING:  # typing.Unpack is Python >= 3.11
+    from typing_extensions import Unpack
 
 __all__ = ["ElmanSRN", "JordanNetwork"]
 
