@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ._docs import fill_doc
 from ._version import __version__
 from .config import Config, check_int
 from .exceptions import ConfigError, DataError
@@ -76,7 +77,33 @@ MAX_WORKERS = 1024
 
 @dataclass
 class Claim:
-    """A claim of the original paper and its check."""
+    """A claim of the original paper and its check.
+
+    Parameters
+    ----------
+    id : str
+        Short identifier, unique within the replication.
+    statement : str
+        The claim in words.
+    paper : str
+        What the paper reports (value, figure or quotation).
+    measured : str
+        What this run measured.
+    criterion : str
+        The rule the measurement is judged by.
+    passed : bool
+        Whether the criterion holds.
+    n_seeds : int
+        Seeds judged.
+    n_seeds_passed : int
+        Seeds that pass (equal to ``n_seeds`` or 0 for a claim over pooled seeds).
+
+    Examples
+    --------
+    >>> c = Claim("xor", "the XOR bit is learned", "Fig. 3", "error 0.1", "error < 0.2", True, 1, 1)
+    >>> c.to_dict()["passed"]
+    True
+    """
 
     id: str
     statement: str
@@ -88,6 +115,13 @@ class Claim:
     n_seeds_passed: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim as a JSON-ready dict (as written to ``claims.json``).
+
+        Returns
+        -------
+        dict of str to object
+            The fields, ``passed`` a plain bool.
+        """
         d = dataclasses.asdict(self)
         d["passed"] = bool(d["passed"])
         return d
@@ -102,7 +136,32 @@ def seed_pass_claim(
     criterion: str,
     min_fraction: float = 0.8,
 ) -> Claim:
-    """A claim that passes when at least ``min_fraction`` of seeds pass (``per_seed`` is boolean)."""
+    """A claim that passes when at least ``min_fraction`` of seeds pass (``per_seed`` is boolean).
+
+    Parameters
+    ----------
+    id, statement, paper : str
+        As in :class:`Claim`.
+    per_seed : pandas.Series
+        Whether each seed passes (booleans).
+    measured : str
+        What was measured; the count of passing seeds is appended.
+    criterion : str
+        The per-seed criterion; the fraction of seeds required is appended.
+    min_fraction : float, optional
+        Fraction of seeds that must pass (default 0.8).
+
+    Returns
+    -------
+    Claim
+        The judged claim; never passes with no seeds.
+
+    Examples
+    --------
+    >>> c = seed_pass_claim("x", "s", "p", pd.Series([True, True, False]), "m", "c", min_fraction=0.6)
+    >>> c.passed, c.n_seeds_passed, c.measured
+    (True, 2, 'm; 2/3 seeds pass')
+    """
     n = int(per_seed.size)
     k = int(per_seed.sum())
     return Claim(
@@ -119,7 +178,27 @@ def seed_pass_claim(
 
 @dataclass
 class ReplicationResult:
-    """What :func:`run_replication` produced."""
+    """What :func:`run_replication` produced.
+
+    Parameters
+    ----------
+    name : str
+        The replication's name.
+    out_dir : pathlib.Path
+        Folder of its files (``out/<name>``).
+    results : pandas.DataFrame
+        The results table (``results.csv``).
+    claims : list of Claim
+        The judged claims.
+    wall_time_s : float
+        Wall-clock time of the run, seconds.
+
+    Examples
+    --------
+    >>> res = ReplicationResult("toy", Path("."), pd.DataFrame(), [], 0.0)
+    >>> res.all_passed
+    True
+    """
 
     name: str
     out_dir: Path
@@ -129,11 +208,24 @@ class ReplicationResult:
 
     @property
     def all_passed(self) -> bool:
+        """Whether every claim passed (True when there are none)."""
         return all(c.passed for c in self.claims)
 
 
 class Replication:
-    """Base class of replications (see the module docstring)."""
+    """Base class of replications (see the module docstring).
+
+    A subclass sets the class attributes (``name``, ``description``, ``reference``,
+    ``columns``, ``config_class``, ...) and implements :meth:`compute`,
+    :meth:`check_claims` and :meth:`plot`; :func:`run_replication` runs it.
+
+    Examples
+    --------
+    >>> from cogrnn import replications
+    >>> rep = replications.get("elman-xor")
+    >>> isinstance(rep, Replication), rep.name
+    (True, 'elman-xor')
+    """
 
     name: ClassVar[str]
     description: ClassVar[str]
@@ -149,27 +241,109 @@ class Replication:
     #: derived tables that ``measures`` returns, written as Parquet; claims and figure read them
     measure_tables: ClassVar[tuple[str, ...]] = ()
 
+    @fill_doc
     def config(self, quick: bool = False) -> Config:
-        """The configuration of a full (or ``quick``) run."""
+        """The configuration of a full (or ``quick``) run.
+
+        Parameters
+        ----------
+        %(quick)s
+
+        Returns
+        -------
+        cogrnn.config.Config
+            An instance of ``config_class``.
+        """
         return self.config_class()
 
     def data_inputs(self, config: Config) -> list[Path]:
-        """Files under ``data/`` the run reads (hashed into the provenance)."""
+        """Files under ``data/`` the run reads (hashed into the provenance).
+
+        Parameters
+        ----------
+        config : cogrnn.config.Config
+            The run's configuration.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files (none by default).
+        """
         return []
 
+    @fill_doc
     def compute(
         self, config: Any, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> pd.DataFrame | dict[str, pd.DataFrame]:
+        """Run the experiment for every seed.
+
+        Parameters
+        ----------
+        config : cogrnn.config.Config
+            The run's configuration.
+        seeds : sequence of numpy.random.SeedSequence
+            One seed sequence per seed; seed ``i``'s rows depend on ``seeds[i]`` alone.
+        %(quiet)s
+
+        Returns
+        -------
+        pandas.DataFrame or dict of str to pandas.DataFrame
+            The results table (columns ``columns``, a ``seed`` column numbering the seeds
+            from 0), or ``{"results": ..., <extra table>: ...}`` with every ``extra_tables``.
+        """
         raise NotImplementedError
 
     def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-        """The derived tables named in ``measure_tables``, from the written tables alone."""
+        """The derived tables named in ``measure_tables``, from the written tables alone.
+
+        Parameters
+        ----------
+        results : pandas.DataFrame
+            The results table.
+        extras : dict of str to pandas.DataFrame
+            The extra tables, by name.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            One table per name of ``measure_tables`` (none by default).
+        """
         return {}
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
+        """Judge the paper's claims from the tables.
+
+        Parameters
+        ----------
+        results : pandas.DataFrame
+            The results table.
+        extras : dict of str to pandas.DataFrame
+            The extra and measure tables, by name.
+
+        Returns
+        -------
+        list of Claim
+            One per claim of the paper, in a fixed order.
+        """
         raise NotImplementedError
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> Any:
+        """Draw the replication's figure from the tables.
+
+        Parameters
+        ----------
+        results : pandas.DataFrame
+            The results table.
+        extras : dict of str to pandas.DataFrame
+            The extra and measure tables, by name.
+        caption : str
+            Provenance caption to write along the bottom.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+        """
         raise NotImplementedError
 
 
@@ -197,6 +371,7 @@ def _compute_block(
     return _tables(replication, replication.compute(config, seeds, True))
 
 
+@fill_doc
 def compute_seeds(
     replication: Replication,
     config: Any,
@@ -209,6 +384,32 @@ def compute_seeds(
     Every seed's results depend only on its own seed sequence, so the tables are the same,
     bit for bit, whatever the number of workers (tested); the ``seed`` columns are
     renumbered globally and the rows put in canonical order (by seed).
+
+    Parameters
+    ----------
+    %(replication)s
+    config : cogrnn.config.Config
+        The run's configuration.
+    seeds : sequence of numpy.random.SeedSequence
+        One seed sequence per seed.
+    workers : int, optional
+        Worker processes (default 1: in this process).
+    %(quiet)s
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``{"results": ..., <extra table>: ...}``, rows ordered by seed.
+
+    Examples
+    --------
+    >>> from cogrnn import replications
+    >>> from cogrnn.random import spawn_seeds
+    >>> rep = replications.get("elman-xor")
+    >>> config = rep.config(quick=True).with_values({"epochs": 2, "test_triples": 10})
+    >>> tables = compute_seeds(rep, config, spawn_seeds(0, 2), quiet=True)
+    >>> sorted(tables["results"]["seed"].unique().tolist())
+    [0, 1]
     """
     workers = check_int("--workers", workers, low=1, high=MAX_WORKERS)
     seeds = [fresh_seed(s) for s in seeds]  # compute may spawn from them: never from a used sequence
@@ -304,6 +505,7 @@ def _parse_table(name: str, data: bytes, what: str) -> pd.DataFrame:
         raise DataError(f"{what} is not a readable table ({type(exc).__name__})") from None
 
 
+@fill_doc
 def read_verified(
     replication: Replication, folder: str | Path
 ) -> tuple[dict[str, Any], pd.DataFrame, dict[str, pd.DataFrame], dict[str, bytes]]:
@@ -314,9 +516,37 @@ def read_verified(
     table has the recorded columns, column types, row count and NaN-free columns, and the
     seeds ``0..n_seeds-1``. Any failure is a one-line :class:`DataError`.
 
+    Parameters
+    ----------
+    %(replication)s
+    folder : str or pathlib.Path
+        The run's folder (``out/<name>``).
+
     Returns
     -------
-    provenance, results, extras, raw bytes of each table file (to copy them unchanged).
+    provenance : dict
+        The run's ``provenance.json``.
+    results : pandas.DataFrame
+        The results table.
+    extras : dict of str to pandas.DataFrame
+        The extra and measure tables, by name.
+    raw : dict of str to bytes
+        The bytes of each table file, by file name (to copy them unchanged).
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If any check fails.
+
+    Examples
+    --------
+    >>> import tempfile; from cogrnn import replications
+    >>> rep = replications.get("elman-xor")
+    >>> res = run_replication(rep, n_seeds=1, quick=True, out=tempfile.mkdtemp(), quiet=True,
+    ...                       overrides={"epochs": 2, "test_triples": 10})
+    >>> record, results, extras, raw = read_verified(rep, res.out_dir)
+    >>> record["n_seeds"], "results.csv" in raw
+    (1, True)
     """
     folder = Path(folder)
     prov_path = folder / "provenance.json"
@@ -360,6 +590,7 @@ def read_verified(
     return record, results, extras, raw
 
 
+@fill_doc
 def run_replication(
     replication: Replication,
     *,
@@ -378,30 +609,40 @@ def run_replication(
     Parameters
     ----------
     replication : Replication
+        The replication run.
     n_seeds : int, optional
         Number of seeds ("subjects"); default: the replication's own.
     root_seed : int, optional
         Root of the per-seed streams (spawned with ``SeedSequence.spawn``).
-    quick : bool
+    quick : bool, optional
         A small configuration that finishes in seconds (for tests).
-    out : path
-        Parent folder of the outputs.
-    plot_only : bool
+    out : str or pathlib.Path, optional
+        Parent folder of the outputs (default ``paper/generated``).
+    plot_only : bool, optional
         Redraw the figure and re-check the claims from the verified tables of an earlier
         run, with its seeds, root seed and configuration (taken from its provenance);
         ``n_seeds``, ``root_seed``, ``quick``, ``workers`` and ``overrides`` must then be unset.
+    %(quiet)s
     workers : int, optional
         Processes over blocks of seeds (default 1; results identical whatever the number).
+    argv : sequence of str, optional
+        The command line, recorded in the provenance.
     overrides : dict, optional
         Changes to the configuration (``--set key=value``), validated by its class;
         recorded in the provenance and the figure caption.
+
+    Returns
+    -------
+    ReplicationResult
+        The results, claims and output folder.
 
     Examples
     --------
     >>> import tempfile; from cogrnn import replications
     >>> res = run_replication(replications.get("elman-xor"), n_seeds=1, quick=True, out=tempfile.mkdtemp(),
     ...                       quiet=True, overrides={"epochs": 2, "test_triples": 10})
-    >>> sorted(p.name for p in res.out_dir.iterdir())
+    >>> names = {p.name for p in res.out_dir.iterdir()}  # and the replication's extra tables
+    >>> sorted(names & {"claims.json", "figure.pdf", "figure.png", "provenance.json", "results.csv"})
     ['claims.json', 'figure.pdf', 'figure.png', 'provenance.json', 'results.csv']
     """
     import matplotlib.pyplot as plt
