@@ -78,17 +78,30 @@ def test_per_replica_streams_with_lengths_equal_each_replica_alone(model):
         assert part.descriptors["word"].tolist() == alone.descriptors["word"].tolist()
 
 
+def _old_evaluate_stream(net, x, y):
+    """What evaluate_stream computed before it became a wrapper of evaluate: one pass, float64 errors."""
+    with torch.no_grad():
+        out = net(x)
+    outputs = out.outputs.double().cpu().numpy()
+    return {"outputs": outputs, "hidden": out.hidden.double().numpy(), "sq_error": (outputs - np.asarray(y)) ** 2}
+
+
 @pytest.mark.parametrize("shared", [True, False])
-def test_errors_bit_identical_to_evaluate_stream(shared):
+@pytest.mark.parametrize("chunk_size", [3, 4096])
+def test_errors_bit_identical_to_evaluate_stream(shared, chunk_size):
     net = ElmanSRN(I, H, O, n_replicas=R, random_state=5)
     x = _stream(0, (T, B, I)) if shared else _stream(0, (R, T, B, I))
     y = _stream(1, (T, B, O)) if shared else _stream(1, (R, T, B, O))
-    ev = evaluate_stream(net, x, y)
-    rec = evaluate(net, x, y, chunk_size=3)  # chunked: the state carries over, the numbers do not change
+    ev = _old_evaluate_stream(net, x, y)
+    rec = evaluate(net, x, y, chunk_size=chunk_size)  # chunked: the state carries over, the numbers do not change
     assert np.array_equal(rec.errors**2, ev["sq_error"].reshape(-1, O))
     assert np.array_equal(rec.sq_error, ev["sq_error"].sum(-1).reshape(-1))
     assert np.array_equal(rec.outputs, ev["outputs"].reshape(-1, O))
     assert np.array_equal(rec.states, ev["hidden"][:, -1].reshape(-1, H))
+    with pytest.warns(DeprecationWarning, match="use cogrnn.analysis.evaluate"):
+        wrapped = evaluate_stream(net, x, y)
+    for key in ("outputs", "hidden", "sq_error"):
+        assert np.array_equal(wrapped[key], ev[key]), key
 
 
 def test_stacked_layers_and_lstm_cells_are_recorded():

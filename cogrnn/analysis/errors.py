@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..config import check_int
 from ..exceptions import DataError
@@ -17,38 +17,54 @@ __all__ = ["evaluate_stream", "error_table", "fold_cycles", "error_by", "unit_co
 
 
 def evaluate_stream(model: Any, inputs: Any, targets: Any, state: Any = None) -> dict[str, np.ndarray]:
-    """Run a frozen ensemble over a stream and return outputs, hidden states and errors.
+    """Run a frozen ensemble over a stream and return outputs, hidden states and errors as arrays.
+
+    .. deprecated::
+        Use :func:`cogrnn.analysis.evaluate`, which returns a :class:`~cogrnn.analysis.Recording`
+        (the same numbers, labelled by seed, step and sequence). This thin wrapper of it stays
+        until every replication has moved.
 
     Parameters
     ----------
     model : RecurrentEnsemble
-    inputs, targets : array, (T, B, I) / (T, B, O) or with a leading replica axis
-    state : optional initial state (default: the model's ``init_state``)
+        The network (an ensemble of R replicas).
+    inputs : array, (T, B, I) or (R, T, B, I)
+        The stream, shared by every replica or one per replica.
+    targets : array, (T, B, O) or (R, T, B, O)
+        The targets of the outputs.
+    state : tuple of tensors, optional
+        Initial state (default: the model's ``init_state``).
 
     Returns
     -------
-    dict with ``outputs`` (R, T, B, O), ``hidden`` (R, L, T, B, H) and ``sq_error``
-    (R, T, B, O) = (output - target)^2, as NumPy arrays.
+    dict
+        ``outputs`` (R, T, B, O), ``hidden`` (R, L, T, B, H) and ``sq_error``
+        (R, T, B, O) = (output - target)^2, as float64 NumPy arrays.
 
     Examples
     --------
+    >>> import warnings
     >>> from cogrnn.models import ElmanSRN
     >>> net = ElmanSRN(1, 2, 1, n_replicas=2, random_state=0)
-    >>> res = evaluate_stream(net, np.zeros((5, 1, 1)), np.ones((5, 1, 1)))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     res = evaluate_stream(net, np.zeros((5, 1, 1)), np.ones((5, 1, 1)))
     >>> res["sq_error"].shape
     (2, 5, 1, 1)
     """
-    with torch.no_grad():
-        out = model(inputs, state)
-    y = np.asarray(targets, dtype=np.float64)
-    outputs = out.outputs.double().cpu().numpy()
-    try:
-        sq_error = (outputs - y) ** 2
-    except ValueError:
-        sq_error = None
-    if sq_error is None or sq_error.shape != outputs.shape:
-        raise DataError(f"targets of shape {y.shape} do not match outputs of shape {outputs.shape}")
-    return {"outputs": outputs, "hidden": out.hidden.double().cpu().numpy(), "sq_error": sq_error}
+    from .recording import evaluate
+
+    warnings.warn(
+        "evaluate_stream is deprecated; use cogrnn.analysis.evaluate, which returns a Recording",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    R, T, B, _ = model.check_inputs(inputs).shape
+    rec = evaluate(model, inputs, targets, state=state)
+    n_layers = sum(key.startswith("h") for key in rec.layer_states)
+    hidden = np.stack([rec.layer_states[f"h{k}"].reshape(R, T, B, -1) for k in range(n_layers)], axis=1)
+    outputs = rec.outputs.reshape(R, T, B, -1)  # type: ignore[union-attr]
+    return {"outputs": outputs, "hidden": hidden, "sq_error": (rec.errors**2).reshape(R, T, B, -1)}
 
 
 def error_table(
