@@ -28,18 +28,26 @@ Run: ``cogrnn replicate elman-words`` or ``python -m cogrnn.replications.elman_w
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
-from scipy import stats
 
-from cogrnn.analysis import align_to_onsets, detect_boundaries, segmentation_scores
-from cogrnn.analysis.segmentation import word_error_profiles
+from cogrnn.analysis.recording import evaluate
+from cogrnn.analysis.segmentation import (
+    aligned_errors,
+    boundary_scores,
+    detect_boundaries,
+    onset_contrast,
+    onset_contrasts,
+    segmentation_scores,
+    word_error_profiles,
+    word_predictability,
+)
 from cogrnn.config import Config, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
@@ -53,6 +61,7 @@ __all__ = [
     "REPLICATION",
     "FRAGMENT",
     "paper_fig6",
+    "word_profiles",
     "onsets_high",
     "falls_within_words",
     "boundaries_precise",
@@ -83,21 +92,36 @@ def paper_fig6() -> pd.DataFrame:
     return df.rename(columns={"error": "sq_error"}).assign(word_onset=lambda d: d["position_in_word"] == 0)
 
 
-def onsets_high(g: pd.DataFrame) -> tuple[float, float, bool]:
-    """Criterion of ``error-high-at-word-onsets`` on one seed's (or one figure's) letters:
-    (ratio of mean onset to mean within-word error, one-sided Mann-Whitney p, passed).
+def word_profiles(results: pd.DataFrame, part: str = "test") -> pd.DataFrame:
+    """Per seed and word (type, over its tokens, in the test corpus; token in the fragment):
+    the error profile checks of :func:`~cogrnn.analysis.segmentation.word_error_profiles`.
 
     Examples
     --------
-    >>> ratio, p, passed = onsets_high(paper_fig6())
-    >>> round(ratio, 2), passed
-    (2.38, True)
+    >>> fig6 = paper_fig6().assign(seed=0, part="fragment", t=lambda d: d["step"])
+    >>> bool(word_profiles(fig6, "fragment")["onset_falls"].all())
+    True
     """
-    onset = g["word_onset"].to_numpy(dtype=bool)
-    err = g["sq_error"].to_numpy(dtype=np.float64)
-    ratio = float(err[onset].mean() / err[~onset].mean())
-    p = float(stats.mannwhitneyu(err[onset], err[~onset], alternative="greater").pvalue)
-    return ratio, p, ratio >= ONSET_RATIO_CRITERION and p < ONSET_P_CRITERION
+    rows = results[results["part"] == part].sort_values(["seed", "t"]).copy()
+    by = ["seed", "word"]
+    if part == "fragment":  # one profile per token, as in Fig. 6
+        rows["token"] = rows.groupby("seed")["word_onset"].transform(lambda s: s.astype(bool).cumsum())
+        by = ["seed", "token", "word"]
+    return word_error_profiles(rows, by=by, min_length=MIN_WORD_LENGTH)
+
+
+def onsets_high(contrast: Mapping[str, Any] | pd.DataFrame) -> Any:
+    """Criterion of ``error-high-at-word-onsets`` on one seed's (or one figure's)
+    :func:`~cogrnn.analysis.segmentation.onset_contrast` (or a table of them, one row per seed):
+    onset error >= ONSET_RATIO_CRITERION x within-word error and one-sided Mann-Whitney p < ONSET_P_CRITERION.
+
+    Examples
+    --------
+    >>> fig6 = paper_fig6()
+    >>> onsets_high(onset_contrast(fig6["sq_error"], fig6["word_onset"]))
+    True
+    """
+    return (contrast["ratio"] >= ONSET_RATIO_CRITERION) & (contrast["p"] < ONSET_P_CRITERION)
 
 
 def falls_within_words(profiles: pd.DataFrame) -> bool:
@@ -114,8 +138,9 @@ def falls_within_words(profiles: pd.DataFrame) -> bool:
     return bool(len(profiles) > 0 and profiles["onset_falls"].all())
 
 
-def boundaries_precise(scores: dict[str, float]) -> bool:
-    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores.
+def boundaries_precise(scores: Mapping[str, Any] | pd.DataFrame) -> Any:
+    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores
+    (or a table of them, one row per seed).
 
     Examples
     --------
@@ -149,6 +174,7 @@ class ElmanWords(Replication):
     default_seeds = 10
     default_root_seed = 1990
     config_class = WordsConfig
+    measure_tables = ("onsets", "word_types", "fragment_tokens", "segmentation", "aligned", "predictability")
     free_parameters = {
         "lexicon_and_templates": "not in the paper: 14 words of its fragment + 'swam'; templates are cogrnn's (data/)",
         "lr": "0.1 (not in the paper)",
@@ -170,75 +196,46 @@ class ElmanWords(Replication):
         task = LetterInWord(n_sentences=config.n_sentences, coding=config.coding)
         streams = [task.generate(c[1]) for c in children]
         net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
-        frames = []
         test = LetterInWord(n_sentences=config.test_sentences, coding=config.coding).generate(config.test_seed)
         fragment = task.spell(FRAGMENT)
-        state = None
-        for part, batch in (("test", test), ("fragment", fragment)):
-            with torch.no_grad():
-                out = net(batch.inputs, state)
-            state = out.state  # the fragment follows the test corpus, as in a running stream
-            sq = ((out.outputs.numpy() - batch.targets[None]) ** 2).sum(-1)[:, :, 0]  # (R, T)
-            for r in range(len(seeds)):
-                frame = pd.DataFrame({k: batch.descriptors[k][:, 0] for k in (
-                    "t", "letter", "target_letter", "word", "position_in_word", "word_onset", "sentence")})  # fmt: skip
-                frame.insert(0, "seed", r)
-                frame.insert(1, "part", part)
-                frame["sq_error"] = sq[r]
-                frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        # one running stream: the fragment follows the test corpus
+        parts = (("test", test), ("fragment", fragment))
+        keys = ("letter", "target_letter", "word", "position_in_word", "word_onset", "sentence")
+        descriptors = {k: np.concatenate([b.descriptors[k][:, 0] for _, b in parts]) for k in ("t", *keys)}
+        descriptors["part"] = np.concatenate([[name] * b.n_steps for name, b in parts])
+        rec = evaluate(
+            net, np.concatenate([b.inputs for _, b in parts]), np.concatenate([b.targets for _, b in parts]),
+            {("step" if k == "t" else k): v for k, v in descriptors.items()},
+        )  # fmt: skip
+        table = rec.descriptors.rename(columns={"t": "stream_t", "step": "t"})
+        return table[["seed", "part", "t", *keys]].assign(sq_error=rec.sq_error)
 
-    @staticmethod
-    def segmentation(results: pd.DataFrame) -> pd.DataFrame:
-        rows = []
-        for seed, g in results[results["part"] == "test"].sort_values("t").groupby("seed"):
-            err = g["sq_error"].to_numpy()
-            scores = segmentation_scores(detect_boundaries(err), g["word_onset"].to_numpy(dtype=bool))
-            rows.append({"seed": seed, **scores})
-        return pd.DataFrame(rows).set_index("seed")
-
-    @staticmethod
-    def profiles(results: pd.DataFrame, part: str = "test") -> pd.DataFrame:
-        """Per seed and word (type, over its tokens, in the test corpus; token in the fragment):
-        the error profile checks of :func:`~cogrnn.analysis.segmentation.word_error_profiles`."""
-        rows = results[results["part"] == part].sort_values(["seed", "t"]).copy()
-        by = ["seed", "word"]
-        if part == "fragment":  # one profile per token, as in Fig. 6
-            rows["token"] = rows.groupby("seed")["word_onset"].transform(lambda s: s.astype(bool).cumsum())
-            by = ["seed", "token", "word"]
-        return word_error_profiles(rows, by=by, min_length=MIN_WORD_LENGTH)
-
-    @staticmethod
-    def predictability(test: pd.DataFrame) -> pd.Series:
-        """Per word: the mean over its tokens (in the first seed's test stream) of the probability
-        of that word given the word before it, estimated on that stream: near 1 where the
-        corpus makes a word's onset predictable."""
-        g = test[test["seed"] == test["seed"].min()].sort_values("t")
-        onsets = g["word_onset"].to_numpy(dtype=bool)
-        words = pd.Series(g["word"].to_numpy()[onsets])
-        pairs = pd.DataFrame({"prev": words.shift(1), "word": words}).dropna()
-        p = pairs.groupby("prev")["word"].value_counts(normalize=True).rename("p").reset_index()
-        return pairs.merge(p, on=["prev", "word"]).groupby("word")["p"].mean()
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        test = results[results["part"] == "test"].assign(word_onset=lambda d: d["word_onset"].astype(bool))
+        first = test[test["seed"] == test["seed"].min()].sort_values("t")
+        return {
+            "onsets": onset_contrasts(test),
+            "word_types": word_profiles(results, "test"),
+            "fragment_tokens": word_profiles(results, "fragment"),
+            "segmentation": boundary_scores(test),
+            "aligned": aligned_errors(test, before=2, after=5),
+            "predictability": word_predictability(first.loc[first["word_onset"], "word"]).reset_index(),
+        }
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Elman (1990) pp. 192-194, Fig. 6"
         fig6 = paper_fig6()
-        fig6_ratio, fig6_p, _ = onsets_high(fig6)
+        fig6_contrast = onset_contrast(fig6["sq_error"], fig6["word_onset"])
+        fig6_ratio, fig6_p = fig6_contrast["ratio"], fig6_contrast["p"]
         fig6_profiles = word_error_profiles(fig6, by=["word_index", "word"], min_length=MIN_WORD_LENGTH)
-        test = results[results["part"] == "test"].copy()
-        test["word_onset"] = test["word_onset"].astype(bool)
-        onset = test.groupby(["seed", "word_onset"])["sq_error"].mean().unstack("word_onset")
-        checks = pd.DataFrame(
-            [(seed, *onsets_high(g)) for seed, g in test.groupby("seed")], columns=["seed", "ratio", "p", "passed"]
-        ).set_index("seed")
-        types = self.profiles(results, "test")
-        tokens = self.profiles(results, "fragment")
+        fig6_seg = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
+        checks = extras["onsets"].set_index("seed")
+        types, tokens = extras["word_types"], extras["fragment_tokens"]
         per_seed_types = types.groupby("seed").apply(falls_within_words, include_groups=False)
         n_types = types.groupby("seed").size()
         failing = types.loc[~types["onset_falls"], "word"].value_counts()
-        given_prev = self.predictability(test)
-        seg = self.segmentation(results)
-        fig6_seg = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
+        given_prev = extras["predictability"].set_index("word")["p"]
+        seg = extras["segmentation"].set_index("seed")
         return [
             seed_pass_claim(
                 "error-high-at-word-onsets",
@@ -246,9 +243,9 @@ class ElmanWords(Replication):
                 f"{paper}: error peaks at word onsets; transcribed Fig. 6 (data/elman1990_fig6_word_error.csv, "
                 f"summed squared error): onset {fig6.loc[fig6.word_onset, 'sq_error'].mean():.2f} vs within words "
                 f"{fig6.loc[~fig6.word_onset, 'sq_error'].mean():.2f}, ratio {fig6_ratio:.2f}, p = {fig6_p:.1e}",
-                checks["passed"],
-                f"mean summed squared error at onsets {onset[True].mean():.3f} vs within words "
-                f"{onset[False].mean():.3f}; ratio median {checks['ratio'].median():.2f}",
+                onsets_high(checks),
+                f"mean summed squared error at onsets {checks['onset'].mean():.3f} vs within words "
+                f"{checks['within'].mean():.3f}; ratio median {checks['ratio'].median():.2f}",
                 f"per seed: onset error >= {ONSET_RATIO_CRITERION} x within-word error, "
                 f"one-sided Mann-Whitney p < {ONSET_P_CRITERION}",
             ),
@@ -286,7 +283,7 @@ class ElmanWords(Replication):
                 f"{paper}: 'error ... could serve as a cue to word boundaries'; no score in the paper; the same "
                 f"score on transcribed Fig. 6: precision {fig6_seg['precision']:.2f}, recall {fig6_seg['recall']:.2f} "
                 f"(base rate {fig6_seg['base_rate']:.2f})",
-                pd.Series([boundaries_precise(r) for r in seg.to_dict("records")], index=seg.index),
+                boundaries_precise(seg),
                 f"precision {seg['precision'].mean():.2f}, recall {seg['recall'].mean():.2f}, "
                 f"F1 {seg['f1'].mean():.2f} (base rate of onsets {seg['base_rate'].mean():.2f})",
                 f"per seed: precision of boundaries at error peaks > {PRECISION_CRITERION} x the base rate",
@@ -311,20 +308,12 @@ class ElmanWords(Replication):
             tick.set_color("crimson" if is_onset else "black")
         for t in first.loc[first["word_onset"].astype(bool), "t"]:
             axes[0].axvline(t, color="crimson", lw=0.5, alpha=0.4)
-        test = results[results["part"] == "test"]
-        aligned = []
-        for seed, g in test.sort_values("t").groupby("seed"):
-            a = align_to_onsets(g["sq_error"].to_numpy(), g["word_onset"].to_numpy(dtype=bool), before=2, after=5)
-            aligned.append(a.assign(seed=seed))
         plot_error_curve(
-            pd.concat(aligned), x="lag", y="error", ax=axes[1], xlabel="letters from word onset",
+            extras["aligned"], x="lag", y="error", ax=axes[1], xlabel="letters from word onset",
             ylabel="summed squared error", title="Error aligned to word onsets",
         )  # fmt: skip
-        seg = (
-            self.segmentation(results)
-            .reset_index()
-            .melt(id_vars="seed", value_vars=["precision", "recall", "f1", "base_rate"], var_name="score")
-        )
+        seg = extras["segmentation"].melt(id_vars="seed", value_vars=["precision", "recall", "f1", "base_rate"],
+                                          var_name="score")  # fmt: skip
         plot_seed_values(
             seg, x="score", y="value", ax=axes[2], xlabel="", ylabel="score (one dot per seed)",
             title="Boundaries at error peaks",

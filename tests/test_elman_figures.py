@@ -13,7 +13,7 @@ import pytest
 
 from cogrnn.analysis import detect_boundaries, segmentation_scores
 from cogrnn.analysis.profiles import feature_rms
-from cogrnn.analysis.segmentation import word_error_profiles
+from cogrnn.analysis.segmentation import onset_contrast, word_error_profiles
 from cogrnn.exceptions import ConfigError, DataError
 from cogrnn.replications.elman_letters import (
     LEVEL_TOLERANCE,
@@ -171,12 +171,12 @@ def test_fig6_passes_the_new_word_rule_and_fails_the_old_one():
 
 def test_fig6_passes_the_onset_and_segmentation_criteria():
     fig6 = paper_fig6()
-    ratio, p, passed = onsets_high(fig6)
-    assert passed and ratio > 1.5 and p < 0.01
+    contrast = onset_contrast(fig6["sq_error"], fig6["word_onset"])
+    assert onsets_high(contrast) and contrast["ratio"] > 1.5 and contrast["p"] < 0.01
     scores = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
     assert boundaries_precise(scores)
     shuffled = fig6.assign(sq_error=np.random.default_rng(0).permutation(fig6["sq_error"].to_numpy()))
-    assert not onsets_high(shuffled)[2]
+    assert not onsets_high(onset_contrast(shuffled["sq_error"], shuffled["word_onset"]))
 
 
 def test_word_error_profiles_validates_input():

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cogrnn.analysis import align_to_onsets, detect_boundaries, error_table, segmentation_scores
+from cogrnn.analysis.segmentation import (
+    aligned_errors,
+    boundary_scores,
+    onset_contrast,
+    onset_contrasts,
+    word_predictability,
+)
 from cogrnn.exceptions import ConfigError, DataError
 from cogrnn.tasks import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
 
@@ -124,3 +132,32 @@ def test_error_table_is_tidy():
     np.testing.assert_allclose(df["output"], ev["outputs"][:, :, 0, :].reshape(-1))
     with pytest.raises(DataError, match="feature names"):
         error_table(ev, targets, None, ["x"])
+
+
+def test_per_replica_segmentation_tables_equal_the_single_trace_functions():
+    err = np.array([0.2, 1.0, 0.6, 0.3, 0.9, 0.4, 0.2, 1.2, 0.5])
+    onsets = np.array([False, True, False, False, True, False, False, True, False])
+    df = pd.DataFrame({"seed": np.repeat([0, 1], 9), "t": np.tile(np.arange(9), 2),
+                       "sq_error": np.r_[err, err[::-1]], "word_onset": np.r_[onsets, onsets[::-1]]})  # fmt: skip
+    shuffled = df.sample(frac=1, random_state=0)  # each replica is ordered by its steps
+    contrast = onset_contrasts(shuffled)
+    assert contrast.columns.tolist() == ["seed", "onset", "within", "ratio", "p"]
+    assert contrast.iloc[0, 1:].tolist() == pytest.approx(list(onset_contrast(err, onsets).values()))
+    assert contrast["ratio"].iloc[0] == pytest.approx((3.1 / 3) / (2.2 / 6))
+    scores = boundary_scores(shuffled)
+    assert scores["seed"].tolist() == [0, 1] and scores["precision"].iloc[0] == 1.0
+    assert scores.iloc[1, 1:].to_dict() == segmentation_scores(detect_boundaries(err[::-1]), onsets[::-1])
+    aligned = aligned_errors(shuffled, before=1, after=1)
+    pd.testing.assert_frame_equal(
+        aligned[aligned.seed == 0].drop(columns="seed").reset_index(drop=True), align_to_onsets(err, onsets, 1, 1)
+    )
+    with pytest.raises(DataError, match="both onset and within-word"):
+        onset_contrast(err, np.ones(9, dtype=bool))
+    with pytest.raises(DataError):
+        onset_contrasts(df.drop(columns="word_onset"))
+
+
+def test_word_predictability_from_bigram_counts():
+    p = word_predictability(["the", "boy", "the", "girl", "the", "boy"])
+    # P(boy | the) = 2/3 at both boy tokens; P(girl | the) = 1/3; P(the | boy) = P(the | girl) = 1
+    assert p.to_dict() == pytest.approx({"boy": 2 / 3, "girl": 1 / 3, "the": 1.0})

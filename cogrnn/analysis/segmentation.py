@@ -6,12 +6,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..config import check_choice, check_int
 from ..exceptions import DataError
 from ..io import check_columns
 
-__all__ = ["align_to_onsets", "detect_boundaries", "segmentation_scores", "word_error_profiles"]
+__all__ = [
+    "align_to_onsets",
+    "detect_boundaries",
+    "segmentation_scores",
+    "word_error_profiles",
+    "onset_contrast",
+    "onset_contrasts",
+    "boundary_scores",
+    "aligned_errors",
+    "word_predictability",
+]
 
 
 def _as_trace(errors: Any, name: str = "errors") -> np.ndarray:
@@ -195,3 +206,170 @@ def word_error_profiles(
     columns = [*keys, "n_letters", "onset", "later_mean", "slope", "onset_above_later", "falling",
                "onset_falls", "strict_123"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def onset_contrast(errors: Any, onsets: Any) -> dict[str, float]:
+    """How much higher the error is at word onsets than within words.
+
+    Parameters
+    ----------
+    errors : array (T,)
+        Per-step error.
+    onsets : bool array (T,)
+        True where the target is the first letter of a word.
+
+    Returns
+    -------
+    dict with ``onset`` and ``within`` (mean error at onsets and elsewhere), ``ratio``
+    (``onset / within``) and ``p`` (one-sided Mann-Whitney U test, onsets greater).
+
+    Examples
+    --------
+    >>> c = onset_contrast([2.0, 0.5, 0.4, 1.8, 0.3], [True, False, False, True, False])
+    >>> round(c["ratio"], 2), round(c["within"], 2)
+    (4.75, 0.4)
+    """
+    err = _as_trace(errors)
+    on = np.asarray(onsets, dtype=bool)
+    if on.shape != err.shape:
+        raise DataError(f"onsets {on.shape} and errors {err.shape} differ in shape")
+    if on.all() or not on.any():
+        raise DataError("onset_contrast needs both onset and within-word steps")
+    ratio = float(err[on].mean() / err[~on].mean())
+    p = float(stats.mannwhitneyu(err[on], err[~on], alternative="greater").pvalue)
+    return {"onset": float(err[on].mean()), "within": float(err[~on].mean()), "ratio": ratio, "p": p}
+
+
+def _per_replica(df: pd.DataFrame, by: str, step: str, value: str, onset: str) -> Any:
+    check_columns(df, [by, step, value, onset])
+    for key, g in df.sort_values([by, step]).groupby(by, sort=True):
+        yield key, g[value].to_numpy(dtype=np.float64), g[onset].to_numpy(dtype=bool)
+
+
+def onset_contrasts(
+    df: pd.DataFrame, *, by: str = "seed", step: str = "t", value: str = "sq_error", onset: str = "word_onset"
+) -> pd.DataFrame:
+    """:func:`onset_contrast` of every replica's trace (ordered by ``step``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per replica and step, with ``by``, ``step``, ``value`` and the boolean ``onset``.
+    by, step, value, onset : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame, one row per replica: ``by``, ``onset``, ``within``, ``ratio`` and ``p``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": 0, "t": range(4), "sq_error": [2.0, 0.5, 1.0, 0.5],
+    ...                    "word_onset": [True, False, True, False]})
+    >>> onset_contrasts(df)["ratio"].tolist()
+    [3.0]
+    """
+    rows = [{by: key, **onset_contrast(err, on)} for key, err, on in _per_replica(df, by, step, value, onset)]
+    return pd.DataFrame(rows, columns=[by, "onset", "within", "ratio", "p"])
+
+
+def boundary_scores(
+    df: pd.DataFrame,
+    *,
+    by: str = "seed",
+    step: str = "t",
+    value: str = "sq_error",
+    onset: str = "word_onset",
+    method: str = "peak",
+) -> pd.DataFrame:
+    """Boundaries placed at error peaks (:func:`detect_boundaries`), scored against the true onsets, per replica.
+
+    Parameters
+    ----------
+    df, by, step, value, onset
+        The table of traces and its column names, as in :func:`onset_contrasts`.
+    method : {"peak", "rise"}, default "peak"
+        Passed to :func:`detect_boundaries` (with its default threshold, the median error).
+
+    Returns
+    -------
+    DataFrame, one row per replica: ``by`` and the :func:`segmentation_scores`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": 0, "t": range(6), "sq_error": [0.1, 0.9, 0.5, 0.2, 0.8, 0.3],
+    ...                    "word_onset": [False, True, False, False, True, False]})
+    >>> boundary_scores(df)[["precision", "recall"]].values.tolist()
+    [[1.0, 1.0]]
+    """
+    rows = [
+        {by: key, **segmentation_scores(detect_boundaries(err, method=method), on)}
+        for key, err, on in _per_replica(df, by, step, value, onset)
+    ]
+    return pd.DataFrame(rows)
+
+
+def aligned_errors(
+    df: pd.DataFrame,
+    before: int = 2,
+    after: int = 6,
+    *,
+    by: str = "seed",
+    step: str = "t",
+    value: str = "sq_error",
+    onset: str = "word_onset",
+) -> pd.DataFrame:
+    """:func:`align_to_onsets` of every replica's trace (ordered by ``step``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table of traces, as in :func:`onset_contrasts`.
+    before, after : int
+        Lags ``-before .. after`` around every onset.
+    by, step, value, onset : str
+        Its column names, as in :func:`onset_contrasts`.
+
+    Returns
+    -------
+    DataFrame with ``lag``, ``error``, ``n`` and ``by``: one row per replica and lag.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": 0, "t": range(6), "sq_error": [1.0, .5, .2, 1.0, .5, .2],
+    ...                    "word_onset": [True, False, False, True, False, False]})
+    >>> aligned_errors(df, before=0, after=2)["error"].tolist()
+    [1.0, 0.5, 0.2]
+    """
+    frames = [
+        align_to_onsets(err, on, before=before, after=after).assign(**{by: key})
+        for key, err, on in _per_replica(df, by, step, value, onset)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def word_predictability(words: Any) -> pd.Series:
+    """How predictable each word is from the word before it, in one stream of word tokens.
+
+    P(word | previous word) is estimated from the bigram counts of the stream itself;
+    the value of a word type is its mean over the word's tokens (the first token, having
+    no previous word, is left out). Near 1 where the stream makes a word's onset predictable.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The word tokens in order.
+
+    Returns
+    -------
+    Series indexed by word type (named ``p``).
+
+    Examples
+    --------
+    >>> word_predictability(["years", "ago", "a", "boy", "years", "ago"]).round(2).to_dict()
+    {'a': 1.0, 'ago': 1.0, 'boy': 1.0, 'years': 1.0}
+    """
+    tokens = pd.Series(np.asarray(words, dtype=object))
+    pairs = pd.DataFrame({"prev": tokens.shift(1), "word": tokens}).dropna()
+    p = pairs.groupby("prev")["word"].value_counts(normalize=True).rename("p").reset_index()
+    return pairs.merge(p, on=["prev", "word"]).groupby("word")["p"].mean().rename("p")
