@@ -48,13 +48,13 @@ import torch
 from cogrnn.analysis import (
     Recording,
     cluster_scores,
-    evaluate_stream,
     nearest_neighbor_agreement,
     nearest_neighbors,
     paired_comparison,
 )
 from cogrnn.analysis.grammar import sampled_grammaticality
 from cogrnn.analysis.likelihood import likelihood_scores, sentence_prefixes
+from cogrnn.analysis.recording import evaluate
 from cogrnn.analysis.tokens import position_scores, sample_per_label, token_scores
 from cogrnn.analysis.trees import Tree, clades_present, sister_placement, top_split_misplaced, tree_correlation
 from cogrnn.config import Config, check_choice, check_int
@@ -215,28 +215,32 @@ def _types(rec: Recording, classes: pd.DataFrame, seed: int, condition: str) -> 
     return df
 
 
-def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Replica r of ``model`` run with frozen weights over ``batches[r]``: its (hidden, outputs) per step.
+def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[Recording]:
+    """Replica r of ``model`` run with frozen weights over ``batches[r]``: one Recording per replica.
 
-    All replicas run in one pass over streams padded at the end to the longest; the pass is
-    causal and replicas are independent, so the padding changes nothing before it (tested).
+    All replicas run in one pass over streams padded at the end to the longest (``lengths``
+    drops the padding); the pass is causal and replicas are independent (tested).
     """
     n_steps = [b.n_steps for b in batches]
-    x = np.zeros((len(batches), max(n_steps), 1, model.input_size))
-    for r, b in enumerate(batches):
-        x[r, : n_steps[r]] = b.inputs[:, :1]
-    ev = evaluate_stream(model, x, np.zeros((*x.shape[:3], model.output_size)))
-    return [(ev["hidden"][r, -1, :t, 0].copy(), ev["outputs"][r, :t, 0].copy()) for r, t in enumerate(n_steps)]
+    T = max(n_steps)
+
+    def padded(v: np.ndarray) -> np.ndarray:  # (t, 1, ...) -> (T, ...), the first step repeated as padding
+        return np.concatenate([v[:, 0], np.repeat(v[:1, 0], T - len(v), axis=0)])
+
+    x = np.stack([padded(b.inputs)[:, None] for b in batches])
+    desc = {k: np.stack([padded(b.descriptors[k]) for b in batches]) for k in batches[0].descriptors}
+    rec = evaluate(model, x, descriptors=desc, lengths=n_steps, chunk_size=max(n_steps))
+    return [rec.subset(seed=r) for r in range(len(batches))]
 
 
 def _seed_scores(
-    rec: Recording, outputs: np.ndarray, net: ElmanSRN, replica: int, task: LexicalSentences, per_word: int,
+    rec: Recording, net: ElmanSRN, replica: int, task: LexicalSentences, per_word: int,
     rng: np.random.Generator,
 ) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
     """One trained seed: likelihood scores (p. 199), token scores (Fig. 9), generated sentences; boy/girl tokens."""
     d, vocab = rec.descriptors, task.vocabulary()
     contexts = sentence_prefixes(d["word"].tolist(), d["position"].tolist())
-    scores = likelihood_scores(outputs, contexts, [vocab.index(w) for w in d["target_word"]])
+    scores = likelihood_scores(rec.outputs, contexts, [vocab.index(w) for w in d["target_word"]])
     idx = sample_per_label(d["word"], per_word, rng)
     sample = d.iloc[idx]
     tok = token_scores(
@@ -370,12 +374,11 @@ class ElmanLexical(Replication):
         scores, tokens = [], []
         passes = (("trained", net, streams), ("untrained", untrained, streams), ("novel", net, zog_streams))
         for condition, model, batches in passes:
-            for r, (hidden, outputs) in enumerate(_frozen_pass(model, batches)):
-                rec = Recording(hidden, {k: v[:, 0] for k, v in batches[r].descriptors.items()})
+            for r, rec in enumerate(_frozen_pass(model, batches)):
                 types[r, condition] = _types(rec, classes, r, condition)
                 if condition == "trained":
                     rng = np.random.default_rng(children[r][3])
-                    seed_scores, seed_tokens = _seed_scores(rec, outputs, net, r, task, config.tokens_per_word, rng)
+                    seed_scores, seed_tokens = _seed_scores(rec, net, r, task, config.tokens_per_word, rng)
                     scores += [{"seed": r, "metric": k, "value": v} for k, v in seed_scores.items()]
                     tokens.append(seed_tokens.assign(seed=r)[["seed", *seed_tokens.columns]])
         ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]

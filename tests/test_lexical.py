@@ -196,14 +196,17 @@ def test_successor_distributions_and_vector_errors():
 
 
 def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
-    from cogrnn.analysis import evaluate_stream
+    from cogrnn.analysis.recording import evaluate
     from cogrnn.replications.elman_lexical import _frozen_pass
 
     task = LexicalSentences(n_sentences=15)
     streams = [task.generate(s) for s in (0, 1, 2)]
     assert len({b.n_steps for b in streams}) > 1  # different lengths: padded at the end
     net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
-    for r, (hidden, outputs) in enumerate(_frozen_pass(net, streams)):
-        alone = evaluate_stream(net.replica(r), streams[r].inputs, streams[r].targets)
-        np.testing.assert_array_equal(hidden, alone["hidden"][0, -1, :, 0])
-        np.testing.assert_array_equal(outputs, alone["outputs"][0, :, 0])
+    for r, rec in enumerate(_frozen_pass(net, streams)):
+        alone = evaluate(net.replica(r), streams[r].inputs)
+        np.testing.assert_array_equal(rec.states, alone.states)
+        np.testing.assert_array_equal(rec.outputs, alone.outputs)
+        assert rec.descriptors["seed"].eq(r).all() and len(rec.descriptors) == streams[r].n_steps
+        for key, values in streams[r].descriptors.items():
+            np.testing.assert_array_equal(rec.descriptors[key].to_numpy(), values[:, 0])
