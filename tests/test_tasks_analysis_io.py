@@ -103,6 +103,23 @@ def test_bootstrap_ci_covers_the_mean(global_random_seed):
         bootstrap_ci([1.0, np.nan])
 
 
+def test_analysis_random_state_defaults_to_fresh_entropy_and_seeds_reproduce():
+    """scikit-learn convention: random_state=None draws fresh entropy; an explicit seed reproduces."""
+    import inspect
+
+    from cogrnn.analysis import paired_comparison, pooled_rates
+
+    for func in (bootstrap_ci, summarize_across_seeds, pooled_rates, paired_comparison):
+        assert inspect.signature(func).parameters["random_state"].default is None, func.__name__
+    x = np.random.default_rng(0).normal(size=50)
+    draws = {bootstrap_ci(x, n_boot=200) for _ in range(5)}
+    assert len(draws) > 1  # unseeded calls differ
+    assert bootstrap_ci(x, n_boot=200, random_state=0) == bootstrap_ci(x, n_boot=200, random_state=0)
+    df = pd.DataFrame({"seed": np.repeat(np.arange(6), 2), "arch": ["a", "b"] * 6, "v": np.arange(12.0) ** 1.5})
+    first = paired_comparison(df, "v", "arch", "a", "b", random_state=3)
+    pd.testing.assert_frame_equal(first, paired_comparison(df, "v", "arch", "a", "b", random_state=3))
+
+
 def test_summarize_across_seeds_weights_each_seed_once():
     df = pd.DataFrame({"seed": [0, 0, 0, 1], "v": [1.0, 1.0, 1.0, 3.0]})
     s = summarize_across_seeds(df, "v")
