@@ -402,7 +402,7 @@ class ElmanLexical(Replication):
         control = pd.DataFrame({"trained": tr["nn_same_class"], "untrained": un["nn_same_class"]})
         if n >= 2:
             long = control.reset_index().melt(id_vars="seed", var_name="condition", value_name="nn")
-            pc = paired_comparison(long, "nn", "condition", "trained", "untrained").iloc[0]
+            pc = paired_comparison(long, "nn", "condition", "trained", "untrained", random_state=0).iloc[0]
             paired = (
                 f"paired (trained - untrained, same seed): mean {pc['mean_difference']:+.2f}, 95% CI "
                 f"[{pc['ci_low']:+.2f}, {pc['ci_high']:+.2f}], d_z {pc['cohens_dz']:.1f}, n {int(pc['n_pairs'])}"
