@@ -24,8 +24,10 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
+import textwrap
 from collections.abc import Sequence
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, NamedTuple, TypedDict, TypeVar
 
 import numpy as np
 
@@ -64,6 +66,28 @@ class EnsembleOptions(TypedDict, total=False):
 
     A model's constructor names only the arguments of its own and passes these on as
     ``**ensemble`` to :class:`RecurrentEnsemble`, which validates them.
+
+    Attributes
+    ----------
+    num_layers, n_replicas : int
+        As in :class:`RecurrentEnsemble`.
+    output_activation : str or None
+        As in :class:`RecurrentEnsemble`.
+    bias : bool
+        As in :class:`RecurrentEnsemble`.
+    random_state, replica_seeds : seed or sequence of seeds
+        As in :class:`RecurrentEnsemble`.
+    dtype : torch.dtype
+        As in :class:`RecurrentEnsemble`.
+    device : str or torch.device
+        As in :class:`RecurrentEnsemble`.
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> options: EnsembleOptions = {"n_replicas": 2, "random_state": 0}
+    >>> ElmanSRN(1, 2, 1, **options).n_replicas
+    2
     """
 
     num_layers: int
@@ -77,7 +101,28 @@ class EnsembleOptions(TypedDict, total=False):
 
 
 class RecurrentOutput(NamedTuple):
-    """What every model's ``forward`` returns."""
+    """What every model's ``forward`` returns.
+
+    Parameters
+    ----------
+    outputs : Tensor, shape (R, T, B, O)
+        Outputs after the output activation.
+    hidden : Tensor, shape (R, L, T, B, H)
+        Hidden states of every layer and step.
+    state : tuple of Tensor
+        The final state, to pass as ``state`` to continue the stream.
+    logits : Tensor, shape (R, T, B, O)
+        Outputs before the output activation.
+    cells : Tensor, shape (R, L, T, B, H), optional
+        The memory cells of every layer and step (LSTM); None for the other models.
+
+    Examples
+    --------
+    >>> from cogrnn.models import LSTMNetwork
+    >>> out = LSTMNetwork(1, 3, 1, random_state=0)(torch.zeros(4, 2, 1))
+    >>> out.hidden.shape, out.cells.shape, len(out.state)
+    (torch.Size([1, 1, 4, 2, 3]), torch.Size([1, 1, 4, 2, 3]), 2)
+    """
 
     outputs: Tensor
     """``(R, T, B, O)``: outputs after the output activation."""
@@ -98,6 +143,16 @@ def logistic(x: Tensor) -> Tensor:
     body or scalar tail), so a replica's numbers would depend on the replicas beside it;
     this tanh form is exact to rounding and rounds the same everywhere.
 
+    Parameters
+    ----------
+    x : Tensor
+        Any shape.
+
+    Returns
+    -------
+    Tensor
+        ``1 / (1 + exp(-x))``, elementwise, computed as ``0.5 * tanh(0.5 * x) + 0.5``.
+
     Examples
     --------
     >>> x = torch.linspace(-30, 30, 1001, dtype=torch.float64)
@@ -108,7 +163,25 @@ def logistic(x: Tensor) -> Tensor:
 
 
 def activation(name: str, x: Tensor) -> Tensor:
-    """Apply the named nonlinearity (``logistic``, ``tanh``, ``relu``, ``identity``, ``softmax``)."""
+    """Apply the named nonlinearity (``logistic``, ``tanh``, ``relu``, ``identity``, ``softmax``).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`ACTIVATIONS` or ``"softmax"`` (over the last axis).
+    x : Tensor
+        Pre-activations.
+
+    Returns
+    -------
+    Tensor
+        The activations, of the shape of ``x``.
+
+    Examples
+    --------
+    >>> activation("relu", torch.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
     if name == "logistic":
         return logistic(x)
     if name == "tanh":
@@ -132,6 +205,18 @@ def replica_bmm(a: Tensor, b: Tensor) -> Tensor:
     its alignment-independent mode (``MKL_CBWR=AUTO,STRICT``, set when cogrnn is imported
     unless already set): so replica r's numbers do not depend on the replicas beside it,
     and an ensemble of R networks computes what R separate networks compute.
+
+    Parameters
+    ----------
+    a : Tensor, shape (R, N, K)
+        Left operands, one per replica.
+    b : Tensor, shape (R, K, M)
+        Right operands, one per replica.
+
+    Returns
+    -------
+    Tensor, shape (R, N, M)
+        ``a[r] @ b[r]`` for every r.
 
     Examples
     --------
@@ -188,12 +273,16 @@ def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     Parameters
     ----------
     x : Tensor, shape (R, N, in)
+        Inputs, one batch of N rows per replica.
     weight : Tensor, shape (R, out, in)
+        One weight matrix per replica.
     bias : Tensor, shape (R, out), or None
+        One bias vector per replica, or no bias.
 
     Returns
     -------
     Tensor, shape (R, N, out)
+        The affine maps of every replica.
 
     Examples
     --------
@@ -214,6 +303,16 @@ def ensemble_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
 
 def check_device(device: Any) -> torch.device:
     """``device`` as a :class:`torch.device` that exists here; otherwise a one-line :class:`ConfigError`.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+
+    Returns
+    -------
+    torch.device
+        The device, checked to be available.
 
     Examples
     --------
@@ -248,6 +347,22 @@ def as_real_tensor(name: str, value: Any, dtype: torch.dtype, device: torch.devi
     and infinities are refused naming ``name``; finite values beyond the range of
     ``dtype`` (e.g. 1e39 for float32) are refused as such.
 
+    Parameters
+    ----------
+    name : str
+        What the value is, for the error messages (``"inputs"``, ``"targets"``, ...).
+    value : Tensor or numpy.ndarray
+        Real numbers (bool, int, unsigned or float).
+    dtype : torch.dtype
+        The dtype of the result.
+    device : str or torch.device, default "cpu"
+        The device of the result.
+
+    Returns
+    -------
+    Tensor
+        ``value`` converted to ``dtype`` on ``device`` (no copy when it already is).
+
     Examples
     --------
     >>> as_real_tensor("inputs", np.ones(2), torch.float32)
@@ -279,7 +394,27 @@ def as_real_tensor(name: str, value: Any, dtype: torch.dtype, device: torch.devi
 def resolve_replica_seeds(
     n_replicas: int, random_state: RandomState | None, replica_seeds: Sequence[Any] | None
 ) -> list[np.random.SeedSequence]:
-    """One seed sequence per replica: given explicitly, or spawned from ``random_state``."""
+    """One seed sequence per replica: given explicitly, or spawned from ``random_state``.
+
+    Parameters
+    ----------
+    n_replicas : int
+        Number of replicas.
+    random_state : None, int, numpy.random.Generator or SeedSequence
+        Root seed, spawned into ``n_replicas`` children (None: fresh entropy).
+    replica_seeds : sequence, optional
+        One seed per replica instead (then ``random_state`` must be None).
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+        One per replica.
+
+    Examples
+    --------
+    >>> [s.spawn_key for s in resolve_replica_seeds(2, 0, None)]
+    [(0,), (1,)]
+    """
     if replica_seeds is not None:
         if random_state is not None:
             raise ConfigError("give either random_state or replica_seeds, not both")
@@ -297,7 +432,39 @@ class RecurrentEnsemble(nn.Module):
 
     Subclasses define ``_layer_shapes`` (the parameters of one replica, in the order
     they are drawn), ``_init_bound`` (the uniform initialisation range of a
-    parameter), ``init_state`` and ``_forward``.
+    parameter), ``init_state`` and ``_forward``. A subclass's constructor names only its
+    own arguments, passes the shared ones (``**ensemble``, see :class:`EnsembleOptions`)
+    here, sets its own and calls ``_build_parameters()``.
+
+    Parameters
+    ----------
+    input_size, hidden_size, output_size : int
+        Number of input, hidden (per layer) and output units.
+    num_layers : int, default 1
+        Stacked recurrent layers.
+    n_replicas : int, default 1
+        Independent networks computed side by side; replica ``r`` draws its initial
+        weights from its own seed.
+    output_activation : {"logistic", "identity", "softmax"}, optional
+        Output activation; default the model's (``default_output_activation``: logistic for
+        Elman's and Jordan's networks, identity for LSTM and GRU).
+    bias : bool, default True
+        Whether the layers and the readout have biases.
+    random_state : None, int, numpy.random.Generator or SeedSequence, optional
+        Root seed, spawned into one stream per replica (None: fresh entropy).
+    replica_seeds : sequence, optional
+        One seed per replica instead of ``random_state``.
+    dtype : torch.dtype, default torch.float32
+        Parameter dtype, float32 or float64.
+    device : str or torch.device, default "cpu"
+        Parameter device.
+
+    Examples
+    --------
+    >>> from cogrnn.models import GRUNetwork
+    >>> net = GRUNetwork(2, 3, 1, n_replicas=4, random_state=0)
+    >>> isinstance(net, RecurrentEnsemble), net.n_replicas, net.output_activation
+    (True, 4, 'identity')
     """
 
     family: str = "recurrent"
@@ -359,26 +526,60 @@ class RecurrentEnsemble(nn.Module):
             self.register_parameter(name, nn.Parameter(data))
 
     def weight(self, name: str) -> Tensor:
-        """The parameter called ``name`` (a required weight)."""
+        """The parameter called ``name`` (a required weight).
+
+        Parameters
+        ----------
+        name : str
+            Parameter name, e.g. ``"weight_ho"``.
+
+        Returns
+        -------
+        torch.nn.Parameter
+            Shape ``(R, ...)``; AttributeError if there is none.
+        """
         param = self._parameters.get(name)
         if param is None:
             raise AttributeError(f"{type(self).__name__} has no parameter {name!r}")
         return param
 
     def maybe(self, name: str) -> Tensor | None:
-        """The parameter called ``name``, or None (biases when ``bias=False``)."""
+        """The parameter called ``name``, or None (biases when ``bias=False``).
+
+        Parameters
+        ----------
+        name : str
+            Parameter name, e.g. ``"bias_o"``.
+
+        Returns
+        -------
+        torch.nn.Parameter or None
+            The parameter, or None when the model has none of that name.
+        """
         return self._parameters.get(name)
 
     @property
     def dtype(self) -> torch.dtype:
+        """The parameters' dtype."""
         return next(self.parameters()).dtype
 
     @property
     def device(self) -> torch.device:
+        """The parameters' device."""
         return next(self.parameters()).device
 
     def replica(self, index: int) -> RecurrentEnsemble:
         """A copy holding only replica ``index`` (``n_replicas == 1``).
+
+        Parameters
+        ----------
+        index : int
+            The replica, in ``[0, n_replicas - 1]``.
+
+        Returns
+        -------
+        RecurrentEnsemble
+            A model of the same class with that replica's parameters and seed.
 
         Examples
         --------
@@ -398,7 +599,14 @@ class RecurrentEnsemble(nn.Module):
         return new
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The constructor arguments that define the architecture (for provenance)."""
+        """The constructor arguments that define the architecture (for provenance).
+
+        Returns
+        -------
+        dict
+            Model class name, sizes, layers, replicas, output activation, bias and dtype
+            (subclasses add their own arguments).
+        """
         return {
             "model": type(self).__name__,
             "input_size": self.input_size,
@@ -415,7 +623,15 @@ class RecurrentEnsemble(nn.Module):
     def check_inputs(self, inputs: Any) -> Tensor:
         """Validate ``inputs`` and return it as ``(R, T, B, I)`` (a view when shared).
 
-        Accepts ``(T, I)``, ``(T, B, I)`` or ``(R, T, B, I)``, as a tensor or array.
+        Parameters
+        ----------
+        inputs : Tensor or numpy.ndarray
+            ``(T, I)``, ``(T, B, I)`` (shared by the replicas) or ``(R, T, B, I)``.
+
+        Returns
+        -------
+        Tensor, shape (R, T, B, I)
+            In the model's dtype and device.
         """
         inputs = as_real_tensor("inputs", inputs, self.dtype, self.device)
         if inputs.ndim == 2:
@@ -433,10 +649,35 @@ class RecurrentEnsemble(nn.Module):
         return inputs
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
-        """The state at the start of a stream, for ``batch_size`` parallel streams."""
+        """The state at the start of a stream, for ``batch_size`` parallel streams.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            Each of shape ``(L, R, B, units)``.
+        """
         raise NotImplementedError
 
     def check_state(self, state: tuple[Tensor, ...] | None, batch_size: int) -> tuple[Tensor, ...]:
+        """Validate a state against :meth:`init_state`'s layout (or make the initial one).
+
+        Parameters
+        ----------
+        state : tuple of Tensor or None
+            A state from :meth:`init_state` or a forward pass; None for the initial state.
+        batch_size : int
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            The state in the model's dtype and device; one-line DataError when it does not fit.
+        """
         if state is None:
             return self.init_state(batch_size)
         expected = self.init_state(batch_size)
@@ -454,6 +695,13 @@ class RecurrentEnsemble(nn.Module):
 
     def forward(self, inputs: Any, state: tuple[Tensor, ...] | None = None) -> RecurrentOutput:
         """Run the networks over ``inputs`` from ``state`` (default: :meth:`init_state`).
+
+        Parameters
+        ----------
+        inputs : Tensor or numpy.ndarray
+            ``(T, I)``, ``(T, B, I)`` (shared by the replicas) or ``(R, T, B, I)``.
+        state : tuple of Tensor, optional
+            Where to start, e.g. the ``state`` of a previous call (default: :meth:`init_state`).
 
         Returns
         -------
@@ -476,6 +724,13 @@ class RecurrentEnsemble(nn.Module):
         return logits, activation(self.output_activation, logits)
 
     def extra_repr(self) -> str:
+        """Sizes, layers and replicas, shown in ``repr(model)``.
+
+        Returns
+        -------
+        str
+            ``"input_size=..., hidden_size=..., ..."``.
+        """
         return (
             f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
             f"output_size={self.output_size}, num_layers={self.num_layers}, "
@@ -483,8 +738,47 @@ class RecurrentEnsemble(nn.Module):
         )
 
 
+#: docstring entries every model shares, written into ``%(key)s`` placeholder lines by ``_fill_model_doc``
+_MODEL_DOC = {
+    "sizes": """input_size, hidden_size, output_size : int
+    Number of input, hidden (per layer) and output units.""",
+    "ensemble": """**ensemble
+    The arguments every recurrent model shares (``num_layers``, ``n_replicas``,
+    ``output_activation``, ``bias``, ``random_state``, ``replica_seeds``, ``dtype``,
+    ``device``), documented once in :class:`~cogrnn.models.RecurrentEnsemble`.""",
+}
+_PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)%\((?P<key>\w+)\)s[ \t]*$", re.MULTILINE)
+
+_Model = TypeVar("_Model", bound=type)
+
+
+def _fill_model_doc(cls: _Model) -> _Model:
+    """Write the shared entries of :data:`_MODEL_DOC` into a model class's ``%(key)s`` placeholder lines."""
+    if cls.__doc__:
+        cls.__doc__ = _PLACEHOLDER.sub(
+            lambda m: textwrap.indent(_MODEL_DOC[m.group("key")], m.group("indent")), cls.__doc__
+        )
+    return cls
+
+
 def uniform_bound(hidden_size: int) -> float:
-    """PyTorch's default initialisation range for recurrent layers, ``1 / sqrt(H)``."""
+    """PyTorch's default initialisation range for recurrent layers, ``1 / sqrt(H)``.
+
+    Parameters
+    ----------
+    hidden_size : int
+        Number of hidden units H.
+
+    Returns
+    -------
+    float
+        ``1 / sqrt(H)``.
+
+    Examples
+    --------
+    >>> uniform_bound(4)
+    0.5
+    """
     return 1.0 / math.sqrt(hidden_size)
 
 

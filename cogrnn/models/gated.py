@@ -9,7 +9,15 @@ from torch import Tensor
 
 from ..config import check_float
 from ..exceptions import ConfigError
-from .base import EnsembleOptions, RecurrentEnsemble, RecurrentOutput, ensemble_linear, logistic, uniform_bound
+from .base import (
+    EnsembleOptions,
+    RecurrentEnsemble,
+    RecurrentOutput,
+    _fill_model_doc,
+    ensemble_linear,
+    logistic,
+    uniform_bound,
+)
 
 if TYPE_CHECKING:  # typing.Unpack is Python >= 3.11
     from typing_extensions import Unpack
@@ -59,6 +67,7 @@ class _GatedBase(RecurrentEnsemble):
         return ensemble_linear(h, self.weight(f"weight_hh_l{layer}"), self.maybe(f"bias_hh_l{layer}"))
 
 
+@_fill_model_doc
 class LSTMNetwork(_GatedBase):
     r"""Long short-term memory network (Hochreiter & Schmidhuber 1997), R replicas.
 
@@ -75,6 +84,14 @@ class LSTMNetwork(_GatedBase):
     Initial weights are uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` as in PyTorch;
     ``forget_bias`` (default 0, as PyTorch) is added to the forget-gate biases, e.g. 1.0 as
     recommended by Gers et al. (2000) and Jozefowicz et al. (2015) for long lags.
+
+    Parameters
+    ----------
+    %(sizes)s
+    forget_bias : float, default 0.0
+        Added to the forget-gate biases (needs ``bias=True``).
+    %(ensemble)s
+        The output activation is the identity by default.
 
     Examples
     --------
@@ -108,7 +125,18 @@ class LSTMNetwork(_GatedBase):
                     self.weight(f"bias_hh_l{layer}")[:, H : 2 * H] += self.forget_bias
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
-        """``(h, c)``, each ``(L, R, B, H)`` of zeros."""
+        """``(h, c)``, each ``(L, R, B, H)`` of zeros.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            ``(h, c)``.
+        """
         return (self._zeros(batch_size), self._zeros(batch_size))
 
     def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:
@@ -140,6 +168,7 @@ class LSTMNetwork(_GatedBase):
         )
 
 
+@_fill_model_doc
 class GRUNetwork(_GatedBase):
     r"""Gated recurrent unit network (Cho et al. 2014), R replicas.
 
@@ -153,6 +182,12 @@ class GRUNetwork(_GatedBase):
 
         h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}
 
+    Parameters
+    ----------
+    %(sizes)s
+    %(ensemble)s
+        The output activation is the identity by default.
+
     Examples
     --------
     >>> import torch
@@ -165,7 +200,18 @@ class GRUNetwork(_GatedBase):
     _gates = 3
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
-        """``(h,)`` of shape ``(L, R, B, H)``, zeros."""
+        """``(h,)`` of shape ``(L, R, B, H)``, zeros.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            ``(h,)``.
+        """
         return (self._zeros(batch_size),)
 
     def _forward(self, x: Tensor, state: tuple[Tensor, ...]) -> RecurrentOutput:

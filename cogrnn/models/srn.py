@@ -14,6 +14,7 @@ from .base import (
     RecurrentEnsemble,
     RecurrentOutput,
     _check_init_range,
+    _fill_model_doc,
     activation,
     ensemble_linear,
 )
@@ -62,6 +63,7 @@ class _SimpleRecurrent(RecurrentEnsemble):
         return {**super().hyperparameters(), **{name: getattr(self, name) for name in self._own_hyperparameters}}
 
 
+@_fill_model_doc
 class ElmanSRN(_SimpleRecurrent):
     r"""Elman's (1990) simple recurrent network, as an ensemble of R replicas.
 
@@ -80,26 +82,17 @@ class ElmanSRN(_SimpleRecurrent):
 
     Parameters
     ----------
-    input_size, hidden_size, output_size : int
-        Number of input, hidden (= context) and output units.
-    num_layers : int, default 1
-        Stacked SRN layers, each with its own context units.
-    n_replicas : int, default 1
-        Independent networks computed side by side.
+    %(sizes)s
     nonlinearity : {"logistic", "tanh", "relu", "identity"}, default "logistic"
         Hidden-unit activation ``f``.
-    output_activation : {"logistic", "identity", "softmax"}, default "logistic"
-        Output activation ``g``.
     context_init : float, default 0.5
-        Initial activation of the context units.
+        Initial activation of the context units (one set per layer, as many as its hidden units).
     init_range : float, default 0.5
         Initial weights and biases are uniform in ``[-init_range, init_range]``; the
         paper does not give its range, so this is a free choice.
-    bias : bool, default True
-    random_state, replica_seeds
-        Seeds: one root (spawned into one stream per replica) or one seed per replica.
-    dtype, device
-        Parameter dtype (float32 or float64) and device.
+    %(ensemble)s
+        Stacked layers (``num_layers``) each have their own context units; the output
+        activation ``g`` is logistic by default.
 
     Examples
     --------
@@ -147,7 +140,18 @@ class ElmanSRN(_SimpleRecurrent):
         return shapes
 
     def init_state(self, batch_size: int = 1) -> tuple[Tensor, ...]:
-        """``(context,)`` with context of shape ``(L, R, B, H)`` filled with ``context_init``."""
+        """``(context,)`` with context of shape ``(L, R, B, H)`` filled with ``context_init``.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            ``(context,)``.
+        """
         shape = (self.num_layers, self.n_replicas, batch_size, self.hidden_size)
         return (torch.full(shape, self.context_init, dtype=self.dtype, device=self.device),)
 
@@ -176,6 +180,7 @@ class ElmanSRN(_SimpleRecurrent):
         return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(finals),), logits)
 
 
+@_fill_model_doc
 class JordanNetwork(_SimpleRecurrent):
     r"""Jordan's (1986) network: the context is a decaying copy of the output.
 
@@ -191,10 +196,17 @@ class JordanNetwork(_SimpleRecurrent):
 
     Parameters
     ----------
+    %(sizes)s
     mu : float in [0, 1), default 0.5
         Decay of the state units.
-    Other parameters
-        As :class:`ElmanSRN`.
+    nonlinearity : {"logistic", "tanh", "relu", "identity"}, default "logistic"
+        Hidden-unit activation ``f``.
+    state_init : float, default 0.0
+        Initial activation of the state units.
+    init_range : float, default 0.5
+        Initial weights and biases are uniform in ``[-init_range, init_range]``.
+    %(ensemble)s
+        The output activation ``g`` is logistic by default.
 
     Examples
     --------
@@ -251,6 +263,16 @@ class JordanNetwork(_SimpleRecurrent):
 
         The layout of every model's state, ``(L, R, B, units)``, with one recurrent layer:
         Jordan's recurrence runs through the output, once per network.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of parallel streams B.
+
+        Returns
+        -------
+        tuple of Tensor
+            ``(s, y)``: ``s`` filled with ``state_init``, ``y`` zeros.
         """
         shape = (1, self.n_replicas, batch_size, self.output_size)
         s = torch.full(shape, self.state_init, dtype=self.dtype, device=self.device)
