@@ -47,32 +47,60 @@ class _Interrupted(Exception):
     """Ctrl-C inside a command, carried past click (which would print an empty line) to :func:`main`."""
 
 
-def _replications() -> Any:
-    try:
-        from cogrnn import replications
-    except ImportError as exc:  # pragma: no cover - broken installation
-        raise ConfigError(f"the replications package cannot be imported ({exc})") from None
-    return replications
+def _plugin_warnings(call: Any) -> Any:
+    """Run ``call()``; print each plugin warning it raises as one line ``cogrnn: warning: ...``."""
+    import warnings
+
+    from .registry import PluginWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PluginWarning)
+        result = call()
+    for w in caught:
+        if issubclass(w.category, PluginWarning):
+            print(f"cogrnn: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
 
 
-@app.command("list")
+def _replication(name: str) -> Any:
+    """The replication called ``name``; an unknown name lists the known ones and ``all``."""
+    from .registry import REPLICATIONS, get_replication
+
+    if name not in _plugin_warnings(lambda: REPLICATIONS):
+        raise ConfigError(f"unknown replication {name!r}; known: {', '.join(REPLICATIONS.names())}, all")
+    return get_replication(name)
+
+
+_LIST_HELP = "List the models, tasks and replications: id, description, reference and providing distribution."
+_REPLICATE_HELP = "Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."
+_SWEEP_HELP = "Run seeds x conditions of a replication as independent tasks (Dask), then collect them."
+
+
+@app.command("list", help=_LIST_HELP)
 def list_cmd() -> None:
-    """List the models, tasks and replications, each with its reference."""
-    from . import models, tasks  # noqa: F401  (registers the zoo)
-    from .registry import MODELS, TASKS
+    """List the models, tasks and replications: id, description, reference and providing distribution.
 
-    for title, registry in (("Models", MODELS), ("Tasks", TASKS)):
+    Plugins (entry-point group ``cogrnn.plugins``) are loaded first; one that fails is
+    reported as a line ``cogrnn: warning: ...`` on stderr and skipped.
+
+    Examples
+    --------
+    >>> list_cmd()  # doctest: +ELLIPSIS
+    Models:
+      elman-v1 ...
+    """
+    from .registry import MODELS, REPLICATIONS, TASKS, load_plugins
+
+    _plugin_warnings(load_plugins)
+    for title, registry in (("Models", MODELS), ("Tasks", TASKS), ("Replications", REPLICATIONS)):
         typer.echo(f"{title}:")
         for e in registry.entries():
-            typer.echo(f"  {e.id:<20} {e.description}")
+            typer.echo(f"  {e.id:<22} {e.description}")
             if e.reference:
-                typer.echo(f"  {'':<20} [{e.reference}]")
-    reps = _replications()
-    typer.echo("Replications:")
-    for name in reps.names():
-        rep = reps.get(name)
-        typer.echo(f"  {name:<20} {rep.description}")
-        typer.echo(f"  {'':<20} [{rep.reference.cite()}]")
+                typer.echo(f"  {'':<22} [{e.reference}]")
+            typer.echo(f"  {'':<22} provided by {e.provider}")
 
 
 def _print_claims(result: Any) -> None:
@@ -95,7 +123,7 @@ def _print_claims(result: Any) -> None:
     console.print(f"all passed: {result.all_passed}   wall time: {result.wall_time_s:.1f} s")
 
 
-@app.command("replicate")
+@app.command("replicate", help=_REPLICATE_HELP)
 def replicate_cmd(
     name: Annotated[str, typer.Argument(help="Replication name (see `cogrnn list`) or 'all'.")],
     seeds: Annotated[str | None, typer.Option("--seeds", help="Number of seeds (default: the replication's).")] = None,
@@ -111,7 +139,34 @@ def replicate_cmd(
         typer.Option("--set", help="Change a config field: --set lr=0.05 (repeatable; see provenance.json)."),
     ] = None,
 ) -> None:
-    """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."""
+    """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json.
+
+    Parameters
+    ----------
+    name : str
+        A replication name or versioned id (``cogrnn list``), or ``"all"``.
+    seeds, seed : str or None
+        Number of seeds and root seed, as typed (checked here).
+    quick : bool
+        A small run that finishes in seconds.
+    out : str
+        Output folder; the files go to ``out/<name>/``.
+    plot_only : bool
+        Redraw and re-check from the files of an earlier run.
+    strict : bool
+        Exit 1 when a claim fails.
+    quiet : bool
+        No progress output.
+    workers : str or None
+        Worker processes, as typed (checked here).
+    set_ : list of str or None
+        Configuration changes ``key=value``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> replicate_cmd("elman-xor", quick=True, out=tempfile.mkdtemp(), quiet=True)  # doctest: +SKIP
+    """
     from .random import MAX_ROOT_SEED, check_seed_count
     from .replication import MAX_WORKERS, run_replication
 
@@ -120,9 +175,13 @@ def replicate_cmd(
         check_seed_count("--seeds", n_seeds)  # names the limit and the memory asked for
     root = _parse_int("--seed", seed, low=0, high=MAX_ROOT_SEED)
     n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
-    reps = _replications()
-    targets = reps.names() if name == "all" else [name]
-    chosen = [reps.get(n) for n in targets]  # validates every name before running any
+    if name == "all":
+        from .registry import REPLICATIONS
+
+        targets = _plugin_warnings(REPLICATIONS.names)
+    else:
+        targets = [name]
+    chosen = [_replication(n) for n in targets]  # validates every name before running any
     # validates every --set before running any
     overrides = [rep.config_class.parse_assignments(set_ or []) for rep in chosen]
     if not plot_only:
@@ -143,7 +202,7 @@ def replicate_cmd(
         raise typer.Exit(1)
 
 
-@app.command("sweep")
+@app.command("sweep", help=_SWEEP_HELP)
 def sweep_cmd(
     config: Annotated[str, typer.Argument(help="Sweep description (TOML): replication, seeds, [base], [grid].")],
     out: Annotated[str, typer.Option("--out", help="Output folder.")] = "sweeps/out",
@@ -151,12 +210,30 @@ def sweep_cmd(
     workers: Annotated[str | None, typer.Option("--workers", help="Worker processes (local, slurm).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
 ) -> None:
-    """Run seeds x conditions of a replication as independent tasks (Dask), then collect them."""
+    """Run seeds x conditions of a replication as independent tasks (Dask), then collect them.
+
+    Parameters
+    ----------
+    config : str
+        The sweep description (TOML): replication, seeds, ``[base]``, ``[grid]``.
+    out : str
+        Output folder.
+    scheduler : str
+        ``sync``, ``local``, ``tcp://HOST:PORT`` or ``slurm``.
+    workers : str or None
+        Worker processes, as typed (checked here).
+    quiet : bool
+        No progress output.
+
+    Examples
+    --------
+    >>> sweep_cmd("sweep.toml", out="sweeps/out")  # doctest: +SKIP
+    """
     from .replication import MAX_WORKERS
     from .sweep import load_sweep, run_sweep
 
     spec = load_sweep(config)
-    rep = _replications().get(spec.replication)
+    rep = _replication(spec.replication)
     n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
     try:
         results = run_sweep(spec, rep, out, scheduler=scheduler, workers=n_workers, quiet=quiet)
@@ -181,7 +258,23 @@ def _on_sigint(signum: int, frame: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``cogrnn`` command; returns the exit status."""
+    """Entry point of the ``cogrnn`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0, 1 (``--strict`` and a claim failed), 2 (bad input) or 130 (Ctrl-C).
+
+    Examples
+    --------
+    >>> main(["replicate", "nonesuch"])
+    2
+    """
     import signal
     import threading
 

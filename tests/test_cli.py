@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cogrnn.cli import main
+from cogrnn.registry import get_replication
 
 CONTRACT_FILES = {"results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json"}
 
@@ -97,8 +98,10 @@ def test_quick_run_writes_the_contract_files_and_plot_only_redraws(tmp_path, cap
                 "data_inputs_sha256", "free_parameters"):  # fmt: skip
         assert key in prov, key
     assert prov["root_seed"] == 5 and prov["mode"] == "quick" and len(prov["seeds"]) == 3
-    assert set(prov["outputs_sha256"]) == CONTRACT_FILES - {"provenance.json"}
-    assert prov["complete"] is True and set(prov["schema"]) == {"results.csv"}
+    rep = get_replication("elman-xor")
+    tables = {f"{t}.parquet" for t in (*rep.extra_tables, *rep.measure_tables)}
+    assert set(prov["outputs_sha256"]) == (CONTRACT_FILES - {"provenance.json"}) | tables
+    assert prov["complete"] is True and set(prov["schema"]) == {"results.csv"} | tables
     assert "PASS" in capsys.readouterr().out
 
     # --plot-only redraws from the CSV and re-checks the same claims, with the run's seeds and root
