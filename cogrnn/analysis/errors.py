@@ -81,6 +81,7 @@ def error_table(
     evaluation : dict
         From :func:`evaluate_stream` (``outputs`` and ``sq_error`` of shape (R, T, B, O)).
     targets : array (T, B, O) or (R, T, B, O)
+        The targets of the outputs.
     descriptors : dict of (T, B) arrays, optional
         Per-step labels to copy into every row (e.g. ``target_letter``).
     features : list of str, optional
@@ -90,8 +91,9 @@ def error_table(
 
     Returns
     -------
-    DataFrame with ``seed``, ``t``, the descriptors, ``feature``, ``target``, ``output``
-    and ``sq_error``: one row per seed, step and feature.
+    pandas.DataFrame
+        Columns ``seed``, ``t``, the descriptors, ``feature``, ``target``, ``output``
+        and ``sq_error``: one row per seed, step and feature.
 
     Examples
     --------
@@ -144,6 +146,7 @@ def fold_cycles(errors: np.ndarray, period: int, start: int = 0, n_windows: int 
     Returns
     -------
     ndarray, shape (..., period)
+        The mean of each of the ``period`` phases over the windows.
 
     Examples
     --------
@@ -169,6 +172,20 @@ def fold_cycles(errors: np.ndarray, period: int, start: int = 0, n_windows: int 
 def error_by(df: pd.DataFrame, by: Sequence[str], value: str = "sq_error") -> pd.DataFrame:
     """Mean of ``value`` per group of ``by`` (e.g. per seed and phase), as a tidy DataFrame.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy table, one row per observation.
+    by : sequence of str
+        Columns that define the groups.
+    value : str, default "sq_error"
+        Column to average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns and the group means of ``value``, one row per group.
+
     Examples
     --------
     >>> df = pd.DataFrame({"seed": [0, 0, 1, 1], "phase": [0, 1, 0, 1], "sq_error": [1.0, 0, 3, 0]})
@@ -185,11 +202,14 @@ def unit_correlations(states: np.ndarray, labels: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     states : array, shape (n_obs, n_units)
+        Activations, one row per observation.
     labels : array, shape (n_obs,)
+        The numeric label of every observation.
 
     Returns
     -------
-    ndarray, shape (n_units,); NaN for a unit (or label) that never varies.
+    ndarray, shape (n_units,)
+        The correlations; NaN for a unit (or label) that never varies.
 
     Examples
     --------

@@ -368,7 +368,8 @@ class Recording:
 
         Returns
         -------
-        DataFrame
+        pandas.DataFrame
+            The descriptors, then the unit and value columns (long) or one column per unit (wide).
 
         Examples
         --------
