@@ -50,8 +50,9 @@ def step_errors(
 
     Returns
     -------
-    DataFrame, one row per replica and step (by step within replica): ``by``, ``step``,
-    the ``keep`` columns, ``error_length``, ``sse`` and ``rms_per_unit``.
+    pandas.DataFrame
+        One row per replica and step (by step within replica): ``by``, ``step``, the ``keep`` columns,
+        ``error_length``, ``sse`` and ``rms_per_unit``.
 
     Examples
     --------
@@ -112,7 +113,8 @@ def cycle_profile(
 
     Returns
     -------
-    DataFrame with ``by``, ``position`` (1..period) and ``value``.
+    pandas.DataFrame
+        Columns ``by``, ``position`` (1..period) and ``value``.
 
     Examples
     --------
@@ -151,13 +153,15 @@ def contrast_means(
     value : str
         The column averaged.
     by : str, default "seed"
+        The replica column.
     names : (str, str)
         Names of the two mean columns: the members' group, then the others.
 
     Returns
     -------
-    DataFrame, one row per replica: ``by``, ``names[0]``, ``names[1]`` and ``ratio``
-    (the others' mean over the members' mean).
+    pandas.DataFrame
+        One row per replica: ``by``, ``names[0]``, ``names[1]`` and ``ratio`` (the others' mean over the
+        members' mean).
 
     Examples
     --------
@@ -200,8 +204,8 @@ def feature_rms(
 
     Returns
     -------
-    DataFrame, one row per group: the ``by`` columns, then one column per feature
-    holding ``sqrt(mean(value))``.
+    pandas.DataFrame
+        One row per group: the ``by`` columns, then one column per feature holding ``sqrt(mean(value))``.
 
     Examples
     --------

@@ -35,10 +35,11 @@ def transition_labels(df: pd.DataFrame, column: str, *, by: str = "seed", step: 
 
     Returns
     -------
-    DataFrame, one row per replica and step (ordered by ``by`` then ``step``): ``by``,
-    ``step``, ``current`` (the symbol, as float), ``same`` (1.0 when it equals the
-    previous symbol, 0.0 when not) and ``xor_previous`` (the XOR of the symbol and the
-    previous one); the last two are NaN at each replica's first step.
+    pandas.DataFrame
+        One row per replica and step (ordered by ``by`` then ``step``): ``by``, ``step``, ``current`` (the
+        symbol, as float), ``same`` (1.0 when it equals the previous symbol, 0.0 when not) and
+        ``xor_previous`` (the XOR of the symbol and the previous one); the last two are NaN at each
+        replica's first step.
 
     Examples
     --------
@@ -85,8 +86,9 @@ def unit_roles(
 
     Returns
     -------
-    DataFrame, one row per replica, label and unit: ``by``, ``label``, ``unit``, ``r``
-    (NaN for a unit or label that does not vary) and ``n`` (steps used).
+    pandas.DataFrame
+        One row per replica, label and unit: ``by``, ``label``, ``unit``, ``r`` (NaN for a unit or label
+        that does not vary) and ``n`` (steps used).
 
     Examples
     --------
@@ -131,11 +133,13 @@ def role_extremes(roles: pd.DataFrame, labels: Sequence[str] | None = None, *, b
     labels : sequence of str, optional
         Labels to keep (default: all).
     by : str, default "seed"
+        The replica column.
 
     Returns
     -------
-    DataFrame, one row per replica: ``by`` and, for each label, ``r_<label>_max``,
-    ``r_<label>_min``, ``r_<label>_abs_max`` and ``r_<label>_abs_min`` (NaN units left out).
+    pandas.DataFrame
+        One row per replica: ``by`` and, for each label, ``r_<label>_max``, ``r_<label>_min``,
+        ``r_<label>_abs_max`` and ``r_<label>_abs_min`` (NaN units left out).
 
     Examples
     --------

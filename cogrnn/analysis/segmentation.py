@@ -46,7 +46,8 @@ def align_to_onsets(errors: Any, onsets: Any, before: int = 2, after: int = 6) -
 
     Returns
     -------
-    DataFrame with ``lag``, ``error`` (mean over onsets) and ``n`` (onsets used).
+    pandas.DataFrame
+        Columns ``lag``, ``error`` (mean over onsets) and ``n`` (onsets used).
 
     Examples
     --------
@@ -75,6 +76,7 @@ def detect_boundaries(errors: Any, method: str = "peak", threshold: float | None
     Parameters
     ----------
     errors : array (T,)
+        Per-step error.
     method : {"peak", "rise"}
         ``"peak"``: a local maximum (higher than the step before, not lower than the
         step after); ``"rise"``: any step where the error goes up.
@@ -83,7 +85,8 @@ def detect_boundaries(errors: Any, method: str = "peak", threshold: float | None
 
     Returns
     -------
-    bool array (T,): True where a boundary (a word onset) is placed.
+    numpy.ndarray of bool, shape (T,)
+        True where a boundary (a word onset) is placed.
 
     Examples
     --------
@@ -105,6 +108,16 @@ def segmentation_scores(predicted: Any, true: Any) -> dict[str, float]:
 
     ``base_rate`` is the fraction of steps that are true onsets: the precision of
     boundaries placed at random.
+
+    Parameters
+    ----------
+    predicted, true : bool array (T,)
+        Predicted and true word onsets.
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1``, ``base_rate``, ``n_predicted`` and ``n_true``.
 
     Examples
     --------
@@ -166,9 +179,9 @@ def word_error_profiles(
 
     Returns
     -------
-    DataFrame, one row per profile: the ``by`` columns, ``n_letters``, ``onset``,
-    ``later_mean``, ``slope``, ``onset_above_later``, ``falling``, ``onset_falls`` and
-    ``strict_123``.
+    pandas.DataFrame
+        One row per profile: the ``by`` columns, ``n_letters``, ``onset``, ``later_mean``, ``slope``,
+        ``onset_above_later``, ``falling``, ``onset_falls`` and ``strict_123``.
 
     Examples
     --------
@@ -220,8 +233,9 @@ def onset_contrast(errors: Any, onsets: Any) -> dict[str, float]:
 
     Returns
     -------
-    dict with ``onset`` and ``within`` (mean error at onsets and elsewhere), ``ratio``
-    (``onset / within``) and ``p`` (one-sided Mann-Whitney U test, onsets greater).
+    dict
+        Keys ``onset`` and ``within`` (mean error at onsets and elsewhere), ``ratio`` (``onset / within``)
+        and ``p`` (one-sided Mann-Whitney U test, onsets greater).
 
     Examples
     --------
@@ -260,7 +274,8 @@ def onset_contrasts(
 
     Returns
     -------
-    DataFrame, one row per replica: ``by``, ``onset``, ``within``, ``ratio`` and ``p``.
+    pandas.DataFrame
+        One row per replica: ``by``, ``onset``, ``within``, ``ratio`` and ``p``.
 
     Examples
     --------
@@ -286,14 +301,17 @@ def boundary_scores(
 
     Parameters
     ----------
-    df, by, step, value, onset
-        The table of traces and its column names, as in :func:`onset_contrasts`.
+    df : DataFrame
+        The table of traces, as in :func:`onset_contrasts`.
+    by, step, value, onset : str
+        Its column names, as in :func:`onset_contrasts`.
     method : {"peak", "rise"}, default "peak"
         Passed to :func:`detect_boundaries` (with its default threshold, the median error).
 
     Returns
     -------
-    DataFrame, one row per replica: ``by`` and the :func:`segmentation_scores`.
+    pandas.DataFrame
+        One row per replica: ``by`` and the :func:`segmentation_scores`.
 
     Examples
     --------
@@ -332,7 +350,8 @@ def aligned_errors(
 
     Returns
     -------
-    DataFrame with ``lag``, ``error``, ``n`` and ``by``: one row per replica and lag.
+    pandas.DataFrame
+        Columns ``lag``, ``error``, ``n`` and ``by``: one row per replica and lag.
 
     Examples
     --------
@@ -362,7 +381,8 @@ def word_predictability(words: Any) -> pd.Series:
 
     Returns
     -------
-    Series indexed by word type (named ``p``).
+    pandas.Series
+        Indexed by word type, named ``p``.
 
     Examples
     --------
