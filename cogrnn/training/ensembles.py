@@ -24,6 +24,24 @@ class OnlineSRNConfig(Config):
 
     Replications subclass it, changing the defaults to the paper's values and adding
     their own fields; ``__post_init__`` validates these five.
+
+    Parameters
+    ----------
+    epochs : int, default 1
+        Passes through the training stream.
+    hidden_size : int, default 2
+        Hidden (= context) units.
+    lr : float, default 0.1
+        Learning rate (> 0).
+    momentum : float in [0, 1), default 0.0
+        Momentum of the weight updates.
+    init_range : float, default 0.5
+        Initial weights uniform in ``[-init_range, init_range]``.
+
+    Examples
+    --------
+    >>> OnlineSRNConfig(epochs=600, hidden_size=2).lr
+    0.1
     """
 
     epochs: int = 1
@@ -42,6 +60,16 @@ class OnlineSRNConfig(Config):
 
 def stack_streams(batches: Sequence[SequenceBatch]) -> tuple[np.ndarray, np.ndarray]:
     """Streams of one length, stacked one per replica: ``(R, T, 1, I)`` inputs and targets.
+
+    Parameters
+    ----------
+    batches : sequence of SequenceBatch
+        One stream per replica, all of the same length (the first sequence of each is used).
+
+    Returns
+    -------
+    x, y : ndarray
+        Inputs ``(R, T, 1, I)`` and targets ``(R, T, 1, O)``.
 
     Raises
     ------
@@ -81,6 +109,26 @@ def train_srn_ensemble(
     Every replica trains on its whole stream, whatever the lengths of the others: replicas
     whose streams have the same length train together (one compiled ensemble), each
     group on its own, so a replica ends with the weights it reaches when trained alone.
+
+    Parameters
+    ----------
+    config : OnlineSRNConfig
+        Epochs, hidden units, learning rate, momentum, initial weight range.
+    streams : sequence of SequenceBatch
+        The training stream of every replica.
+    seeds : sequence
+        The initial-weight seed of every replica (one per stream).
+    dtype : torch.dtype, default torch.float64
+        Parameter dtype.
+    quiet : bool, default False
+        If True, print no progress.
+    **model_kw
+        Further :class:`~cogrnn.models.ElmanSRN` arguments (e.g. ``context_init``).
+
+    Returns
+    -------
+    ElmanSRN
+        The trained ensemble, replica r trained on ``streams[r]``.
 
     Examples
     --------

@@ -22,7 +22,23 @@ LOSSES = ("sse", "mse", "cross_entropy", "bce")
 
 
 def check_loss_compatible(loss: str, output_activation: str) -> None:
-    """Raise :class:`ConfigError` when ``loss`` does not fit the output activation."""
+    """Raise :class:`ConfigError` when ``loss`` does not fit the output activation.
+
+    Parameters
+    ----------
+    loss : {"sse", "mse", "cross_entropy", "bce"}
+        The loss.
+    output_activation : str
+        The model's output activation.
+
+    Examples
+    --------
+    >>> check_loss_compatible("bce", "logistic")
+    >>> check_loss_compatible("bce", "identity")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: loss='bce' needs output_activation 'logistic'; got 'identity'
+    """
     if loss not in LOSSES:
         raise ConfigError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
     if loss == "cross_entropy" and output_activation == "logistic":
@@ -39,6 +55,25 @@ def compute_loss(loss: str, logits: Tensor, outputs: Tensor, targets: Tensor, ma
 
     With ``mask`` ``(R, T, B)`` only the steps where it is nonzero count (weighted by it),
     e.g. only the last step of a memory task; a replica without any counted step has loss 0.
+
+    Parameters
+    ----------
+    loss : {"sse", "mse", "cross_entropy", "bce"}
+        Half sum of squared errors, mean squared error, softmax cross-entropy (from the
+        logits) or binary cross-entropy (from the logits of logistic outputs).
+    logits : Tensor, shape (R, T, B, O)
+        Outputs before the output activation.
+    outputs : Tensor, shape (R, T, B, O)
+        Outputs after it.
+    targets : Tensor, shape (R, T, B, O)
+        Targets.
+    mask : Tensor, shape (R, T, B), optional
+        Weight of every step (default: all steps count equally).
+
+    Returns
+    -------
+    Tensor, shape (R,)
+        The mean loss per counted step of every replica.
 
     Examples
     --------

@@ -54,6 +54,8 @@ class TrainerConfig(Config):
     Parameters
     ----------
     method : {"online", "tbptt", "bptt"}, default "online"
+        Elman's online copy-back (an update after every step, the gradient stopped at the
+        context copy), truncated BPTT, or full BPTT over whole sequences.
     epochs : int, default 1
         Passes through the training stream.
     lr : float, default 0.1
@@ -61,7 +63,9 @@ class TrainerConfig(Config):
     momentum : float in [0, 1), default 0.0
         SGD momentum (``torch.optim.SGD`` convention).
     optimizer : {"sgd", "adam"}, default "sgd"
+        Elementwise per replica, so every replica trains as it would alone.
     loss : {"sse", "mse", "cross_entropy", "bce"}, default "sse"
+        See :func:`~cogrnn.training.losses.compute_loss`.
     k1, k2 : int, default 1
         For ``tbptt``: update every ``k1`` steps, backpropagating ``k2 >= k1`` steps.
     batch_size : int or None, default None
@@ -72,9 +76,17 @@ class TrainerConfig(Config):
     clip_grad_norm : float or None, default None
         Clip each replica's gradient to this norm (as ``torch.nn.utils.clip_grad_norm_``).
     weight_decay : float, default 0.0
+        L2 penalty added to the gradients (>= 0).
     reset_state : {"never", "epoch"}, default "never"
         For ``online``/``tbptt``: whether the state restarts at each pass (Elman: never).
     backend : {"auto", "torch", "compiled"}, default "auto"
+        ``compiled`` (numba) runs online SGD of single-layer SRN and Jordan ensembles;
+        ``auto`` takes it where it applies, else torch.
+
+    Examples
+    --------
+    >>> TrainerConfig(method="tbptt", k1=5, k2=10).k2
+    10
     """
 
     method: str = "online"
@@ -143,6 +155,7 @@ class Trainer:
     Parameters
     ----------
     config : TrainerConfig, optional
+        How to train (default: ``TrainerConfig(**params)``).
     quiet : bool, default False
         No progress output.
     **params
@@ -195,8 +208,11 @@ class Trainer:
         Parameters
         ----------
         model : RecurrentEnsemble
+            The ensemble to train (its parameters are updated in place).
         inputs : array or Tensor, (T, B, I) shared by replicas or (R, T, B, I)
+            Training inputs.
         targets : array or Tensor, (T, B, O) or (R, T, B, O)
+            Training targets.
         state : tuple of Tensor, optional
             State to start from (default: the model's ``init_state``).
         random_state : optional
@@ -204,6 +220,11 @@ class Trainer:
         mask : array (T, B) or (R, T, B), optional
             Weight of every step in the loss (0 = not counted), e.g. a task scored only at
             its last step. Runs on the torch backend.
+
+        Returns
+        -------
+        Trainer
+            ``self``, with ``history_``, ``state_`` and ``backend_`` set.
         """
         if not isinstance(model, RecurrentEnsemble):
             raise ConfigError(f"model must be a cogrnn model; got {type(model).__name__}")
@@ -529,6 +550,24 @@ class _ElementwiseAdam(torch.optim.Optimizer):
 
 def train(model: RecurrentEnsemble, inputs: Any, targets: Any, *, quiet: bool = False, **params: Any) -> pd.DataFrame:
     """Train ``model`` in place and return its history (shortcut for :class:`Trainer`).
+
+    Parameters
+    ----------
+    model : RecurrentEnsemble
+        The ensemble to train (in place).
+    inputs : array or Tensor, (T, B, I) shared by replicas or (R, T, B, I)
+        Training inputs.
+    targets : array or Tensor, (T, B, O) or (R, T, B, O)
+        Training targets.
+    quiet : bool, default False
+        If True, print no progress.
+    **params
+        Fields of :class:`TrainerConfig` (``method``, ``epochs``, ``lr``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The history: one row per replica (``seed``) and epoch, with ``loss`` and ``n_updates``.
 
     Examples
     --------
