@@ -27,7 +27,14 @@ PyTorch's default initialisation (no forget-gate bias).
 
 Tables: ``results.csv`` holds the gradient norms; ``memory.parquet`` one row per seed,
 model and lag (accuracy, solved, epochs trained, why training stopped);
-``training.parquet`` the training loss per epoch.
+``training.parquet`` the training loss per epoch. Measures (what claims and figure read):
+``decay_fits.parquet`` (slope and R^2 of log10 norm against lag, per seed, model and
+radius) and ``solve_rates.parquet`` (share of seeds solving, 95% CI over seeds, median
+epochs, per model and lag).
+
+``train_until_plateau`` stays here: it is training machinery (early stopping of an
+ensemble whose replicas stop one by one), not analysis; its generic form belongs in
+``cogrnn.training``.
 
 Run: ``cogrnn replicate gradient-flow`` or ``python -m cogrnn.replications.gradient_flow``.
 """
@@ -45,17 +52,17 @@ import pandas as pd
 import torch
 
 from cogrnn._threads import single_torch_thread
-from cogrnn.analysis import gradient_flow
+from cogrnn.analysis.dynamics import decay_fits, gradient_flow, scale_spectral_radius
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
-from cogrnn.models import ElmanSRN, GRUNetwork, LSTMNetwork
 from cogrnn.random import fresh_seed
+from cogrnn.registry import make_model, make_task
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FirstBitRecall
 from cogrnn.training import Trainer
 from cogrnn.viz import add_caption, plot_error_curve
 
-__all__ = ["GradientFlowConfig", "GradientFlow", "REPLICATION"]
+__all__ = ["GradientFlowConfig", "GradientFlow", "REPLICATION", "train_until_plateau"]
 
 RHOS = (0.5, 1.0, 2.0)
 SOLVED = 0.9
@@ -125,7 +132,7 @@ def train_until_plateau(
                           batch_size=config.batch_size, clip_grad_norm=1.0, quiet=True)  # fmt: skip
         trainer.fit(net, X[active], Y[active], mask=M[active], random_state=epoch)
         h = trainer.history_
-        h = h.assign(seed=np.asarray(active)[h["replica"].to_numpy()], epoch=h["epoch"] + epoch)
+        h = h.assign(seed=np.asarray(active)[h["seed"].to_numpy()], epoch=h["epoch"] + epoch)
         history.append(h[["seed", "epoch", "loss"]])
         epoch += config.chunk_epochs
         last = h[h["epoch"] == epoch].set_index("seed")["loss"]
@@ -160,23 +167,23 @@ def train_until_plateau(
     return rows, pd.concat(history, ignore_index=True)
 
 
-def _models(config: GradientFlowConfig, seeds: list[np.random.SeedSequence]) -> dict[str, torch.nn.Module]:
+def _models(config: GradientFlowConfig, seeds: list[np.random.SeedSequence]) -> dict[str, Any]:
     H = config.hidden_size
+    ensemble = {"input_size": 1, "hidden_size": H, "output_size": 1, "replica_seeds": seeds, "n_replicas": len(seeds)}
     return {
-        "SRN": ElmanSRN(
-            1, H, 1, nonlinearity="tanh", init_range=1 / np.sqrt(H), replica_seeds=seeds, n_replicas=len(seeds)
-        ),
-        "LSTM": LSTMNetwork(1, H, 1, output_activation="logistic", replica_seeds=seeds, n_replicas=len(seeds)),
-        "GRU": GRUNetwork(1, H, 1, output_activation="logistic", replica_seeds=seeds, n_replicas=len(seeds)),
+        "SRN": make_model("elman", nonlinearity="tanh", init_range=1 / np.sqrt(H), **ensemble),
+        "LSTM": make_model("lstm", output_activation="logistic", **ensemble),
+        "GRU": make_model("gru", output_activation="logistic", **ensemble),
     }
 
 
 class GradientFlow(Replication):
     name = "gradient-flow"
     description = "Bengio et al. (1994): SRN gradients vanish with lag; LSTM/GRU keep long-lag memories."
-    reference = FirstBitRecall.reference  # type: ignore[assignment]
+    reference = FirstBitRecall.reference
     columns = ("seed", "part", "model", "lag")
     extra_tables = ("memory", "training")
+    measure_tables = ("decay_fits", "solve_rates")
     default_seeds = 20
     default_root_seed = 1994
     config_class = GradientFlowConfig
@@ -209,16 +216,12 @@ class GradientFlow(Replication):
             variants = [(rho, rho) for rho in RHOS] if name == "SRN" else [(np.nan, None)]
             for rho, target in variants:
                 if target is not None:
-                    with torch.no_grad():
-                        W = net.weight("weight_ch_l0")
-                        radius = torch.linalg.eigvals(W.double()).abs().amax(-1).to(W.dtype)
-                        W.mul_((target / radius)[:, None, None])
-                g = gradient_flow(net, x)
-                frames.append(g.rename(columns={"replica": "seed"}).assign(part="gradient", model=name, rho=rho))
+                    scale_spectral_radius(net, target)
+                frames.append(gradient_flow(net, x).assign(part="gradient", model=name, rho=rho))
         # 2. long-lag memory, trained under the budget rule
         memory, training = [], []
         for lag in config.lags:
-            task = FirstBitRecall(lag)
+            task = make_task("first-bit-recall", lag=lag)
             train = [task.generate(c[2], n_streams=config.train_sequences) for c in children]
             tests = [task.generate(c[3], n_streams=config.test_sequences) for c in children]
             data = (
@@ -241,32 +244,27 @@ class GradientFlow(Replication):
             "training": pd.concat(training, ignore_index=True),
         }
 
-    @staticmethod
-    def decay_fits(results: pd.DataFrame) -> pd.DataFrame:
-        """Per seed, model and rho: slope and R^2 of log10(gradient norm) against lag."""
-        g = results[results["part"] == "gradient"].copy()
-        g["rho"] = g["rho"].fillna(-1)
-        rows = []
-        for (seed, model, rho), d in g.groupby(["seed", "model", "rho"]):
-            y = np.log10(d["grad_norm"].clip(lower=1e-300).to_numpy())
-            lag = d["lag"].to_numpy(dtype=float)
-            slope, intercept = np.polyfit(lag, y, 1)
-            resid = y - (slope * lag + intercept)
-            r2 = 1 - resid.var() / y.var() if y.var() > 0 else 0.0
-            rows.append({"seed": seed, "model": model, "rho": rho, "slope": slope, "r2": r2})
-        return pd.DataFrame(rows)
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        mem = extras["memory"].astype({"solved": float})
+        rates, _ = pooled_rates(mem, "solved", by=["model", "lag"], random_state=0)  # 95% CI over seeds
+        epochs = (
+            mem.groupby(["model", "lag"], as_index=False)["epochs"].median().rename(columns={"epochs": "median_epochs"})
+        )
+        return {
+            "decay_fits": decay_fits(results[results["part"] == "gradient"], by=["seed", "model", "rho"]),
+            "solve_rates": rates.merge(epochs, on=["model", "lag"], how="left"),
+        }
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
-        fits = self.decay_fits(results)
+        fits = extras["decay_fits"]
         srn = fits[fits["model"] == "SRN"].pivot(index="seed", columns="rho", values=["slope", "r2"])
         slopes, r2 = srn["slope"], srn["r2"]
+        ci = extras["solve_rates"].set_index(["model", "lag"])
         mem = extras["memory"].astype({"solved": bool})
         longest = mem["lag"].max()
-        rates = mem[mem["lag"] == longest].groupby("model")["solved"].mean()
-        by_lag = mem.groupby(["model", "lag"])["solved"].mean().unstack("lag")
-        table, _ = pooled_rates(mem.astype({"solved": float}), "solved", by=["model", "lag"])
-        ci = table.set_index(["model", "lag"])
-        epochs = mem.groupby(["model", "lag"])["epochs"].median().unstack("lag")
+        rates = ci.xs(longest, level="lag")["rate"]
+        by_lag = ci["rate"].unstack("lag")
+        epochs = ci["median_epochs"].unstack("lag")
         srn_fails = rates["SRN"] <= FAIL_RATE
         n = int(mem["seed"].nunique())
         # a seed shows the contrast when, at the longest lag, the SRN fails and LSTM and GRU both solve
@@ -337,11 +335,14 @@ class GradientFlow(Replication):
             title = f"Gradient flow: {'SRN' if model == 'SRN' else 'LSTM and GRU'}"
             plot_error_curve(d, x="lag", y="log10_grad_norm", ax=ax, color=f"C{i}", label=label,
                              xlabel="lag T - t", ylabel="log10 ||dL_T / dh_t||", title=title)  # fmt: skip
-        mem = extras["memory"].astype({"solved": float})
+        rates = extras["solve_rates"]
         for i, model in enumerate(MODELS):
-            plot_error_curve(mem[mem["model"] == model], x="lag", y="solved", ax=axes[2], color=f"C{i}", label=model,
-                             xlabel="lag (steps to remember the first bit)", ylabel="share of seeds solving (>= 90%)",
-                             title="Long-lag memory")  # fmt: skip
+            d = rates[rates["model"] == model].sort_values("lag")
+            axes[2].plot(d["lag"], d["rate"], "o-", color=f"C{i}", label=model, lw=1.8, ms=4)
+            axes[2].fill_between(d["lag"], d["ci_low"], d["ci_high"], color=f"C{i}", alpha=0.25, lw=0)
+        axes[2].set(xlabel="lag (steps to remember the first bit)", ylabel="share of seeds solving (>= 90%, 95% CI)",
+                    title="Long-lag memory")  # fmt: skip
+        axes[2].legend(fontsize=7, frameon=False)
         axes[2].set_xscale("log", base=2)
         axes[2].set_ylim(-0.05, 1.05)
         train = extras["training"]

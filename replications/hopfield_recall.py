@@ -1,30 +1,34 @@
 """Hopfield (1982) content-addressable memory as Hopfield ran it, with the later capacity theory and the modern network.
 
-Every seed draws its own pattern sets; the N = 30 and N = 100 experiments of the paper
-draw ``sets_per_seed`` sets per seed, and rates are pooled over all sets (Hopfield pooled
-many sets and notes a spread of a "factor of 20" between them), with percentile
-bootstrap 95% CIs that resample whole pattern sets. Asynchronous updates in random order
-(orders shared by all sets, so a set's result does not depend on the others); a unit
-whose field equals its threshold keeps its state, computed exactly (integer T_ij).
+Hopfield stored n random memories of N two-state units in the symmetric weights
+T_ij = sum_s (2 V_i^s - 1)(2 V_j^s - 1) (T_ii = 0), let every unit update asynchronously
+(V_i -> 1 if sum_j T_ij V_j > U_i, -> 0 if below, unchanged at equality) and asked where
+the network ends. With N = 30 and n = 5, "about 85% of the random starts ended in assigned
+memories", 5% "near" them; from a start at Hamming distance d <= 5 the nearest memory was
+reached more than 90% of the time, about 0.2 (twice chance) at d = 12. With N = 100
+(Fig. 2), n = 5 memories were "almost always stable and exactly recallable", n = 10 gave
+0.6 exact recall (the noise estimate of Eq. 10 gives 0.40), n = 15 about half with fewer
+than 5 errors: "about 0.15 N states can be simultaneously remembered". Clipped synapses
+T_ij = sign(T_ij) lower the signal-to-noise ratio by (2/pi)^(1/2): n = 9 clipped is like
+n = 12 plain.
 
-Experiments (``results.csv`` is the capacity experiment; the others are extra tables):
+Every seed draws its own pattern sets; the N = 30 and N = 100 experiments draw
+``sets_per_seed`` sets per seed and pool their rates (Hopfield pooled many sets and notes
+a spread of a "factor of 20" between them), with percentile bootstrap 95% CIs that
+resample whole pattern sets. Asynchronous updates in random order (orders shared by all
+sets, so a set's result does not depend on the others); a field equal to the threshold
+keeps the state, computed exactly (integer T_ij).
 
-* **capacity** (results.csv): N = 100 (10 pattern sets per seed) and 500 (one), Hebbian,
-  Storkey and pseudo-inverse rules, +-1 units; store p patterns (load p/N), start at stored patterns; exact recall
-  and final overlap against the load, beside the theory lines (N / (2 ln N) and
-  N / (4 ln N) for exact recall, 0.138 N with errors, Storkey N / sqrt(2 ln N),
-  pseudo-inverse N);
-* **random_starts**: N = 30, n = 5, random starts: exactly a memory or its complement,
-  within 3 bits, a mixture, or other; +-1 units (what the paper's remark that complements
-  are stable implies) and 0/1 units beside;
-* **fig2**: the paper's 0/1 units, N = 100, n = 5 .. 25 memories, starting at each
-  memory: exact recall and < 5 errors (Fig. 2; n = 10: the paper's 0.6, its noise
-  estimate 0.40; n = 15: about half with < 5 errors; "about 0.15 N" with that criterion),
-  with plain and clipped synapses T_ij = sign(T_ij) (n = 9 clipped like n = 12 plain);
-* **hamming**: N = 30, n = 5, starts at Hamming distance d from a memory: share ending
-  nearest to that memory (> 90% for d <= 5, about 0.2 = twice chance at d = 12);
-* **basins**, **partial**: recall from corrupted and partial cues (N = 100);
-* **modern**: 10 N patterns in a modern Hopfield network (Ramsauer et al. 2020).
+Tables: ``results.csv`` is the capacity experiment (N = 100, 10 sets per seed, and 500,
+one set; Hebbian, Storkey and pseudo-inverse rules, +-1 units, starts at the stored
+patterns, beside the theory lines); extra tables ``random_starts`` (N = 30, n = 5; +-1 and
+0/1 units), ``fig2`` (0/1 units, N = 100, plain and clipped), ``hamming`` (N = 30, n = 5),
+``basins`` and ``partial`` (N = 100) and ``modern`` (10 N patterns in a modern Hopfield
+network, Ramsauer et al. 2020). Measures, read by claims and figure: ``statistics``
+(each claim's pooled statistics with their 95% CI and accepted range, and the values
+reported beside), ``seed_statistics`` (the same per seed), ``curves`` (pooled rates with
+CIs), ``outcomes`` (random-start outcomes), ``energy`` (monotone runs per seed) and
+``theory`` (capacity theory lines).
 
 Every claim's criterion is fixed in this file before the run: a claim passes when the
 95% CI of its pooled statistic lies inside the accepted range (so the verdict does not
@@ -40,13 +44,21 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 
-from cogrnn.analysis import classify_end_states, threshold_crossing
+from cogrnn.analysis.capacity import capacity_table, capacity_theory, crossing, hebbian_noise_estimate, pooled_statistic
+from cogrnn.analysis.recall import (
+    classify_end_states,
+    energy_monotone,
+    nearest_memory_reached,
+    recall_outcomes,
+    threshold_crossing,
+)
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.exceptions import ConfigError
@@ -54,9 +66,9 @@ from cogrnn.models import HopfieldNetwork, ModernHopfield
 from cogrnn.random import fresh_seed
 from cogrnn.replication import Claim, Replication
 from cogrnn.tasks import Reference, corrupt, partial_cue, random_patterns
-from cogrnn.viz import add_caption, plot_error_curve
+from cogrnn.viz import add_caption
 
-__all__ = ["HopfieldConfig", "HopfieldRecall", "REPLICATION", "theory", "h82_noise_estimate"]
+__all__ = ["HopfieldConfig", "HopfieldRecall", "REPLICATION"]
 
 HOPFIELD_1982 = Reference(
     authors="Hopfield, J. J.",
@@ -76,6 +88,7 @@ FLIPS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 ENERGY_TOL = {"hebbian": 0.0, "storkey": 1e-9, "pseudoinverse": 1e-9}
 OUTCOMES = ("memory", "complement", "near", "mixture", "other")
 UNIT = ("seed", "set")  # the bootstrap resamples whole pattern sets
+EXACT_LINE = "N / (2 ln N): most exact"  # the theory line of exact recall
 
 # -- criteria, fixed before the run (accepted ranges of the pooled statistic) ---------
 LOW_LOAD_EXACT = (0.95, 1.0)  # exact recall at 0.05 N
@@ -91,38 +104,6 @@ HAMMING_NEAR = (0.90, 1.0)  # nearest memory reached for d <= 5
 HAMMING_12 = (0.10, 0.30)  # "0.2 (twice chance)" at d = 12
 CLIPPED_LIKE = (-0.10, 0.10)  # exact(clipped, n = 9) - exact(plain, n = 12)
 ABOUT_015 = (0.12, 0.18)  # load where < 5 errors falls below 1/2, "about 0.15 N"
-
-
-def theory(n_units: int) -> dict[str, float]:
-    """Capacity results as loads p/N for N units.
-
-    Examples
-    --------
-    >>> round(theory(100)["N / (2 ln N): most exact"], 4)
-    0.1086
-    """
-    ln = math.log(n_units)
-    return {
-        "AGS critical load 0.138": 0.138,
-        "Hopfield (1982): about 0.15": 0.15,
-        "N / (2 ln N): most exact": 1 / (2 * ln),
-        "N / (4 ln N): all exact": 1 / (4 * ln),
-        "Storkey N / sqrt(2 ln N)": 1 / math.sqrt(2 * ln),
-        "pseudo-inverse: N": 1.0,
-    }
-
-
-def h82_noise_estimate(n_patterns: int, n_units: int) -> float:
-    """Hopfield's Eq. 10: probability that a memory has no bit error, (1 - P)^N.
-
-    Examples
-    --------
-    >>> round(h82_noise_estimate(10, 100), 2)  # the paper: P = 0.0091, e^-0.91 = 0.40
-    0.4
-    """
-    sigma = math.sqrt((n_patterns - 1) * n_units / 2)
-    p = 0.5 * math.erfc((n_units / 2) / (sigma * math.sqrt(2)))
-    return (1 - p) ** n_units
 
 
 @dataclass(frozen=True)
@@ -176,12 +157,15 @@ def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.Generator]
 
 
 def _monotone(energy: torch.Tensor, rule: str) -> np.ndarray:
-    """True for every run whose energy never increased from sweep to sweep (exactly, for the Hebbian rule)."""
-    scale = energy.abs().clamp(min=1).amax(-1, keepdim=True)
-    return (energy.diff(dim=-1) <= ENERGY_TOL[rule] * scale).all(-1).reshape(-1).numpy()
+    """True for every run whose energy never increased (exactly, for the Hebbian rule's integer energies)."""
+    return energy_monotone(energy.numpy(), ENERGY_TOL[rule])
 
 
-def _frame(seeds: np.ndarray, sets: np.ndarray, C: int, **columns) -> pd.DataFrame:
+def _columns(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {str(c): df[c].to_numpy() for c in df.columns}
+
+
+def _frame(seeds: np.ndarray, sets: np.ndarray, C: int, /, **columns: Any) -> pd.DataFrame:
     """Rows (replica, cue) for replicas labelled by seed and set, plus per-row columns."""
     return pd.DataFrame({"seed": np.repeat(seeds, C), "set": np.repeat(sets, C), **columns})
 
@@ -192,21 +176,10 @@ def _recall_rows(
 ) -> pd.DataFrame:  # fmt: skip
     """Recall from ``cues`` (R, C, N); one row per replica and cue, scored against ``targets``."""
     res = net.recall(cues, max_sweeps=max_sweeps, random_state=order)
-    t = torch.as_tensor(targets, dtype=torch.float64)
-    s = res.states.to(torch.float64)
-    errors = (s != t).sum(-1)
-    bip = (lambda x: 2 * x - 1) if net.states == "binary" else (lambda x: x)
-    return _frame(
-        *labels,
-        errors.shape[1],
-        **common,
-        overlap=(bip(s) * bip(t)).mean(-1).reshape(-1).numpy(),
-        exact=(errors == 0).reshape(-1).numpy(),
-        n_errors=errors.reshape(-1).numpy(),
-        sweeps=res.n_sweeps.reshape(-1).numpy(),
-        converged=res.converged.reshape(-1).numpy(),
-        energy_monotone=_monotone(res.energy, net.rule),
-    )
+    scores = recall_outcomes(res.states.numpy(), targets, binary=net.states == "binary")
+    return _frame(*labels, res.states.shape[1], **common, **_columns(scores), sweeps=res.n_sweeps.reshape(-1).numpy(),
+                  converged=res.converged.reshape(-1).numpy(),
+                  energy_monotone=_monotone(res.energy, net.rule))  # fmt: skip
 
 
 def _pick(rngs: Sequence[np.random.Generator], P: int, k: int) -> np.ndarray:
@@ -224,6 +197,7 @@ class HopfieldRecall(Replication):
     reference = HOPFIELD_1982
     columns = ("seed", "rule", "n_units", "n_patterns", "load", "cue_flip_fraction", "overlap", "exact")
     extra_tables = ("random_starts", "fig2", "hamming", "basins", "partial", "modern")
+    measure_tables = ("statistics", "seed_statistics", "curves", "outcomes", "energy", "theory")
     default_seeds = 10
     default_root_seed = 1982
     config_class = HopfieldConfig
@@ -336,12 +310,7 @@ class HopfieldRecall(Replication):
             net = HopfieldNetwork(30, states=coding, n_replicas=R * S).store(conv(mem_bits))
             res = net.recall(conv(cue_bits), max_sweeps=sweeps, random_state=order)
             ends = res.states.numpy() if coding == "binary" else (res.states.numpy() + 1) / 2
-            # Hamming distance of every end state to the 5 memories and their complements
-            to_mem = (ends[:, :, None, :] != mem_bits[:, None, :, :]).sum(-1)  # (RS, C, 5)
-            nominal = np.concatenate([to_mem, 30 - to_mem], axis=-1)
-            own = np.take_along_axis(to_mem, np.broadcast_to(cued, to_mem.shape[:2])[..., None], axis=-1)[..., 0]
-            others = nominal.copy()
-            np.put_along_axis(others, np.broadcast_to(cued, to_mem.shape[:2])[..., None], 10**6, axis=-1)
+            reached = nearest_memory_reached(ends, mem_bits, cued)
             frames.append(
                 _frame(
                     *many,
@@ -350,8 +319,8 @@ class HopfieldRecall(Replication):
                     n_units=30,
                     n_patterns=5,
                     distance=np.tile(dist, R * S),
-                    nearest_reached=(own < others.min(-1)).reshape(-1),
-                    exact=(own == 0).reshape(-1),
+                    nearest_reached=reached["nearest_reached"].to_numpy(),
+                    exact=reached["exact"].to_numpy(),
                     energy_monotone=_monotone(res.energy, "hebbian"),
                 )
             )
@@ -392,14 +361,14 @@ class HopfieldRecall(Replication):
         idx = _pick([st[5] for st in streams], M, config.max_tested)
         targets = np.take_along_axis(pats, idx[:, :, None], axis=1)
         cues = np.stack([corrupt(targets[r], config.modern_flip, random_state=streams[r][5]) for r in range(R)])
-        out = torch.sign(ModernHopfield(beta=config.modern_beta, dtype=torch.float64).store(pats).retrieve(cues))
-        t = torch.as_tensor(targets, dtype=torch.float64)
-        errors = (out != t).sum(-1)
+        out = torch.sign(
+            ModernHopfield(beta=config.modern_beta, dtype=torch.float64).store(pats).retrieve(cues)
+        ).numpy()
         common = {"n_units": N, "n_patterns": M, "load": M / N, "cue_flip_fraction": config.modern_flip}
         modern = pd.concat(
             [
-                _frame(*one_set, t.shape[1], rule="modern", **common, overlap=(out * t).mean(-1).reshape(-1).numpy(),
-                       exact=(errors == 0).reshape(-1).numpy(), n_errors=errors.reshape(-1).numpy(), sweeps=1),
+                _frame(*one_set, targets.shape[1], rule="modern", **common, **_columns(recall_outcomes(out, targets)),
+                       sweeps=1),
                 _recall_rows(HopfieldNetwork(N, n_replicas=R).store(pats), cues, targets, one_set, order, sweeps,
                              rule="hebbian", **common),
             ],
@@ -408,51 +377,146 @@ class HopfieldRecall(Replication):
         return {"results": results, "random_starts": random_starts, "fig2": fig2, "hamming": hamming,
                 "basins": basins, "partial": partial, "modern": modern}  # fmt: skip
 
-    # -- measures shared by claims and figure --------------------------------------
-    @staticmethod
-    def pooled(
-        frame: pd.DataFrame, value: str, by: Sequence[str], statistic: Callable[[pd.Series], float], unit=UNIT
-    ) -> tuple[float, float, float, pd.Series]:
-        """A statistic of pooled rates (indexed by ``by``): estimate, 95% CI over sets, per-seed estimates."""
-        if frame.empty:  # a configuration without this condition: the claim fails, saying so
-            return np.nan, np.nan, np.nan, pd.Series(dtype=float)
-        frame = frame.assign(**{value: frame[value].astype(float)})
-        unit = [u for u in unit if u in frame.columns]
-        table, boot = pooled_rates(frame, value, by=by, unit=unit)
-        index = pd.MultiIndex.from_frame(table[list(by)]) if len(by) > 1 else pd.Index(table[by[0]])
-        estimate = statistic(pd.Series(table["rate"].to_numpy(), index=index))
-        reps = np.array([statistic(pd.Series(b, index=index)) for b in boot])
-        lo, hi = np.quantile(reps, [0.025, 0.975]) if np.isfinite(reps).all() else (np.nan, np.nan)
-        per_seed = frame.groupby("seed").apply(lambda g: statistic(g.groupby(list(by))[value].mean()))
-        return float(estimate), float(lo), float(hi), per_seed
+    # -- measures: every number the claims judge or the figure shows, computed once -------
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        stats: list[dict] = []
+        per_seed: list[pd.DataFrame] = []
 
-    @staticmethod
-    def curve(frame: pd.DataFrame, value: str, x: str) -> tuple[np.ndarray, np.ndarray]:
-        """Pooled rate of ``value`` against ``x``."""
-        rates = frame.groupby(x)[value].mean()
-        return rates.index.to_numpy(dtype=float), rates.to_numpy(dtype=float)
+        def add(claim: str, part: str, estimate: tuple | float, accepted: tuple[float, float] | None = None) -> None:
+            """A pooled statistic (estimate, CI, per-seed values) judged against ``accepted``, or reported beside."""
+            est, lo, hi, seeds = (*estimate, None)[:4] if isinstance(estimate, tuple) else (estimate, np.nan, np.nan, 0)
+            low, high = accepted if accepted is not None else (np.nan, np.nan)
+            stats.append({"claim": claim, "part": part, "judged": accepted is not None, "estimate": est,
+                          "ci_low": lo, "ci_high": hi, "low": low, "high": high})  # fmt: skip
+            if accepted is not None:
+                per_seed.append(pd.DataFrame({"seed": seeds.index.to_numpy(dtype=np.int64), "claim": claim,
+                                              "part": part, "estimate": seeds.to_numpy(dtype=float)}))  # fmt: skip
 
-    @staticmethod
-    def crossing(rates: pd.Series) -> float:
-        """Where a curve of rates (indexed by x) falls below 1/2."""
-        return threshold_crossing(rates.index.to_numpy(dtype=float), rates.to_numpy(), 0.5)
+        def P(frame: pd.DataFrame, value: str, by: list[str], statistic: Callable[[pd.Series], float]) -> tuple:
+            return pooled_statistic(frame, value, by, statistic, unit=UNIT, random_state=0)
+
+        sizes = sorted(results["n_units"].unique())
+        cap = results
+        at = lambda df, load: df[np.isclose(df["load"], load)]  # noqa: E731
+        rule_is = lambda df, rule: df[df["rule"] == rule]  # noqa: E731
+        mean = lambda r: float(r.mean())  # noqa: E731
+        for n in sizes:
+            add("near-perfect-recall-at-low-load", f"N={n}: exact",
+                P(at(rule_is(cap[cap.n_units == n], "hebbian"), 0.05), "exact", ["load"], mean),
+                LOW_LOAD_EXACT)  # fmt: skip
+        capacity, capacity_seeds = capacity_table(rule_is(cap, "hebbian"), by=["n_units"], unit=UNIT, random_state=0)
+        for n, row in capacity.set_index("n_units").iterrows():
+            seeds = capacity_seeds[capacity_seeds.n_units == n].set_index("seed")["capacity"]
+            add(
+                "hebbian-collapse-0.1-0.2", f"N={n}: capacity", (row.capacity, row.ci_low, row.ci_high, seeds), COLLAPSE
+            )
+
+        def diff(a: str, b: str) -> Callable[[pd.Series], float]:
+            return lambda r: crossing(r.xs(a, level="rule")) - crossing(r.xs(b, level="rule"))
+
+        for n in sizes:
+            add("storkey-above-hebbian", f"N={n}: Storkey - Hebbian capacity",
+                P(cap[(cap.n_units == n) & cap.rule.isin(["storkey", "hebbian"])], "exact", ["rule", "load"],
+                  diff("storkey", "hebbian")), (0.0, math.inf))  # fmt: skip
+        for n in sizes:
+            for rule, accepted in (("pseudoinverse", PINV_AT_03), ("hebbian", HEBB_AT_03)):
+                add("pseudoinverse-where-hebbian-fails", f"N={n}: {rule} exact at 0.3 N",
+                    P(at(rule_is(cap[cap.n_units == n], rule), 0.3), "exact", ["load"], mean), accepted)  # fmt: skip
+        mod = extras["modern"]
+        add("modern-beyond-classical", "modern exact", P(rule_is(mod, "modern"), "exact", ["load"], mean), MODERN)
+        add("modern-beyond-classical", "Hebbian exact", P(rule_is(mod, "hebbian"), "exact", ["load"], mean),
+            CLASSICAL_AT_10N)  # fmt: skip
+
+        # Hopfield (1982), pooled over pattern sets
+        rs = extras["random_starts"]
+        hits = lambda kinds, units: rs.assign(hit=rs["outcome"].isin(kinds))[rs.units == units]  # noqa: E731
+        exact_kinds, near_kinds = ["memory", "complement"], ["memory", "complement", "near"]
+        add("h82-random-starts-exact", "+-1 units: exactly a memory or complement",
+            P(hits(exact_kinds, "bipolar"), "hit", ["n_patterns"], mean), H82_EXACT_SHARE)  # fmt: skip
+        add("h82-random-starts-exact", "0/1 units", P(hits(exact_kinds, "binary"), "hit", ["n_patterns"], mean)[:3])
+        add("h82-random-starts-near", "+-1 units: memory, complement or within 3 bits",
+            P(hits(near_kinds, "bipolar"), "hit", ["n_patterns"], mean), H82_NEAR_SHARE)  # fmt: skip
+        f2 = extras["fig2"]
+        plain = f2[~f2["clipped"].astype(bool)].assign(few=lambda d: d["n_errors"] < 5)
+        clipped = f2[f2["clipped"].astype(bool)]
+        at_n = lambda df, n: df[df["n_patterns"] == n]  # noqa: E731
+        add("h82-fig2-n5", "n = 5 exact", P(at_n(plain, 5), "exact", ["n_patterns"], mean), FIG2_N5)
+        add("h82-n10-exact", "n = 10 exact", P(at_n(plain, 10), "exact", ["n_patterns"], mean), FIG2_N10)
+        add("h82-n10-exact", "noise estimate", hebbian_noise_estimate(10, 100))  # Eq. 10
+        add("h82-fig2-n15", "n = 15 with < 5 errors", P(at_n(plain, 15), "few", ["n_patterns"], mean), FIG2_N15)
+        add("h82-fig2-n15", "n = 15 exact", P(at_n(plain, 15), "exact", ["n_patterns"], mean)[0])
+        add("h82-about-0.15N", "load where < 5 errors falls below 1/2 (0/1, N = 100)",
+            P(plain, "few", ["load"], crossing), ABOUT_015)  # fmt: skip
+        add("h82-about-0.15N", "exact-recall crossing", P(plain, "exact", ["load"], crossing)[0])
+        ham = extras["hamming"]
+        hb = ham[ham["units"] == "bipolar"]
+        for d in [d for d in sorted(hb["distance"].unique()) if 1 <= d <= 5]:
+            add("h82-hamming-distance", f"d = {d}", P(hb[hb.distance == d], "nearest_reached", ["distance"], mean),
+                HAMMING_NEAR)  # fmt: skip
+        add("h82-hamming-distance", "d = 12", P(hb[hb.distance == 12], "nearest_reached", ["distance"], mean),
+            HAMMING_12)  # fmt: skip
+        hamming_binary = ham[(ham.units == "binary") & (ham.distance == 12)]
+        add("h82-hamming-distance", "0/1 units at d = 12", P(hamming_binary, "nearest_reached", ["distance"], mean)[0])
+        add("h82-clipped-9-like-12", "exact(clipped, 9) - exact(plain, 12)",
+            P(f2[f2.n_patterns.isin([9, 12])], "exact", ["clipped", "n_patterns"],
+              lambda r: float(r.loc[(True, 9)] - r.loc[(False, 12)])), CLIPPED_LIKE)  # fmt: skip
+        clip9 = P(at_n(clipped, 9), "exact", ["n_patterns"], mean)[0]
+        add("h82-clipped-9-like-12", "clipped n = 9", clip9)
+        add("h82-clipped-9-like-12", "plain n = 9", P(at_n(plain, 9), "exact", ["n_patterns"], mean)[0])
+        add("h82-clipped-9-like-12", "plain n = 12", P(at_n(plain, 12), "exact", ["n_patterns"], mean)[0])
+        rates = plain.groupby("n_patterns")["exact"].mean()
+        add("h82-clipped-9-like-12", "plain n at the clipped n = 9 rate",
+            threshold_crossing(rates.index.to_numpy(dtype=float), rates.to_numpy(dtype=float), clip9))  # fmt: skip
+        bas = rule_is(extras["basins"], "hebbian")
+        loads = sorted(bas["load"].unique())
+
+        def basins(r: pd.Series) -> np.ndarray:
+            return np.array([crossing(r.xs(load, level="load")) for load in loads])
+
+        by_flip = ["load", "cue_flip_fraction"]
+        add("basins-shrink-with-load", "largest change of the basin between consecutive loads",
+            P(bas, "exact", by_flip, lambda r: float(np.diff(basins(r)).max())), (-math.inf, 0.0))  # fmt: skip
+        add("basins-shrink-with-load", "change from the lowest to the highest load",
+            P(bas, "exact", by_flip, lambda r: float(basins(r)[-1] - basins(r)[0])), (-math.inf, -1e-9))  # fmt: skip
+        for load in loads:
+            add("basins-shrink-with-load", f"load {load:.2f}",
+                P(bas[bas.load == load], "exact", ["cue_flip_fraction"], crossing)[0])  # fmt: skip
+
+        # energy: every run of every table
+        runs = pd.concat([t[["seed", "energy_monotone"]].dropna() for t in [results, *extras.values()]
+                          if "energy_monotone" in t])  # fmt: skip
+        energy = runs.assign(m=runs["energy_monotone"].astype(bool)).groupby("seed", as_index=False)
+        energy = energy.agg(n_runs=("m", "size"), n_monotone=("m", "sum"))
+        return {
+            "statistics": pd.DataFrame(stats),
+            "seed_statistics": pd.concat(per_seed, ignore_index=True),
+            "curves": _curves(results, extras),
+            "outcomes": pd.concat(
+                [_outcome_shares(rs[rs.units == u]).assign(units=u) for u in ("bipolar", "binary")], ignore_index=True
+            ),
+            "energy": energy,
+            "theory": capacity_theory(sorted({100, *(int(n) for n in sizes)})),  # N = 100: Fig. 2
+        }
 
     def check_claims(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> list[Claim]:
         paper = "Hopfield (1982)"
         n_seeds = int(results["seed"].nunique())
+        stats, seeds = extras["statistics"], extras["seed_statistics"]
+        value = lambda claim, part: stats[(stats.claim == claim) & (stats.part == part)].iloc[0]  # noqa: E731
+        theory = extras["theory"].set_index(["n_units", "line"])["load"]
         checks: list[Claim] = []
 
-        def claim(id: str, statement: str, source: str, parts: list[tuple[str, tuple, tuple[float, float]]],
-                  criterion: str, note: str = "") -> None:  # fmt: skip
-            """Pass when every part's 95% CI lies in its range; seeds counted on their own estimates."""
+        def claim(id: str, statement: str, source: str, criterion: str, note: str = "") -> None:
+            """Pass when every judged part's 95% CI lies in its range; seeds counted on their own estimates."""
             texts, ok, seed_ok = [], True, None
-            for label, (est, lo, hi, per_seed), (a, b) in parts:
-                if np.isnan(est):
-                    texts.append(f"{label}: no observations under this configuration")
+            for _, r in stats[(stats.claim == id) & stats.judged.astype(bool)].iterrows():
+                if np.isnan(r.estimate):
+                    texts.append(f"{r.part}: no observations under this configuration")
                 else:
-                    texts.append(f"{label} {est:.3f} [{lo:.3f}, {hi:.3f}]")
-                ok &= bool(a <= lo and hi <= b)
-                inside = (per_seed >= a) & (per_seed <= b)
+                    texts.append(f"{r.part} {r.estimate:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]")
+                ok &= bool(r.low <= r.ci_low and r.ci_high <= r.high)
+                own = seeds[(seeds.claim == id) & (seeds.part == r.part)].set_index("seed")["estimate"]
+                inside = (own >= r.low) & (own <= r.high)
                 seed_ok = inside if seed_ok is None else seed_ok & inside
             assert seed_ok is not None
             checks.append(
@@ -465,261 +529,195 @@ class HopfieldRecall(Replication):
                 )
             )  # fmt: skip
 
-        P = self.pooled
         sizes = sorted(results["n_units"].unique())
-        cap = results
-        at = lambda df, load: df[np.isclose(df["load"], load)]  # noqa: E731
-        rule_is = lambda df, rule: df[df["rule"] == rule]  # noqa: E731
-        mean = lambda r: float(r.mean())  # noqa: E731
-        claim(
-            "near-perfect-recall-at-low-load", "At low load (p = 0.05 N) stored patterns are recalled exactly.",
-            f"{paper} Fig. 2: n = 5 at N = 100 'almost always stable and exactly recallable'",
-            [(f"N={n}: exact", P(at(rule_is(cap[cap.n_units == n], "hebbian"), 0.05), "exact", ["load"], mean),
-              LOW_LOAD_EXACT) for n in sizes],
-            f"pooled exact recall at 0.05 N (Hebbian, +-1) in {LOW_LOAD_EXACT} for every N",
-        )  # fmt: skip
-        hebb = {n: P(rule_is(cap[cap.n_units == n], "hebbian"), "exact", ["load"], self.crossing) for n in sizes}
-        claim(
-            "hebbian-collapse-0.1-0.2", "Hebbian recall collapses between roughly 0.1 N and 0.2 N.",
-            f"{paper}: 'about 0.15 N states'; theory: 0.138 N (with errors), N/(2 ln N) exact",
-            [(f"N={n}: capacity", hebb[n], COLLAPSE) for n in sizes],
-            f"load where pooled exact recall (+-1 units, start at a stored pattern) falls below 1/2 in {COLLAPSE} "
-            "for every N",
-            "theory N/(2 ln N): " + ", ".join(f"{theory(int(n))['N / (2 ln N): most exact']:.3f}" for n in sizes),
-        )  # fmt: skip
-
-        def diff(a: str, b: str) -> Callable[[pd.Series], float]:
-            def f(r: pd.Series) -> float:
-                return self.crossing(r.xs(a, level="rule")) - self.crossing(r.xs(b, level="rule"))
-
-            return f
-
-        claim(
-            "storkey-above-hebbian", "The Storkey rule stores more patterns than the Hebbian rule.",
-            "Storkey (1997): capacity N / sqrt(2 ln N) vs N / (2 ln N)",
-            [(f"N={n}: Storkey - Hebbian capacity",
-              P(cap[(cap.n_units == n) & cap.rule.isin(["storkey", "hebbian"])], "exact", ["rule", "load"],
-                diff("storkey", "hebbian")), (0.0, math.inf)) for n in sizes],
-            "pooled capacity difference Storkey - Hebbian > 0 for every N",
-        )  # fmt: skip
-        claim(
-            "pseudoinverse-where-hebbian-fails",
-            "The pseudo-inverse rule recalls at a load (0.3 N) where the Hebbian rule fails.",
-            "Personnaz et al. (1985); Kanter & Sompolinsky (1987): capacity N",
-            [(f"N={n}: {rule} exact at 0.3 N",
-              P(at(rule_is(cap[cap.n_units == n], rule), 0.3), "exact", ["load"], mean), rng)
-             for n in sizes for rule, rng in (("pseudoinverse", PINV_AT_03), ("hebbian", HEBB_AT_03))],
-            f"pooled exact recall at 0.3 N: pinv in {PINV_AT_03}, Hebbian in {HEBB_AT_03}, for every N",
-        )  # fmt: skip
-        tables = [results, *extras.values()]
-        runs = pd.concat([t[["seed", "energy_monotone"]].dropna() for t in tables if "energy_monotone" in t])
-        mono = runs["energy_monotone"].astype(bool)
-        per_seed = runs.assign(m=mono).groupby("seed")["m"].all()
+        claim("near-perfect-recall-at-low-load", "At low load (p = 0.05 N) stored patterns are recalled exactly.",
+              f"{paper} Fig. 2: n = 5 at N = 100 'almost always stable and exactly recallable'",
+              f"pooled exact recall at 0.05 N (Hebbian, +-1) in {LOW_LOAD_EXACT} for every N")  # fmt: skip
+        claim("hebbian-collapse-0.1-0.2", "Hebbian recall collapses between roughly 0.1 N and 0.2 N.",
+              f"{paper}: 'about 0.15 N states'; theory: 0.138 N (with errors), N/(2 ln N) exact",
+              f"load where pooled exact recall (+-1 units, start at a stored pattern) falls below 1/2 in {COLLAPSE} "
+              "for every N",
+              "theory N/(2 ln N): " + ", ".join(f"{theory[(n, EXACT_LINE)]:.3f}" for n in sizes))  # fmt: skip
+        claim("storkey-above-hebbian", "The Storkey rule stores more patterns than the Hebbian rule.",
+              "Storkey (1997): capacity N / sqrt(2 ln N) vs N / (2 ln N)",
+              "pooled capacity difference Storkey - Hebbian > 0 for every N")  # fmt: skip
+        claim("pseudoinverse-where-hebbian-fails",
+              "The pseudo-inverse rule recalls at a load (0.3 N) where the Hebbian rule fails.",
+              "Personnaz et al. (1985); Kanter & Sompolinsky (1987): capacity N",
+              f"pooled exact recall at 0.3 N: pinv in {PINV_AT_03}, Hebbian in {HEBB_AT_03}, for every N")  # fmt: skip
+        energy = extras["energy"]
         checks.append(
             Claim(
                 id="energy-never-increases", statement="The energy never increases under asynchronous updates.",
                 paper=f"{paper} Eq. 7: dE <= 0 for symmetric T",
-                measured=f"{int(mono.sum())} of {len(mono)} runs monotone (Hebbian energies exact integers, no "
-                "tolerance; Storkey/pinv within 1e-9 relative float64 rounding)",
-                criterion="every asynchronous run non-increasing at every sweep", passed=bool(mono.all()),
-                n_seeds=n_seeds, n_seeds_passed=int(per_seed.sum()),
+                measured=f"{int(energy.n_monotone.sum())} of {int(energy.n_runs.sum())} runs monotone (Hebbian "
+                "energies exact integers, no tolerance; Storkey/pinv within 1e-9 relative float64 rounding)",
+                criterion="every asynchronous run non-increasing at every sweep",
+                passed=bool(energy.n_monotone.sum() == energy.n_runs.sum()),
+                n_seeds=n_seeds, n_seeds_passed=int((energy.n_monotone == energy.n_runs).sum()),
             )
         )  # fmt: skip
-        mod = extras["modern"]
-        claim(
-            "modern-beyond-classical",
-            "The modern Hopfield network retrieves 10 N patterns in one update, where the classical one fails.",
-            "Ramsauer et al. (2020): exponential capacity, one-update retrieval",
-            [("modern exact", P(rule_is(mod, "modern"), "exact", ["load"], mean), MODERN),
-             ("Hebbian exact", P(rule_is(mod, "hebbian"), "exact", ["load"], mean), CLASSICAL_AT_10N)],
-            f"pooled exact retrieval at {mod['load'].iloc[0]:.0f} N: modern in {MODERN}, Hebbian in {CLASSICAL_AT_10N}",
-        )  # fmt: skip
-
-        # Hopfield (1982), pooled over pattern sets
-        rs = extras["random_starts"]
-        share = lambda kinds: rs.assign(hit=rs["outcome"].isin(kinds))  # noqa: E731
-        exact_kinds, near_kinds = ["memory", "complement"], ["memory", "complement", "near"]
-        beside = {
-            u: P(share(exact_kinds)[rs.units == u], "hit", ["n_patterns"], mean)[:3] for u in ("bipolar", "binary")
-        }
-        claim(
-            "h82-random-starts-exact",
-            "From random starts (N = 30, n = 5) about 85% end in an assigned memory (or its complement).",
-            f"{paper} p. 2556: ~85% assigned memories, 5% near memories, 10% meaningless stable states",
-            [("+-1 units: exactly a memory or complement", P(share(exact_kinds)[rs.units == "bipolar"], "hit",
-              ["n_patterns"], mean), H82_EXACT_SHARE)],
-            f"pooled share (+-1 units, the coding the paper's complement remark implies) in {H82_EXACT_SHARE}",
-            "0/1 units beside: {:.3f} [{:.3f}, {:.3f}]".format(*beside["binary"]),
-        )  # fmt: skip
-        outcome_text = ", ".join(
-            f"{k} {v:.3f}" for k, v in rs[rs.units == "bipolar"]["outcome"].value_counts(normalize=True).items()
-        )
-        claim(
-            "h82-random-starts-near",
-            "From random starts about 90% end in an assigned memory or within a few bits of one (85% + 5%).",
-            f"{paper} p. 2556: 85% + 5% near memories",
-            [("+-1 units: memory, complement or within 3 bits", P(share(near_kinds)[rs.units == "bipolar"], "hit",
-              ["n_patterns"], mean), H82_NEAR_SHARE)],
-            f"pooled share within 3 bits of a memory or complement (+-1 units) in {H82_NEAR_SHARE}",
-            f"+-1 outcomes: {outcome_text}",
-        )  # fmt: skip
-        f2 = extras["fig2"]
-        plain = f2[~f2["clipped"].astype(bool)].assign(few=lambda d: d["n_errors"] < 5)
-        at_n = lambda df, n: df[df["n_patterns"] == n]  # noqa: E731
-        claim(
-            "h82-fig2-n5", "0/1 units, N = 100, n = 5: the memories are stable and exactly recalled.",
-            f"{paper} Fig. 2: n = 5 'almost always stable and exactly recallable'",
-            [("n = 5 exact", P(at_n(plain, 5), "exact", ["n_patterns"], mean), FIG2_N5)],
-            f"pooled exact recall in {FIG2_N5}",
-        )  # fmt: skip
-        claim(
-            "h82-n10-exact", "0/1 units, N = 100, n = 10: about 0.6 of the memories are recalled with no error.",
-            f"{paper} p. 2556: simulation 0.6; its noise estimate (Eq. 10) 0.40",
-            [("n = 10 exact", P(at_n(plain, 10), "exact", ["n_patterns"], mean), FIG2_N10)],
-            f"pooled exact recall in {FIG2_N10} (paper 0.6)",
-            f"the paper's noise estimate {h82_noise_estimate(10, 100):.2f}",
-        )  # fmt: skip
-        claim(
-            "h82-fig2-n15", "0/1 units, N = 100, n = 15: about half the memories end with < 5 errors.",
-            f"{paper} Fig. 2: n = 15 about half with < 5 errors, the rest far away",
-            [("n = 15 with < 5 errors", P(at_n(plain, 15), "few", ["n_patterns"], mean), FIG2_N15)],
-            f"pooled share with < 5 errors in {FIG2_N15}",
-            "exact {:.3f}".format(P(at_n(plain, 15), "exact", ["n_patterns"], mean)[0]),
-        )  # fmt: skip
-        claim(
-            "h82-about-0.15N",
-            "About 0.15 N memories can be stored before recall errors are severe (< 5 errors criterion).",
-            f"{paper} p. 2556: 'about 0.15 N states can be simultaneously remembered'",
-            [("load where < 5 errors falls below 1/2 (0/1, N = 100)", P(plain, "few", ["load"], self.crossing),
-              ABOUT_015)],
-            f"pooled crossing in {ABOUT_015}",
-            "exact-recall crossing {:.3f}; theory (exact) N/(2 ln N) {:.3f}, 0.138 with errors".format(
-                P(plain, "exact", ["load"], self.crossing)[0], theory(100)["N / (2 ln N): most exact"]),
-        )  # fmt: skip
-        ham = extras["hamming"]
-        hb = ham[ham["units"] == "bipolar"]
-        near_d = [d for d in sorted(hb["distance"].unique()) if 1 <= d <= 5]
-        hamming_binary = P(ham[(ham.units == "binary") & (ham.distance == 12)], "nearest_reached", ["distance"], mean)
-        claim(
-            "h82-hamming-distance",
-            "From distance d <= 5 the nearest memory is reached > 90% of the time; about 0.2 at d = 12.",
-            f"{paper} p. 2556 (N = 30, n = 5): > 90% for d <= 5, 0.2 (twice chance) at d = 12",
-            [(f"d = {d}", P(hb[hb.distance == d], "nearest_reached", ["distance"], mean), HAMMING_NEAR)
-             for d in near_d]
-            + [("d = 12", P(hb[hb.distance == 12], "nearest_reached", ["distance"], mean), HAMMING_12)],
-            f"+-1 units: pooled share reaching the cued memory in {HAMMING_NEAR} for every 1 <= d <= 5 and in "
-            f"{HAMMING_12} at d = 12",
-            f"0/1 units at d = 12: {hamming_binary[0]:.3f}",
-        )  # fmt: skip
-
-        def clip_gap(r: pd.Series) -> float:
-            return float(r.loc[(True, 9)] - r.loc[(False, 12)])
-
-        claim(
-            "h82-clipped-9-like-12",
-            "With clipped synapses T = sign(T), n = 9 performs like n = 12 with plain synapses (N = 100).",
-            f"{paper} p. 2557: clipping lowers the signal-to-noise ratio by (2/pi)^(1/2)",
-            [("exact(clipped, 9) - exact(plain, 12)",
-              P(f2[f2.n_patterns.isin([9, 12])], "exact", ["clipped", "n_patterns"], clip_gap), CLIPPED_LIKE)],
-            f"pooled difference of exact recall (0/1 units) in {CLIPPED_LIKE}",
-            "exact: clipped n = 9 {:.3f}, plain n = 9 {:.3f}, plain n = 12 {:.3f}; plain synapses reach the "
-            "clipped n = 9 rate at n = {:.1f} (the SNR factor (2/pi)^(1/2) predicts {:.1f})".format(
-                clip9 := P(at_n(f2[f2.clipped.astype(bool)], 9), "exact", ["n_patterns"], mean)[0],
-                P(at_n(plain, 9), "exact", ["n_patterns"], mean)[0],
-                P(at_n(plain, 12), "exact", ["n_patterns"], mean)[0],
-                threshold_crossing(*self.curve(plain, "exact", "n_patterns"), clip9), 1 + 8 * math.pi / 2),
-        )  # fmt: skip
-        bas = rule_is(extras["basins"], "hebbian")
-        loads = sorted(bas["load"].unique())
-
-        def basins(r: pd.Series) -> np.ndarray:
-            return np.array([self.crossing(r.xs(load, level="load")) for load in loads])
-
-        claim(
-            "basins-shrink-with-load", "Basins of attraction shrink as the load grows (Hebbian).",
-            f"{paper} p. 2556: recall from distance <= 5 at N = 30, less at larger distances",
-            [("largest change of the basin between consecutive loads",
-              P(bas, "exact", ["load", "cue_flip_fraction"], lambda r: float(np.diff(basins(r)).max())),
-              (-math.inf, 0.0)),
-             ("change from the lowest to the highest load",
-              P(bas, "exact", ["load", "cue_flip_fraction"], lambda r: float(basins(r)[-1] - basins(r)[0])),
-              (-math.inf, -1e-9))],
-            "basin = flip fraction where pooled exact recall (+-1, N = 100) falls below 1/2: non-increasing from "
-            "each load to the next and smaller at the highest load",
-            "basins: " + ", ".join(
-                f"load {load:.2f}: {P(bas[bas.load == load], 'exact', ['cue_flip_fraction'], self.crossing)[0]:.3f}"
-                for load in loads),
-        )  # fmt: skip
+        claim("modern-beyond-classical",
+              "The modern Hopfield network retrieves 10 N patterns in one update, where the classical one fails.",
+              "Ramsauer et al. (2020): exponential capacity, one-update retrieval",
+              f"pooled exact retrieval at {extras['modern']['load'].iloc[0]:.0f} N: modern in {MODERN}, Hebbian in "
+              f"{CLASSICAL_AT_10N}")  # fmt: skip
+        binary = value("h82-random-starts-exact", "0/1 units")
+        claim("h82-random-starts-exact",
+              "From random starts (N = 30, n = 5) about 85% end in an assigned memory (or its complement).",
+              f"{paper} p. 2556: ~85% assigned memories, 5% near memories, 10% meaningless stable states",
+              f"pooled share (+-1 units, the coding the paper's complement remark implies) in {H82_EXACT_SHARE}",
+              f"0/1 units beside: {binary.estimate:.3f} [{binary.ci_low:.3f}, {binary.ci_high:.3f}]")  # fmt: skip
+        out = extras["outcomes"]
+        out = out[(out.units == "bipolar") & (out.n_trials_hit > 0)].sort_values("rate", ascending=False, kind="stable")
+        claim("h82-random-starts-near",
+              "From random starts about 90% end in an assigned memory or within a few bits of one (85% + 5%).",
+              f"{paper} p. 2556: 85% + 5% near memories",
+              f"pooled share within 3 bits of a memory or complement (+-1 units) in {H82_NEAR_SHARE}",
+              "+-1 outcomes: " + ", ".join(f"{k} {v:.3f}" for k, v in zip(out.outcome, out.rate)))  # fmt: skip
+        claim("h82-fig2-n5", "0/1 units, N = 100, n = 5: the memories are stable and exactly recalled.",
+              f"{paper} Fig. 2: n = 5 'almost always stable and exactly recallable'",
+              f"pooled exact recall in {FIG2_N5}")  # fmt: skip
+        claim("h82-n10-exact", "0/1 units, N = 100, n = 10: about 0.6 of the memories are recalled with no error.",
+              f"{paper} p. 2556: simulation 0.6; its noise estimate (Eq. 10) 0.40",
+              f"pooled exact recall in {FIG2_N10} (paper 0.6)",
+              f"the paper's noise estimate {value('h82-n10-exact', 'noise estimate').estimate:.2f}")  # fmt: skip
+        claim("h82-fig2-n15", "0/1 units, N = 100, n = 15: about half the memories end with < 5 errors.",
+              f"{paper} Fig. 2: n = 15 about half with < 5 errors, the rest far away",
+              f"pooled share with < 5 errors in {FIG2_N15}",
+              f"exact {value('h82-fig2-n15', 'n = 15 exact').estimate:.3f}")  # fmt: skip
+        claim("h82-about-0.15N",
+              "About 0.15 N memories can be stored before recall errors are severe (< 5 errors criterion).",
+              f"{paper} p. 2556: 'about 0.15 N states can be simultaneously remembered'",
+              f"pooled crossing in {ABOUT_015}",
+              f"exact-recall crossing {value('h82-about-0.15N', 'exact-recall crossing').estimate:.3f}; theory (exact) "
+              f"N/(2 ln N) {theory[(100, EXACT_LINE)]:.3f}"
+              ", 0.138 with errors")  # fmt: skip
+        claim("h82-hamming-distance",
+              "From distance d <= 5 the nearest memory is reached > 90% of the time; about 0.2 at d = 12.",
+              f"{paper} p. 2556 (N = 30, n = 5): > 90% for d <= 5, 0.2 (twice chance) at d = 12",
+              f"+-1 units: pooled share reaching the cued memory in {HAMMING_NEAR} for every 1 <= d <= 5 and in "
+              f"{HAMMING_12} at d = 12",
+              f"0/1 units at d = 12: {value('h82-hamming-distance', '0/1 units at d = 12').estimate:.3f}")  # fmt: skip
+        clip = stats[(stats.claim == "h82-clipped-9-like-12") & ~stats.judged.astype(bool)]["estimate"]
+        claim("h82-clipped-9-like-12",
+              "With clipped synapses T = sign(T), n = 9 performs like n = 12 with plain synapses (N = 100).",
+              f"{paper} p. 2557: clipping lowers the signal-to-noise ratio by (2/pi)^(1/2)",
+              f"pooled difference of exact recall (0/1 units) in {CLIPPED_LIKE}",
+              "exact: clipped n = 9 {:.3f}, plain n = 9 {:.3f}, plain n = 12 {:.3f}; plain synapses reach the "
+              "clipped n = 9 rate at n = {:.1f} (the SNR factor (2/pi)^(1/2) predicts {:.1f})".format(
+                  *clip, 1 + 8 * math.pi / 2))  # fmt: skip
+        basins = stats[(stats.claim == "basins-shrink-with-load") & ~stats.judged.astype(bool)]
+        claim("basins-shrink-with-load", "Basins of attraction shrink as the load grows (Hebbian).",
+              f"{paper} p. 2556: recall from distance <= 5 at N = 30, less at larger distances",
+              "basin = flip fraction where pooled exact recall (+-1, N = 100) falls below 1/2: non-increasing from "
+              "each load to the next and smaller at the highest load",
+              "basins: " + ", ".join(f"{p}: {v:.3f}" for p, v in zip(basins.part, basins.estimate)))  # fmt: skip
         return checks
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(3, 3, figsize=(15, 12), layout="constrained")
-        unit = lambda df: df.assign(unit=df["seed"] * 10_000 + df.get("set", 0)).astype({"exact": float})  # noqa: E731
+        curves, theory = extras["curves"], extras["theory"]
+
+        def draw(ax: plt.Axes, panel: str, xlabel: str, ylabel: str, title: str, paper: dict | None = None) -> None:
+            for i, (series, d) in enumerate(curves[curves.panel == panel].groupby("series", sort=False)):
+                ax.plot(d["x"], d["rate"], "o-", color=f"C{i}", label=series, lw=1.8, ms=4)
+                ax.fill_between(d["x"], d["ci_low"], d["ci_high"], color=f"C{i}", alpha=0.25, lw=0)
+            if paper:
+                ax.plot(list(paper), list(paper.values()), "s--", color="0.35", label="paper", ms=4, lw=1)
+            ax.set(xlabel=xlabel, ylabel=ylabel)
+            ax.set_title(title, fontsize=10)
+            ax.legend(fontsize=7, frameon=False)
+
         sizes = sorted(results["n_units"].unique())
         for ax, n in zip(axes[0, :2], sizes):
-            for i, rule in enumerate(sorted(results["rule"].unique())):
-                d = unit(results[(results["n_units"] == n) & (results["rule"] == rule)])
-                plot_error_curve(d, x="load", y="exact", ax=ax, color=f"C{i}", label=rule, xlabel="load p / N",
-                                 ylabel="fraction recalled exactly", title=f"Capacity, N = {n}")  # fmt: skip
-            for j, (name, value) in enumerate(theory(int(n)).items()):
-                if value < 1:
-                    ax.axvline(value, color=f"C{j + 3}", ls=":", lw=1, label=name)
+            draw(ax, f"capacity N = {n}", "load p / N", "fraction recalled exactly (pooled, 95% CI)",
+                 f"Capacity, N = {n}")  # fmt: skip
+            for j, (name, load) in enumerate(theory[theory.n_units == n][["line", "load"]].itertuples(index=False)):
+                if load < 1:
+                    ax.axvline(load, color=f"C{j + 3}", ls=":", lw=1, label=name)
             ax.legend(fontsize=6, frameon=False)
             ax.set_xlim(0, 0.95)
         for ax in axes[0, len(sizes) : 2]:
             ax.axis("off")
-        bas = unit(extras["basins"][extras["basins"]["rule"] == "hebbian"])
-        for i, load in enumerate(sorted(bas["load"].unique())):
-            plot_error_curve(bas[bas["load"] == load], x="cue_flip_fraction", y="exact", ax=axes[0, 2], color=f"C{i}",
-                             label=f"load {load:.2f}", xlabel="fraction of cue bits flipped",
-                             ylabel="fraction recalled exactly", title="Basins (Hebbian, N = 100)")  # fmt: skip
-        rs = extras["random_starts"]
+        draw(
+            axes[0, 2],
+            "basins",
+            "fraction of cue bits flipped",
+            "fraction recalled exactly",
+            "Basins (Hebbian, N = 100)",
+        )
         ax = axes[1, 0]
+        out = extras["outcomes"]
         for i, coding in enumerate(("bipolar", "binary")):
-            sub = rs[rs["units"] == coding]
-            rates = [
-                pooled_rates(sub.assign(hit=(sub["outcome"] == k).astype(float)), "hit", unit=UNIT)[0].iloc[0]
-                for k in OUTCOMES
-            ]
+            d = out[out.units == coding].set_index("outcome").loc[list(OUTCOMES)]
             x = np.arange(len(OUTCOMES)) + (i - 0.5) * 0.35
-            y = np.array([r["rate"] for r in rates])
-            err = np.array([[r["rate"] - r["ci_low"], r["ci_high"] - r["rate"]] for r in rates]).T
-            ax.bar(x, y, width=0.35, yerr=err, color=f"C{i}", label=f"{'+-1' if coding == 'bipolar' else '0/1'} units")
+            err = np.stack([d["rate"] - d["ci_low"], d["ci_high"] - d["rate"]])
+            ax.bar(
+                x,
+                d["rate"],
+                width=0.35,
+                yerr=err,
+                color=f"C{i}",
+                label=f"{'+-1' if coding == 'bipolar' else '0/1'} units",
+            )
         ax.plot([-0.2, 1.8, 2], [0.85, np.nan, 0.05], "ks", label="paper (memory + complement 0.85; near 0.05)")
         ax.set_xticks(range(len(OUTCOMES)), OUTCOMES, fontsize=8)
         ax.set(ylabel="share of random starts (pooled, 95% CI)", title="Random starts, N = 30, n = 5")
         ax.legend(fontsize=7, frameon=False)
-        f2 = unit(extras["fig2"]).assign(few=lambda d: (d["n_errors"] < 5).astype(float))
-        for i, (clipped, y, ref) in enumerate(
-            [(False, "exact", {5: 1.0, 10: 0.6}), (False, "few", {15: 0.5}), (True, "exact", None)]
-        ):
-            d = f2[f2["clipped"].astype(bool) == clipped]
-            label = f"{'clipped' if clipped else 'plain'}: {'exact' if y == 'exact' else '< 5 errors'}"
-            plot_error_curve(d, x="n_patterns", y=y, ax=axes[1, 1], color=f"C{i}", label=label, reference=ref,
-                             reference_label="paper", xlabel="memories n (N = 100, 0/1 units)",
-                             ylabel="fraction of memories", title="Hopfield (1982) Fig. 2 and clipping")  # fmt: skip
-        ham = unit(extras["hamming"]).astype({"nearest_reached": float})
-        for i, coding in enumerate(("bipolar", "binary")):
-            plot_error_curve(ham[ham["units"] == coding], x="distance", y="nearest_reached", ax=axes[1, 2],
-                             color=f"C{i}", label=f"{'+-1' if coding == 'bipolar' else '0/1'} units",
-                             reference={5: 0.9, 12: 0.2} if i == 0 else None, reference_label="paper",
-                             xlabel="Hamming distance of the start from a memory", ylabel="nearest memory reached",
-                             title="Recall against distance, N = 30, n = 5")  # fmt: skip
-        heb = unit(results[results["rule"] == "hebbian"])
-        for i, n in enumerate(sizes):
-            plot_error_curve(heb[heb["n_units"] == n], x="load", y="overlap", ax=axes[2, 0], color=f"C{i}",
-                             label=f"Hebbian N = {n}", xlabel="load p / N", ylabel="final overlap m",
-                             title="Hebbian: final overlap")  # fmt: skip
+        draw(axes[1, 1], "fig2", "memories n (N = 100, 0/1 units)", "fraction of memories",
+             "Hopfield (1982) Fig. 2 and clipping", paper={5: 1.0, 10: 0.6, 15: 0.5})  # fmt: skip
+        draw(axes[1, 2], "hamming", "Hamming distance of the start from a memory", "nearest memory reached",
+             "Recall against distance, N = 30, n = 5", paper={5: 0.9, 12: 0.2})  # fmt: skip
+        draw(axes[2, 0], "overlap", "load p / N", "final overlap m", "Hebbian: final overlap")
         axes[2, 0].axvline(0.138, color="k", ls=":", lw=1, label="0.138")
-        mod = unit(extras["modern"])
-        for i, (rule, g) in enumerate(mod.groupby("rule")):
-            plot_error_curve(g, x="load", y="exact", ax=axes[2, 1], color=f"C{i}", label=rule, xlabel="load p / N",
-                             ylabel="fraction retrieved exactly", title="Modern vs classical")  # fmt: skip
-        part = unit(extras["partial"])
-        plot_error_curve(part, x="cue_unknown_fraction", y="exact", ax=axes[2, 2], label="Hebbian, load 0.05",
-                         xlabel="fraction of cue units unknown", ylabel="fraction recalled exactly",
-                         title="Partial cues, N = 100")  # fmt: skip
+        draw(axes[2, 1], "modern", "load p / N", "fraction retrieved exactly", "Modern vs classical")
+        draw(
+            axes[2, 2], "partial", "fraction of cue units unknown", "fraction recalled exactly", "Partial cues, N = 100"
+        )
         return add_caption(fig, caption)
+
+
+def _rates(frame: pd.DataFrame, value: str, by: Sequence[str]) -> pd.DataFrame:
+    """Pooled rates of ``value`` per group of ``by``, 95% CI over pattern sets (a fixed bootstrap seed)."""
+    unit = [u for u in UNIT if u in frame.columns]
+    return pooled_rates(frame.astype({value: float}), value, by=by, unit=unit, random_state=0)[0]
+
+
+def _outcome_shares(rs: pd.DataFrame) -> pd.DataFrame:
+    """Share of random starts ending in each kind of state, pooled, with CIs over pattern sets."""
+    rows = [_rates(rs.assign(hit=rs["outcome"] == k), "hit", []).assign(outcome=k) for k in OUTCOMES]
+    table = pd.concat(rows, ignore_index=True)
+    return table.assign(n_trials_hit=[int((rs["outcome"] == k).sum()) for k in OUTCOMES])
+
+
+def _curves(results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The figure's curves: pooled rates against x with 95% CIs over pattern sets (panel, series, x)."""
+    f2 = extras["fig2"].assign(few=lambda d: d["n_errors"] < 5)
+    bas, ham = extras["basins"], extras["hamming"]
+    specs: list[tuple[str, str, pd.DataFrame, str, str]] = []
+    for n in sorted(results["n_units"].unique()):
+        specs += [
+            (f"capacity N = {n}", rule, g, "exact", "load") for rule, g in results[results.n_units == n].groupby("rule")
+        ]
+        specs.append(("overlap", f"Hebbian N = {n}", results[(results.n_units == n) & (results.rule == "hebbian")],
+                      "overlap", "load"))  # fmt: skip
+    specs += [("basins", f"load {load:.2f}", g, "exact", "cue_flip_fraction")
+              for load, g in bas[bas.rule == "hebbian"].groupby("load")]  # fmt: skip
+    for clipped, y, label in [(False, "exact", "plain: exact"), (False, "few", "plain: < 5 errors"),
+                              (True, "exact", "clipped: exact")]:  # fmt: skip
+        specs.append(("fig2", label, f2[f2["clipped"].astype(bool) == clipped], y, "n_patterns"))
+    specs += [("hamming", f"{'+-1' if u == 'bipolar' else '0/1'} units", ham[ham.units == u], "nearest_reached",
+               "distance") for u in ("bipolar", "binary")]  # fmt: skip
+    specs += [("modern", rule, g, "exact", "load") for rule, g in extras["modern"].groupby("rule")]
+    specs.append(("partial", "Hebbian, load 0.05", extras["partial"], "exact", "cue_unknown_fraction"))
+    rows = [
+        _rates(frame, value, [x]).rename(columns={x: "x"}).assign(panel=panel, series=series)
+        for panel, series, frame, value, x in specs
+        if not frame.empty
+    ]
+    table = pd.concat(rows, ignore_index=True).astype({"x": float})
+    return table[["panel", "series", "x", "rate", "ci_low", "ci_high", "n_units", "n_trials"]]
 
 
 REPLICATION = HopfieldRecall()

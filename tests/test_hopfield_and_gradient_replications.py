@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cogrnn.analysis.capacity import hebbian_noise_estimate
 from cogrnn.random import spawn_seeds
 from cogrnn.replications.gradient_flow import GradientFlowConfig, train_until_plateau
 from cogrnn.replications.hopfield_recall import REPLICATION as HOPFIELD
-from cogrnn.replications.hopfield_recall import h82_noise_estimate
 
 
 def _data(lag: int, seeds, n_train: int = 64, n_test: int = 32):
@@ -45,8 +45,8 @@ def test_budget_rule_gives_each_seed_the_same_result_in_any_ensemble(model):
 
 
 def test_h82_noise_estimate_is_the_papers():
-    assert h82_noise_estimate(10, 100) == pytest.approx(0.40, abs=0.005)  # P = 0.0091, e^-0.91
-    assert h82_noise_estimate(5, 100) > 0.95 > h82_noise_estimate(15, 100)
+    assert hebbian_noise_estimate(10, 100) == pytest.approx(0.40, abs=0.005)  # P = 0.0091, e^-0.91
+    assert hebbian_noise_estimate(5, 100) > 0.95 > hebbian_noise_estimate(15, 100)
 
 
 def test_pooled_claims_use_every_pattern_set():
@@ -59,7 +59,9 @@ def test_pooled_claims_use_every_pattern_set():
     results = tables.pop("results")
     assert set(tables) == set(HOPFIELD.extra_tables)
     assert tables["fig2"].groupby("seed")["set"].nunique().tolist() == [2, 2]
-    claims = {c.id: c for c in HOPFIELD.check_claims(results, tables)}
+    measures = HOPFIELD.measures(results, tables)
+    assert set(measures) == set(HOPFIELD.measure_tables)
+    claims = {c.id: c for c in HOPFIELD.check_claims(results, {**tables, **measures})}
     assert all(c.n_seeds == 2 for c in claims.values())
     assert "95% CI over pattern sets" in claims["h82-n10-exact"].measured
     assert "0.40" in claims["h82-n10-exact"].measured  # the paper's noise estimate beside the measured rate

@@ -11,9 +11,10 @@ from torch import Tensor
 
 from ..config import check_float, check_int
 from ..exceptions import ConfigError, DataError
+from ..io import check_columns
 from ..random import RandomState, check_random_state
 
-__all__ = ["gradient_flow", "recurrent_spectral_radius", "find_fixed_points"]
+__all__ = ["gradient_flow", "recurrent_spectral_radius", "scale_spectral_radius", "decay_fits", "find_fixed_points"]
 
 
 def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
 
     Returns
     -------
-    DataFrame with ``replica``, ``t``, ``lag`` (step - t) and ``grad_norm`` (over the
+    DataFrame with ``seed`` (the replica), ``t``, ``lag`` (step - t) and ``grad_norm`` (over the
     batch and layers) for the states after steps t = 0 .. step - 1 (lags 1 .. step): the
     state after step t is what step t + 1 receives.
 
@@ -89,12 +90,23 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
             sq += v.grad.transpose(0, axis).reshape(R, -1).double().pow(2).sum(1).cpu()
         norms = sq.sqrt()
         for r in range(R):
-            rows.append({"replica": r, "t": t, "lag": step - t, "grad_norm": float(norms[r])})
+            rows.append({"seed": r, "t": t, "lag": step - t, "grad_norm": float(norms[r])})
     return pd.DataFrame(rows)
 
 
 def recurrent_spectral_radius(model: Any, layer: int = 0) -> pd.DataFrame:
     """Spectral radius of the recurrent weights of every replica (per gate block for LSTM/GRU).
+
+    Parameters
+    ----------
+    model : ElmanSRN, LSTMNetwork or GRUNetwork ensemble
+    layer : int
+        The layer whose recurrent weights are read.
+
+    Returns
+    -------
+    DataFrame with ``seed`` (the replica), ``block`` ("context" for an SRN; the gates of
+    an LSTM or GRU) and ``spectral_radius``.
 
     Examples
     --------
@@ -114,8 +126,96 @@ def recurrent_spectral_radius(model: Any, layer: int = 0) -> pd.DataFrame:
     rows = []
     for name, W in blocks.items():
         radii = torch.linalg.eigvals(W.detach().double()).abs().amax(dim=-1)
-        rows += [{"replica": r, "block": name, "spectral_radius": float(v)} for r, v in enumerate(radii)]
+        rows += [{"seed": r, "block": name, "spectral_radius": float(v)} for r, v in enumerate(radii)]
     return pd.DataFrame(rows)
+
+
+def scale_spectral_radius(model: Any, radius: float, layer: int = 0) -> Any:
+    """Rescale the recurrent (context) weights of every replica of an SRN to a given spectral radius, in place.
+
+    Each replica's matrix W is multiplied by ``radius / rho(W)`` (rho computed in float64,
+    the factor applied in the weights' dtype), which sets the regime of the gradients
+    through time (Bengio et al. 1994; Pascanu et al. 2013): they vanish below 1 and can
+    explode above.
+
+    Parameters
+    ----------
+    model : ElmanSRN ensemble (recurrent weights ``weight_ch_l<layer>``)
+    radius : float
+        The spectral radius wanted (> 0).
+    layer : int
+        The layer whose recurrent weights are rescaled.
+
+    Returns
+    -------
+    The same model (rescaled in place).
+
+    Examples
+    --------
+    >>> from cogrnn.models import ElmanSRN
+    >>> net = scale_spectral_radius(ElmanSRN(1, 5, 1, n_replicas=2, random_state=0), 0.5)
+    >>> recurrent_spectral_radius(net)["spectral_radius"].round(4).tolist()
+    [0.5, 0.5]
+    """
+    radius = check_float("radius", radius, low=0.0, low_inclusive=False)
+    params = dict(model.named_parameters())
+    name = f"weight_ch_l{check_int('layer', layer, low=0)}"
+    if name not in params:
+        raise ConfigError(f"{type(model).__name__} has no context weights {name}; only SRN weights are rescaled")
+    with torch.no_grad():
+        W = params[name]
+        rho = torch.linalg.eigvals(W.double()).abs().amax(-1).to(W.dtype)
+        W.mul_((radius / rho)[:, None, None])
+    return model
+
+
+def decay_fits(
+    df: pd.DataFrame, by: Any = ("seed",), x: str = "lag", y: str = "grad_norm", floor: float = 1e-300
+) -> pd.DataFrame:
+    """Exponential decay fits: slope and R^2 of log10(``y``) against ``x``, per group of ``by``.
+
+    A least-squares line through log10(y) (y clipped below at ``floor``, so that a norm of
+    exactly 0 stays finite); the slope is the change of log10(y) per unit of x (e.g. per
+    step of lag: -0.05 means a factor 10 every 20 steps), R^2 = 1 - var(residual) /
+    var(log10 y) (0 when log10 y is constant). Groups whose ``by`` value is NaN form
+    groups of their own.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Tidy rows with ``x``, ``y`` and the ``by`` columns, e.g. the output of
+        :func:`gradient_flow` with labels added.
+    by : sequence of str
+        One fit per group.
+    x, y : str
+        The columns fitted.
+    floor : float
+        Smallest ``y`` used (> 0).
+
+    Returns
+    -------
+    DataFrame with the ``by`` columns, ``slope``, ``intercept`` and ``r2``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": 0, "lag": [1, 2, 3], "grad_norm": [0.1, 0.01, 0.001]})
+    >>> decay_fits(df)[["slope", "r2"]].round(6).values.tolist()
+    [[-1.0, 1.0]]
+    """
+    by = list(by)
+    check_columns(df, [*by, x, y])
+    floor = check_float("floor", floor, low=0.0, low_inclusive=False)
+    rows = []
+    for key, d in df.groupby(by, dropna=False, sort=True):
+        values = np.log10(d[y].clip(lower=floor).to_numpy())
+        xs = d[x].to_numpy(dtype=float)
+        if len(xs) < 2:
+            raise DataError(f"decay_fits needs at least 2 values of {x!r} per group; group {key} has {len(xs)}")
+        slope, intercept = np.polyfit(xs, values, 1)
+        resid = values - (slope * xs + intercept)
+        r2 = 1 - resid.var() / values.var() if values.var() > 0 else 0.0
+        rows.append({**dict(zip(by, key)), "slope": slope, "intercept": intercept, "r2": r2})
+    return pd.DataFrame(rows, columns=[*by, "slope", "intercept", "r2"])
 
 
 def find_fixed_points(

@@ -10,7 +10,17 @@ import pandas as pd
 from ..config import check_float, check_int
 from ..exceptions import DataError
 
-__all__ = ["overlap", "recall_success", "threshold_crossing", "capacity_estimate", "basin_size", "classify_end_states"]
+__all__ = [
+    "overlap",
+    "recall_success",
+    "threshold_crossing",
+    "capacity_estimate",
+    "basin_size",
+    "classify_end_states",
+    "recall_outcomes",
+    "energy_monotone",
+    "nearest_memory_reached",
+]
 
 
 def _pair(states: Any, patterns: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -135,3 +145,119 @@ def classify_end_states(states: Any, patterns: Any, near: float = 0.8, near_bits
     outcome[(dots == -N).any(1)] = "complement"
     outcome[(dots == N).any(1)] = "memory"
     return pd.DataFrame({"outcome": outcome.astype(str), "max_abs_overlap": best, "hamming": hamming})
+
+
+def recall_outcomes(states: Any, targets: Any, binary: bool = False) -> pd.DataFrame:
+    """Score final states against their targets: overlap, exact recall and the number of wrong units.
+
+    Parameters
+    ----------
+    states, targets : array-like (..., N)
+        Final states and the patterns they should have reached, of the same shape, in
+        +-1 units (or 0/1 units with ``binary=True``); the leading axes are flattened
+        in C order, one row per state.
+    binary : bool
+        The units are 0/1; the overlap is then computed on 2 s - 1.
+
+    Returns
+    -------
+    DataFrame with ``overlap`` (m = mean of s_i xi_i over the +-1 units), ``exact``
+    (no wrong unit) and ``n_errors`` (the number of wrong units). Counts and overlaps
+    are exact (float64 sums of small integers).
+
+    Examples
+    --------
+    >>> recall_outcomes([[1, 1, -1, -1], [1, 1, 1, -1]], [[1, 1, 1, -1], [1, 1, 1, -1]]).values.tolist()
+    [[0.5, False, 1], [1.0, True, 0]]
+    >>> recall_outcomes([[0, 1]], [[1, 1]], binary=True)["overlap"].tolist()
+    [0.0]
+    """
+    s, t = _pair(states, targets)
+    if s.ndim == 0:
+        raise DataError("states and targets need a last axis of units")
+    errors = (s != t).sum(-1).reshape(-1).astype(np.int64)
+    bip = (lambda x: 2 * x - 1) if binary else (lambda x: x)
+    return pd.DataFrame({"overlap": (bip(s) * bip(t)).mean(-1).reshape(-1), "exact": errors == 0, "n_errors": errors})
+
+
+def energy_monotone(energy: Any, tolerance: float = 0.0) -> np.ndarray:
+    """True for every run whose energy never increased from one sweep to the next.
+
+    Parameters
+    ----------
+    energy : array-like (..., S + 1)
+        The energy of each run before the first and after every sweep (last axis).
+    tolerance : float
+        Largest allowed increase, relative to the run's largest absolute energy (at
+        least 1): 0 for exact (integer) energies, about 1e-9 for float64 ones.
+
+    Returns
+    -------
+    bool array, one per run (leading axes flattened in C order).
+
+    Examples
+    --------
+    >>> energy_monotone([[3.0, 2.0, 2.0], [3.0, 4.0, 1.0]]).tolist()
+    [True, False]
+    >>> energy_monotone([[3.0, 3.0 + 1e-12]], tolerance=1e-9).tolist()
+    [True]
+    """
+    e = np.asarray(energy, dtype=np.float64)
+    if e.ndim == 0:
+        raise DataError("energy needs a last axis of sweeps")
+    tolerance = check_float("tolerance", tolerance, low=0.0)
+    scale = np.maximum(np.abs(e), 1.0).max(-1, keepdims=True) if e.shape[-1] else np.ones((*e.shape[:-1], 1))
+    return (np.diff(e, axis=-1) <= tolerance * scale).all(-1).reshape(-1)
+
+
+def nearest_memory_reached(states: Any, memories: Any, cued: Any) -> pd.DataFrame:
+    """Whether each final state ended nearest (Hamming) to the memory it was cued from.
+
+    A state reached its cued memory when its Hamming distance to that memory is smaller
+    than to every other memory and to every complement (the inverted patterns, also
+    stable states of the network).
+
+    Parameters
+    ----------
+    states : array-like (..., C, N)
+        Final states, 0/1 units.
+    memories : array-like (..., P, N)
+        The stored patterns, 0/1 units (the same leading axes as ``states``).
+    cued : array-like of int (C,)
+        The memory each of the C starts was cued from.
+
+    Returns
+    -------
+    DataFrame with ``distance`` (Hamming distance to the cued memory),
+    ``nearest_reached`` and ``exact`` (distance 0), one row per state, leading axes
+    flattened in C order.
+
+    Examples
+    --------
+    >>> mem = [[0, 0, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0]]
+    >>> nearest_memory_reached([[0, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1]], mem, [0, 0]).values.tolist()
+    [[1, True, False], [6, False, False]]
+    """
+    s = np.asarray(states)
+    m = np.asarray(memories)
+    c = np.asarray(cued)
+    if s.ndim < 2 or m.ndim != s.ndim or s.shape[-1] != m.shape[-1] or s.shape[:-2] != m.shape[:-2]:
+        raise DataError(f"need states (..., C, N) and memories (..., P, N); got {s.shape} and {m.shape}")
+    if c.shape != (s.shape[-2],) or not np.issubdtype(c.dtype, np.integer) or c.min() < 0 or c.max() >= m.shape[-2]:
+        raise DataError(f"cued must hold one memory index (0..{m.shape[-2] - 1}) per state; got shape {c.shape}")
+    if not (np.isin(s, (0, 1)).all() and np.isin(m, (0, 1)).all()):
+        raise DataError("nearest_memory_reached needs 0/1 states and memories (convert +-1 with (x + 1) / 2)")
+    N = s.shape[-1]
+    to_mem = (s[..., :, None, :] != m[..., None, :, :]).sum(-1)  # (..., C, P)
+    nominal = np.concatenate([to_mem, N - to_mem], axis=-1)
+    index = np.broadcast_to(c, to_mem.shape[:-1])[..., None]
+    own = np.take_along_axis(to_mem, index, axis=-1)[..., 0]
+    others = nominal.copy()
+    np.put_along_axis(others, index, np.iinfo(np.int64).max, axis=-1)
+    return pd.DataFrame(
+        {
+            "distance": own.reshape(-1).astype(np.int64),
+            "nearest_reached": (own < others.min(-1)).reshape(-1),
+            "exact": (own == 0).reshape(-1),
+        }
+    )
