@@ -28,7 +28,27 @@ RULES = ("hebbian", "storkey", "pseudoinverse")
 
 
 class RecallResult(NamedTuple):
-    """What :meth:`HopfieldNetwork.recall` returns."""
+    """What :meth:`HopfieldNetwork.recall` returns.
+
+    Parameters
+    ----------
+    states : Tensor, shape (R, C, N)
+        Final states.
+    n_sweeps : Tensor, shape (R, C)
+        Sweeps until a fixed point (or the limit).
+    converged : Tensor, shape (R, C)
+        True where a fixed point was reached.
+    cycle : Tensor, shape (R, C)
+        True where synchronous updates entered a 2-cycle.
+    energy : Tensor, shape (R, C, S + 1)
+        Energy before the first and after every sweep (S = sweeps run).
+
+    Examples
+    --------
+    >>> res = HopfieldNetwork(4).store(np.array([[1.0, 1, -1, -1]])).recall(np.array([[1.0, 1, -1, 1]]))
+    >>> res.states.shape, res.converged.shape
+    (torch.Size([1, 1, 4]), torch.Size([1, 1]))
+    """
 
     states: Tensor
     """``(R, C, N)`` final states."""
@@ -96,8 +116,11 @@ class HopfieldNetwork:
     Parameters
     ----------
     n_units : int
+        Number of units N.
     rule : {"hebbian", "storkey", "pseudoinverse"}, default "hebbian"
+        Storage rule (above).
     states : {"bipolar", "binary"}, default "bipolar"
+        Units +-1 or 0/1 (Hopfield 1982).
     threshold : float, default 0.0
         Threshold :math:`U_i` of every unit, in the paper's units: compared with the
         unscaled field :math:`\sum_j T_{ij} s_j` (for the Hebbian rule with Hopfield's
@@ -105,8 +128,11 @@ class HopfieldNetwork:
     zero_diagonal : bool, optional
         Default: True for hebbian and storkey, False for pseudoinverse.
     n_replicas : int, default 1
-    dtype, device
+        Independent networks side by side (each stores its own patterns).
+    dtype : torch.dtype, default torch.float32
         Of ``weight`` and of the returned states (the dynamics run in float64).
+    device : str or torch.device, default "cpu"
+        Of ``weight`` and of the returned states.
     clipped : bool, default False
         Hebbian only: clipped synapses :math:`T_{ij} = \mathrm{sign}(\sum_s \xi^s_i \xi^s_j)`
         (Hopfield 1982, p. 2557; 0 where the sum is 0).
@@ -196,6 +222,18 @@ class HopfieldNetwork:
         With ``append=True`` the patterns are added to those stored before (the Hebbian
         and Storkey rules are incremental, so storing 1..P then P+1..Q gives the weights of
         storing 1..Q at once; the pseudo-inverse is recomputed from all of them).
+
+        Parameters
+        ----------
+        patterns : array or Tensor, (P, N) or (R, P, N)
+            Patterns in the network's state form (+-1, or 0/1 with ``states="binary"``).
+        append : bool, default False
+            Add to the patterns stored before instead of replacing them.
+
+        Returns
+        -------
+        HopfieldNetwork
+            ``self``, with ``weight`` set.
         """
         new = self._bipolar(self._check_states(patterns, "patterns")).to(torch.float64)
         if new.shape[1] < 1:
@@ -251,6 +289,16 @@ class HopfieldNetwork:
 
         Exact for the Hebbian rule (integers); this is what the threshold is compared with.
 
+        Parameters
+        ----------
+        states : array or Tensor, (C, N) or (R, C, N)
+            States in the network's form.
+
+        Returns
+        -------
+        Tensor, shape (R, C, N)
+            The fields, float64.
+
         Examples
         --------
         >>> net = HopfieldNetwork(3).store(np.array([[1.0, -1, 1]]))
@@ -290,6 +338,16 @@ class HopfieldNetwork:
         Hebbian rule (integers below :math:`2^{53}`), so a monotonicity check needs no
         tolerance there; rounded for Storkey and the pseudo-inverse.
 
+        Parameters
+        ----------
+        states : array or Tensor, (C, N) or (R, C, N)
+            States in the network's form.
+
+        Returns
+        -------
+        Tensor, shape (R, C)
+            The energies, float64.
+
         Examples
         --------
         >>> net = HopfieldNetwork(3).store(np.array([[1.0, -1, 1]]))
@@ -325,7 +383,7 @@ class HopfieldNetwork:
             ``"async"``: units one at a time in a random order (new each sweep, seeded; the
             same order for all cues of a sweep); ``"sync"``: all units at once, stopping on
             fixed points and 2-cycles.
-        random_state
+        random_state : None, int or numpy.random.Generator, optional
             Seeds the update orders.
 
         Returns
@@ -404,6 +462,15 @@ class ModernHopfield:
     One update retrieves a stored pattern when the patterns are well separated, with
     exponentially many patterns in d; the update is transformer attention.
 
+    Parameters
+    ----------
+    beta : float, default 1.0
+        Inverse temperature (> 0).
+    dtype : torch.dtype, default torch.float32
+        Of the stored patterns and the states.
+    device : str or torch.device, default "cpu"
+        Of the stored patterns and the states.
+
     Examples
     --------
     >>> from cogrnn.tasks import random_patterns, corrupt
@@ -421,7 +488,18 @@ class ModernHopfield:
         self.patterns: Tensor | None = None
 
     def store(self, patterns: Any) -> ModernHopfield:
-        """Store real-valued patterns ``(M, d)`` or ``(R, M, d)``."""
+        """Store real-valued patterns ``(M, d)`` or ``(R, M, d)``.
+
+        Parameters
+        ----------
+        patterns : array or Tensor, (M, d) or (R, M, d)
+            The patterns (finite).
+
+        Returns
+        -------
+        ModernHopfield
+            ``self``.
+        """
         x = _as_tensor(patterns, "patterns", self.dtype).to(self.device)
         if x.ndim == 2:
             x = x.unsqueeze(0)
@@ -447,7 +525,20 @@ class ModernHopfield:
         return q
 
     def retrieve(self, queries: Any, n_steps: int = 1) -> Tensor:
-        """Apply the update ``n_steps`` times to queries ``(C, d)`` or ``(R, C, d)``; returns (R, C, d)."""
+        """Apply the update ``n_steps`` times to queries ``(C, d)`` or ``(R, C, d)``.
+
+        Parameters
+        ----------
+        queries : array or Tensor, (C, d) or (R, C, d)
+            Starting states.
+        n_steps : int, default 1
+            Number of updates.
+
+        Returns
+        -------
+        Tensor, shape (R, C, d)
+            The updated states.
+        """
         n_steps = check_int("n_steps", n_steps, low=1)
         xi = self._check_queries(queries)
         assert self.patterns is not None
@@ -457,7 +548,18 @@ class ModernHopfield:
         return xi
 
     def energy(self, states: Any) -> Tensor:
-        """Energy of states ``(C, d)`` or ``(R, C, d)``; shape (R, C)."""
+        """Energy of states ``(C, d)`` or ``(R, C, d)``.
+
+        Parameters
+        ----------
+        states : array or Tensor, (C, d) or (R, C, d)
+            States.
+
+        Returns
+        -------
+        Tensor, shape (R, C)
+            The energies.
+        """
         xi = self._check_queries(states)
         assert self.patterns is not None
         M = self.patterns.shape[1]
