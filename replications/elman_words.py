@@ -93,8 +93,22 @@ def paper_fig6() -> pd.DataFrame:
 
 
 def word_profiles(results: pd.DataFrame, part: str = "test") -> pd.DataFrame:
-    """Per seed and word (type, over its tokens, in the test corpus; token in the fragment):
-    the error profile checks of :func:`~cogrnn.analysis.segmentation.word_error_profiles`.
+    """Per seed and word, the error profile checks of :func:`~cogrnn.analysis.segmentation.word_error_profiles`.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The results table (``seed``, ``part``, ``t``, ``word``, ``position_in_word``,
+        ``word_onset``, ``sq_error``).
+    part : {"test", "fragment"}, default "test"
+        ``"test"``: one profile per word type, averaged over its tokens in the test corpus;
+        ``"fragment"``: one profile per word token of the paper's fragment, as in Fig. 6.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed and word (type, or ``token`` and word), words of at least
+        ``MIN_WORD_LENGTH`` letters.
 
     Examples
     --------
@@ -111,9 +125,21 @@ def word_profiles(results: pd.DataFrame, part: str = "test") -> pd.DataFrame:
 
 
 def onsets_high(contrast: Mapping[str, Any] | pd.DataFrame) -> Any:
-    """Criterion of ``error-high-at-word-onsets`` on one seed's (or one figure's)
-    :func:`~cogrnn.analysis.segmentation.onset_contrast` (or a table of them, one row per seed):
-    onset error >= ONSET_RATIO_CRITERION x within-word error and one-sided Mann-Whitney p < ONSET_P_CRITERION.
+    """Criterion of ``error-high-at-word-onsets``: onset error well above within-word error.
+
+    Onset error >= ONSET_RATIO_CRITERION x within-word error and one-sided Mann-Whitney
+    p < ONSET_P_CRITERION.
+
+    Parameters
+    ----------
+    contrast : dict or DataFrame
+        One seed's (or one figure's) :func:`~cogrnn.analysis.segmentation.onset_contrast`, or a
+        table of them with one row per seed (``ratio`` and ``p``).
+
+    Returns
+    -------
+    bool or pandas.Series of bool
+        Whether each passes.
 
     Examples
     --------

@@ -74,10 +74,25 @@ def paper_fig3() -> pd.DataFrame:
 
 
 def xor_roles(results: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
-    """Per seed, the correlations the roles claims judge (from :func:`~cogrnn.analysis.roles.unit_roles`):
-    ``r_same_max``/``r_same_min`` (hidden units vs "the input repeats the previous one"),
-    ``r_input_abs_max``/``r_input_abs_min`` (|r| of hidden units vs the current input bit) and
-    ``r_output_xor`` (the output vs the XOR of the last two inputs, at non-XOR targets).
+    """Per seed, the correlations the two roles claims judge.
+
+    From :func:`~cogrnn.analysis.roles.unit_roles` over the test stream: the hidden units
+    against "the input repeats the previous one" and against the current input bit, and the
+    output against the XOR of the last two inputs at the steps whose target is not the XOR bit.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The test stream: ``seed``, ``t``, ``input``, ``target_phase`` and ``output``.
+    hidden : DataFrame
+        The hidden states, long: ``seed``, ``t``, ``unit`` and ``activation``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed: ``seed``, ``r_same_max`` and ``r_same_min`` (the largest and smallest r
+        of a hidden unit with "the input repeats"), ``r_output_xor``, and ``r_input_abs_max`` and
+        ``r_input_abs_min`` (the larger and smaller absolute r of a hidden unit with the current input bit).
 
     Examples
     --------
