@@ -624,7 +624,7 @@ class HopfieldRecall(Replication):
                 ax.plot(d["x"], d["rate"], "o-", color=f"C{i}", label=series, lw=1.8, ms=4)
                 ax.fill_between(d["x"], d["ci_low"], d["ci_high"], color=f"C{i}", alpha=0.25, lw=0)
             if paper:
-                ax.plot(list(paper), list(paper.values()), "s--", color="0.35", label="paper", ms=4, lw=1)
+                ax.plot(list(paper), list(paper.values()), "s", color="0.2", label="paper", ms=6)
             ax.set(xlabel=xlabel, ylabel=ylabel)
             ax.set_title(title, fontsize=10)
             ax.legend(fontsize=7, frameon=False)
