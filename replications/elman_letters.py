@@ -88,8 +88,13 @@ def _positions(letters: Sequence[str]) -> list[int]:
 
 
 def paper_fig4() -> pd.DataFrame:
-    """Fig. 4 of Elman (1990) as transcribed in ``data/``: ``step``, ``target_letter``,
-    ``position_in_word``, ``error`` (length of the error vector; NaN where not drawn).
+    """Fig. 4 of Elman (1990), as transcribed in ``data/elman1990_fig4_letters_error.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``target_letter``, ``position_in_word`` and ``error`` (the length of the error
+        vector; NaN where not drawn).
 
     Examples
     --------
@@ -104,8 +109,13 @@ def paper_fig4() -> pd.DataFrame:
 
 
 def paper_fig5() -> pd.DataFrame:
-    """Fig. 5 of Elman (1990) as transcribed in ``data/``: the absolute error of bit 1
-    (``consonantal``) and bit 4 (``high``) per ``step`` and ``target_letter``.
+    """Fig. 5 of Elman (1990), as transcribed in ``data/elman1990_fig5_bit_errors.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The absolute error of bit 1 (``consonantal``) and bit 4 (``high``) per ``step`` and
+        ``target_letter``, and ``position_in_word``.
 
     Examples
     --------
@@ -119,9 +129,20 @@ def paper_fig5() -> pd.DataFrame:
 
 
 def consonant_vowel_means(steps: pd.DataFrame, value: str = "error_length") -> pd.DataFrame:
-    """Per seed: mean ``value`` at consonant targets (``consonant``) and vowel targets (``vowel``)
-    and their ``ratio`` (vowel / consonant), indexed by seed; ``steps`` needs ``seed``, ``target_letter``
-    (:func:`~cogrnn.analysis.profiles.contrast_means`).
+    """Per seed: the mean error at consonant targets and at vowel targets, and their ratio.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        One row per seed and step: ``seed``, ``target_letter`` and ``value``.
+    value : str, default "error_length"
+        The error column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by seed: ``consonant``, ``vowel`` and ``ratio`` (vowel / consonant), from
+        :func:`~cogrnn.analysis.profiles.contrast_means`.
 
     Examples
     --------
@@ -136,6 +157,16 @@ def consonant_vowel_means(steps: pd.DataFrame, value: str = "error_length") -> p
 def vowels_low(means: pd.DataFrame) -> pd.Series:
     """Criterion of ``consonants-high-vowels-low`` per seed.
 
+    Parameters
+    ----------
+    means : DataFrame
+        From :func:`consonant_vowel_means` (``ratio``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
+
     Examples
     --------
     >>> vowels_low(pd.DataFrame({"ratio": [0.1, 0.6]})).tolist()
@@ -146,6 +177,18 @@ def vowels_low(means: pd.DataFrame) -> pd.Series:
 
 def level_within(measured: pd.Series, paper: float) -> pd.Series:
     """Criterion of the level claims: within ``LEVEL_TOLERANCE`` (relative) of the paper's value.
+
+    Parameters
+    ----------
+    measured : Series
+        One value per seed.
+    paper : float
+        The paper's value.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
 
     Examples
     --------
@@ -158,6 +201,16 @@ def level_within(measured: pd.Series, paper: float) -> pd.Series:
 def bit1_below_bit4(bits: pd.DataFrame) -> pd.Series:
     """Criterion of ``consonantal-bit-below-high-bit``: per seed, bit-1 RMS < bit-4 RMS.
 
+    Parameters
+    ----------
+    bits : DataFrame
+        One row per seed with the RMS error of each feature (``consonantal``, ``high``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
+
     Examples
     --------
     >>> bit1_below_bit4(pd.DataFrame({"consonantal": [0.01], "high": [0.48]})).tolist()
@@ -167,8 +220,21 @@ def bit1_below_bit4(bits: pd.DataFrame) -> pd.Series:
 
 
 def bit1_below_bit4_per_letter(bits_letter: pd.DataFrame, tolerance: float = LETTER_TOLERANCE) -> pd.Series:
-    """Criterion of ``bit1-below-bit4-at-all-points``: per seed, at every target letter
-    (rows indexed by seed and letter) bit-1 RMS <= bit-4 RMS + ``tolerance``.
+    """Criterion of ``bit1-below-bit4-at-all-points``: bit 1 at most bit 4 at every target letter.
+
+    Per seed, at every target letter bit-1 RMS <= bit-4 RMS + ``tolerance``.
+
+    Parameters
+    ----------
+    bits_letter : DataFrame
+        Indexed by ``seed`` and target letter, with ``consonantal`` and ``high``.
+    tolerance : float, default LETTER_TOLERANCE
+        How far bit 1 may exceed bit 4.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
 
     Examples
     --------

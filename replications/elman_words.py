@@ -76,9 +76,14 @@ MIN_WORD_LENGTH = 3
 
 
 def paper_fig6() -> pd.DataFrame:
-    """Fig. 6 of Elman (1990) as transcribed in ``data/``: per ``step`` the ``target_letter``,
-    its ``word`` (``word_index`` numbers the tokens), ``position_in_word``, ``word_onset`` and
-    ``sq_error`` (the plotted error, read as the sum of squared errors over the 5 bits).
+    """Fig. 6 of Elman (1990), as transcribed in ``data/elman1990_fig6_word_error.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per ``step``: the ``target_letter``, its ``word`` (``word_index`` numbers the tokens),
+        ``position_in_word``, ``word_onset`` and ``sq_error`` (the plotted error, read as the sum
+        of squared errors over the 5 bits).
 
     Examples
     --------
@@ -151,10 +156,20 @@ def onsets_high(contrast: Mapping[str, Any] | pd.DataFrame) -> Any:
 
 
 def falls_within_words(profiles: pd.DataFrame) -> bool:
-    """Criterion of ``error-falls-within-words`` on the profiles of one seed (or one figure), from
-    :func:`~cogrnn.analysis.segmentation.word_error_profiles`: every word of at least
-    ``MIN_WORD_LENGTH`` letters has its onset error above the mean of its later letters and a
-    falling trend (negative slope of error on letter position).
+    """Criterion of ``error-falls-within-words`` on the profiles of one seed (or one figure).
+
+    Every word of at least ``MIN_WORD_LENGTH`` letters has its onset error above the mean of its
+    later letters and a falling trend (negative slope of error on letter position).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        From :func:`~cogrnn.analysis.segmentation.word_error_profiles` (``onset_falls``).
+
+    Returns
+    -------
+    bool
+        Whether every profile passes (False when there is none).
 
     Examples
     --------
@@ -165,8 +180,18 @@ def falls_within_words(profiles: pd.DataFrame) -> bool:
 
 
 def boundaries_precise(scores: Mapping[str, Any] | pd.DataFrame) -> Any:
-    """Criterion of ``boundaries-from-error-peaks`` on one seed's (or one figure's) scores
-    (or a table of them, one row per seed).
+    """Criterion of ``boundaries-from-error-peaks``: boundaries at error peaks beat random placement.
+
+    Parameters
+    ----------
+    scores : dict or DataFrame
+        One seed's (or one figure's) scores, or a table of them with one row per seed
+        (``precision``, ``base_rate``).
+
+    Returns
+    -------
+    bool or pandas.Series of bool
+        Whether precision > PRECISION_CRITERION x the base rate.
 
     Examples
     --------

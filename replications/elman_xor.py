@@ -61,8 +61,13 @@ XOR_RULE_CRITERION = 0.2
 
 
 def paper_fig3() -> pd.DataFrame:
-    """Fig. 3 of Elman (1990) as transcribed in ``data/``: ``cycle`` (1-12), ``error`` (mean
-    squared error per prediction), ``xor_target`` and ``target_phase`` (2 = the XOR bit).
+    """Fig. 3 of Elman (1990), as transcribed in ``data/elman1990_fig3_xor_error.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cycle`` (1-12), ``error`` (mean squared error per prediction), ``xor_target`` and
+        ``target_phase`` (2 = the XOR bit).
 
     Examples
     --------
@@ -114,7 +119,17 @@ def xor_roles(results: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
 
 
 def xor_dip(phase_errors: pd.DataFrame) -> pd.Series:
-    """Criterion of ``xor-bit-error-lower`` per seed (rows of the ``phase_errors`` table).
+    """Criterion of ``xor-bit-error-lower`` per seed: the XOR bit's error is well below the other two.
+
+    Parameters
+    ----------
+    phase_errors : DataFrame
+        Rows of the ``phase_errors`` measure table (``first_bit``, ``second_bit``, ``xor_bit``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
 
     Examples
     --------
@@ -128,8 +143,19 @@ def xor_dip(phase_errors: pd.DataFrame) -> pd.Series:
 
 
 def lowest_cycles_are_xor(curves: pd.DataFrame, value: str = "sq_error") -> pd.Series:
-    """Criterion of ``dips-every-third-cycle`` per seed: the four lowest of the 12 cycle errors
-    are cycles 2, 5, 8, 11 (``curves``: ``seed``, ``cycle``, ``value``).
+    """Criterion of ``dips-every-third-cycle`` per seed: the four lowest cycle errors are at 2, 5, 8, 11.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        The ``cycle_curves`` measure table: ``seed``, ``cycle`` (1-12) and ``value``.
+    value : str, default "sq_error"
+        The error column.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
 
     Examples
     --------
@@ -143,9 +169,20 @@ def lowest_cycles_are_xor(curves: pd.DataFrame, value: str = "sq_error") -> pd.S
 
 
 def roles_split(roles: pd.DataFrame) -> pd.Series:
-    """Criterion of ``hidden-unit-roles`` per seed (rows of :func:`xor_roles`): one hidden unit
-    correlates with "the input repeats the previous one" at r >= CORR_CRITERION, another at
-    r <= -CORR_CRITERION (active when the inputs alternate).
+    """Criterion of ``hidden-unit-roles`` per seed: one unit tracks repeats, another alternations.
+
+    One hidden unit correlates with "the input repeats the previous one" at r >= CORR_CRITERION,
+    another at r <= -CORR_CRITERION (active when the inputs alternate).
+
+    Parameters
+    ----------
+    roles : DataFrame
+        Rows of :func:`xor_roles` (``r_same_max``, ``r_same_min``).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Whether each seed passes, indexed by seed.
 
     Examples
     --------
