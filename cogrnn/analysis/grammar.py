@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
@@ -69,6 +70,7 @@ def template_prefix(
     return best
 
 
+@fill_doc
 def sampled_grammaticality(
     model: Any,
     vocabulary: Sequence[str],
@@ -87,11 +89,13 @@ def sampled_grammaticality(
     that the continuation starts at a sentence boundary); then ``n_words`` words are
     sampled from the network's output distribution (:func:`cogrnn.analysis.generate`).
     The network's state carries over from one primer to the next, as in a continuous
-    stream; the sampled words do not enter it.
+    stream; the sampled words do not enter it. One random stream draws the primers and
+    the samples.
 
     Parameters
     ----------
-    model : network trained to predict the next word (see :func:`cogrnn.analysis.next_token_fn`)
+    model : RecurrentEnsemble
+        A network trained to predict the next word (see :func:`cogrnn.analysis.next_token_fn`).
     vocabulary : sequence of str
         The word of every input/output unit.
     primer : callable
@@ -105,8 +109,7 @@ def sampled_grammaticality(
         Sampling temperature.
     replica : int
         The replica of ``model`` to run.
-    random_state : None, int, SeedSequence or Generator
-        One stream draws the primers and the samples (a Generator is used as is).
+    %(random_state)s
 
     Returns
     -------

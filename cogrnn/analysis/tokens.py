@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
@@ -25,6 +26,7 @@ from .trees import Tree, largest_clade_fraction
 __all__ = ["sample_per_label", "token_scores", "position_scores"]
 
 
+@fill_doc
 def sample_per_label(labels: Any, n: int, random_state: RandomState | None = None) -> np.ndarray:
     """Indices of at most ``n`` observations per label, drawn without replacement, sorted.
 
@@ -37,8 +39,7 @@ def sample_per_label(labels: Any, n: int, random_state: RandomState | None = Non
         The label of every observation (e.g. each token's word).
     n : int
         Observations kept per label.
-    random_state : None, int, SeedSequence or Generator
-        A Generator is used as is (its stream advances).
+    %(random_state)s
 
     Returns
     -------
@@ -134,7 +135,7 @@ def position_scores(
     method: str = "average",
     metric: str = "euclidean",
 ) -> dict[str, float]:
-    """Do one word's tokens group by their role (e.g. sentence-initial subject vs later object)?
+    """Whether one word's tokens group by their role (e.g. sentence-initial subject vs later object).
 
     Elman (1990, Fig. 9) clusters the tokens of *boy* and of *girl*: the sentence-initial
     ones form one clade with few exceptions; the others group by the preceding word.
