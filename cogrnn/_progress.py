@@ -17,6 +17,15 @@ class ProgressReporter:
     logs, CI) a plain line ``"<description>: k/N done"`` is printed about every 10%;
     with ``quiet=True`` nothing is printed.
 
+    Parameters
+    ----------
+    total : int
+        Units of work (at least 1 is assumed).
+    description : str
+        What is being done, shown before the count.
+    quiet : bool, optional
+        If True, print nothing (default False).
+
     Examples
     --------
     >>> with ProgressReporter(3, "training", quiet=True) as bar:
@@ -58,6 +67,13 @@ class ProgressReporter:
         return self
 
     def advance(self, n: int = 1) -> None:
+        """Count ``n`` more units done and update the bar or print a line when due.
+
+        Parameters
+        ----------
+        n : int, optional
+            Units just finished (default 1).
+        """
         self.done += n
         if self.quiet:
             return

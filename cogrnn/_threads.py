@@ -18,6 +18,16 @@ def single_torch_thread(enabled: bool = True) -> Iterator[None]:
     batched networks) gain nothing from threads, and contended threads make them many
     times slower.
 
+    Parameters
+    ----------
+    enabled : bool, optional
+        If False, the block runs with the current thread count (default True).
+
+    Yields
+    ------
+    None
+        Control, inside the block.
+
     Examples
     --------
     >>> before = torch.get_num_threads()
