@@ -66,6 +66,33 @@ PAPER_MEASURE = "length of the error vector, sqrt(sum over the 6 output bits of 
 
 @dataclass(frozen=True)
 class LettersConfig(OnlineSRNConfig):
+    """Configuration of the letter-sequence replication (paper values where it gives them).
+
+    Parameters
+    ----------
+    epochs : int, default 200
+        Passes through the training stream (paper: 200).
+    hidden_size : int, default 20
+        Hidden (= context) units (paper: 20).
+    lr : float, default 0.1
+        Learning rate (not in the paper).
+    momentum : float in [0, 1), default 0.0
+        Momentum of the weight updates (not in the paper).
+    init_range : float, default 0.5
+        Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    n_consonants : int, default 1000
+        Consonants in each seed's training stream (paper: 1,000, about 3,000 letters).
+    test_consonants : int, default 1000
+        Consonants in the common test stream.
+    test_seed : int, default 1990
+        Seed of the common test stream.
+
+    Examples
+    --------
+    >>> LettersConfig().hidden_size
+    20
+    """
+
     epochs: int = 200  # paper: 200 passes
     hidden_size: int = 20  # paper: 20 hidden and 20 context units
     n_consonants: int = 1000  # paper: 1,000 consonants (about 3,000 letters)

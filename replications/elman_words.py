@@ -203,6 +203,35 @@ def boundaries_precise(scores: Mapping[str, Any] | pd.DataFrame) -> Any:
 
 @dataclass(frozen=True)
 class WordsConfig(OnlineSRNConfig):
+    """Configuration of the word-boundary replication (paper values where it gives them).
+
+    Parameters
+    ----------
+    epochs : int, default 10
+        Passes through the training corpus (paper: 10).
+    hidden_size : int, default 20
+        Hidden (= context) units (paper: 20).
+    lr : float, default 0.1
+        Learning rate (not in the paper).
+    momentum : float in [0, 1), default 0.0
+        Momentum of the weight updates (not in the paper).
+    init_range : float, default 0.5
+        Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    n_sentences : int, default 200
+        Sentences in each seed's training corpus (paper: 200).
+    coding : str, default "elman"
+        Letter code (``"elman"``: the paper's Table 2, alphabet position in binary).
+    test_sentences : int, default 200
+        Sentences in the common test corpus.
+    test_seed : int, default 1990
+        Seed of the common test corpus.
+
+    Examples
+    --------
+    >>> WordsConfig().epochs
+    10
+    """
+
     epochs: int = 10  # paper: 10 passes
     hidden_size: int = 20  # paper: 20 hidden and 20 context units
     n_sentences: int = 200  # paper: 200 sentences, 1,270 words, 4,963 letters

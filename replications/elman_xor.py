@@ -194,7 +194,34 @@ def roles_split(roles: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class XorConfig(OnlineSRNConfig):
-    """Configuration of the temporal XOR replication (paper values where it gives them)."""
+    """Configuration of the temporal XOR replication (paper values where it gives them).
+
+    Parameters
+    ----------
+    epochs : int, default 600
+        Passes through the training stream (paper: 600).
+    hidden_size : int, default 2
+        Hidden (= context) units (paper: 2).
+    lr : float, default 0.1
+        Learning rate (not in the paper).
+    momentum : float in [0, 1), default 0.0
+        Momentum of the weight updates (not in the paper).
+    init_range : float, default 0.5
+        Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    n_triples : int, default 1000
+        Triples (two random bits and their XOR) in the training stream (paper: 3,000 bits).
+    context_init : float, default 0.5
+        Initial activation of the context units (paper: 0.5).
+    test_triples : int, default 1000
+        Triples in each seed's test stream.
+    burn_in : int, default 3
+        Test steps skipped before folding into cycles (a multiple of 3).
+
+    Examples
+    --------
+    >>> XorConfig(epochs=300).n_triples
+    1000
+    """
 
     epochs: int = 600  # paper: 600 passes
     hidden_size: int = 2  # paper: 2 hidden, 2 context units
