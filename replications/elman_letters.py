@@ -274,6 +274,14 @@ def bit1_below_bit4_per_letter(bits_letter: pd.DataFrame, tolerance: float = LET
 
 
 class ElmanLetters(Replication):
+    """The letter-sequence replication: compute, measures, the paper's claims and Figs. 4-5.
+
+    Examples
+    --------
+    >>> ElmanLetters().config(quick=True).epochs
+    60
+    """
+
     name = "elman-letters"
     description = "Elman (1990) Figs. 4-5: letter prediction error is high for consonants, low for vowels."
     reference = LetterSequence.reference  # type: ignore[assignment]

@@ -247,6 +247,14 @@ class WordsConfig(OnlineSRNConfig):
 
 
 class ElmanWords(Replication):
+    """The word-boundary replication: compute, measures, the paper's claims and Fig. 6.
+
+    Examples
+    --------
+    >>> ElmanWords().measure_tables[:2]
+    ('onsets', 'word_types')
+    """
+
     name = "elman-words"
     description = "Elman (1990) Fig. 6: letter prediction error peaks at word onsets."
     reference = LetterInWord.reference  # type: ignore[assignment]

@@ -240,6 +240,14 @@ class XorConfig(OnlineSRNConfig):
 
 
 class ElmanXOR(Replication):
+    """The temporal XOR replication: compute, measures, the paper's claims and Fig. 3.
+
+    Examples
+    --------
+    >>> ElmanXOR().measure_tables
+    ('cycle_curves', 'phase_errors', 'roles')
+    """
+
     name = "elman-xor"
     description = "Elman (1990) Fig. 3: temporal XOR error dips every third bit."
     reference = TemporalXOR.reference  # type: ignore[assignment]
