@@ -143,7 +143,10 @@ def test_mean_by_and_subset_carry_outputs_targets_and_layers():
     np.testing.assert_array_equal(s.layer_states["c0"], rec.layer_states["c0"][sel.to_numpy()])
     assert s.state_name == "h0"
     long = s.to_df(what="errors")
-    assert long.columns.tolist() == ["seed", "t", "sequence", "half", "output", "error"]
+    assert long.columns.tolist() == ["seed", "t", "sequence", "half", "unit", "error"]
+    outs = rec.to_df(what="outputs")
+    assert outs.columns.tolist()[-2:] == ["unit", "output"] and outs["unit"].max() == O - 1
+    np.testing.assert_array_equal(outs["output"].to_numpy(), rec.outputs.reshape(-1))
     np.testing.assert_array_equal(long["error"].to_numpy(), s.errors.reshape(-1))
     wide = s.to_df(long=False, what="outputs")
     assert [c for c in wide.columns if c.startswith("output_")] == [f"output_{k}" for k in range(O)]

@@ -20,9 +20,8 @@ from ..exceptions import ConfigError, DataError
 
 __all__ = ["Recording", "evaluate"]
 
-#: the arrays of a Recording that ``to_df`` tabulates, and the name of their value column
-_TABLES = {"states": ("unit", "activation"), "outputs": ("output", "output"), "targets": ("output", "target")}
-_TABLES["errors"] = ("output", "error")
+#: the arrays of a Recording that ``to_df`` tabulates -> the name of their value column
+_TABLES = {"states": "activation", "outputs": "output", "targets": "target", "errors": "error"}
 
 
 def _obs_array(name: str, value: Any, n_obs: int) -> np.ndarray:
@@ -362,9 +361,10 @@ class Recording:
         long : bool, default True
             One row per observation and unit, or one row per observation (wide).
         what : {"states", "outputs", "targets", "errors"}, default "states"
-            The array: long tables name their columns ``unit`` / ``activation`` for states and
-            ``output`` / ``output``, ``target``, ``error`` for the others; wide tables
-            ``unit_0``, ... for states and ``output_0``, ``target_0``, ``error_0``, ... for the others.
+            The array: long tables have a ``unit`` column (the state or output unit) and a
+            value column ``activation``, ``output``, ``target`` or ``error``; wide tables one
+            column per unit, ``unit_0``, ... for states and ``output_0``, ``target_0``,
+            ``error_0``, ... for the others.
 
         Returns
         -------
@@ -375,7 +375,7 @@ class Recording:
         --------
         >>> rec = Recording(np.zeros((2, 3)), {"w": ["a", "b"]}, outputs=np.ones((2, 1)), targets=np.ones((2, 1)))
         >>> rec.to_df(what="errors").columns.tolist(), rec.to_df(long=False).shape
-        (['w', 'output', 'error'], (2, 4))
+        (['w', 'unit', 'error'], (2, 4))
         """
         if what not in _TABLES:
             raise ConfigError(f"what must be one of {', '.join(_TABLES)}; got {what!r}")
@@ -387,14 +387,14 @@ class Recording:
             values = getattr(self, what)
             if values is None:
                 raise DataError(f"this Recording has no {what}")
-        unit, value = _TABLES[what]
+        value = _TABLES[what]
         if not long:
             prefix = "unit" if what == "states" else value
             wide = pd.DataFrame(values, columns=[f"{prefix}_{k}" for k in range(values.shape[1])])
             return pd.concat([self.descriptors.reset_index(drop=True), wide], axis=1)
         n_units = values.shape[1]
         rep = {c: np.repeat(self.descriptors[c].to_numpy(), n_units) for c in self.descriptors.columns}
-        rep[unit] = np.tile(np.arange(n_units), self.n_obs)
+        rep["unit"] = np.tile(np.arange(n_units), self.n_obs)
         rep[value] = values.reshape(-1)
         return pd.DataFrame(rep)
 
