@@ -148,7 +148,7 @@ def likelihood_scores(outputs: Any, contexts: Sequence[Any], successors: Any) ->
     --------
     >>> out = [[0.5, 0.5], [0.5, 0.5], [0.0, 1.0]]
     >>> s = likelihood_scores(out, [("a",), ("a",), ("b",)], [0, 1, 1])
-    >>> s["sse_vs_likelihood"], s["cosine"], round(s["sse_vs_successor"], 3)
+    >>> s["sse_vs_likelihood"], round(s["cosine"], 6), round(s["sse_vs_successor"], 3)
     (0.0, 1.0, 0.333)
     """
     out = np.asarray(outputs, dtype=np.float64)

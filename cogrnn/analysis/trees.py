@@ -384,6 +384,7 @@ def top_split_misplaced(tree: Tree, labels: Mapping[str, Any]) -> int:
     Parameters
     ----------
     tree : Tree
+        The tree (a figure's or a network's).
     labels : mapping
         The label of every leaf (e.g. ``{"man": "noun", ...}``; a :class:`pandas.Series`
         indexed by leaf works too).
@@ -417,6 +418,7 @@ def clades_present(tree: Tree, groups: Mapping[str, Iterable[str]]) -> list[str]
     Parameters
     ----------
     tree : Tree
+        The tree (a figure's or a network's).
     groups : mapping of name to leaves
         A group with a leaf the tree lacks counts as absent.
 
@@ -441,6 +443,7 @@ def sister_placement(tree: Tree, leaf: str, group: Iterable[str]) -> tuple[froze
     Parameters
     ----------
     tree : Tree
+        The tree (a figure's or a network's).
     leaf : str
         E.g. a novel word placed among known ones (Elman's 1990 Fig. 8).
     group : iterable of str
@@ -448,7 +451,10 @@ def sister_placement(tree: Tree, leaf: str, group: Iterable[str]) -> tuple[froze
 
     Returns
     -------
-    (frozenset of str, bool)
+    sister : frozenset of str
+        The leaves of the branch that merges with ``leaf``.
+    inside : bool
+        Whether every leaf of ``sister`` is in ``group``.
 
     Examples
     --------
@@ -470,11 +476,14 @@ def largest_clade_fraction(tree: Tree, leaves: Sequence[str]) -> float:
     Parameters
     ----------
     tree : Tree
+        The tree (a figure's or a network's).
     leaves : sequence of str
+        Leaves of the tree (e.g. the sentence-initial tokens of one word).
 
     Returns
     -------
     float
+        The size of the largest clade made of ``leaves`` only, over ``len(leaves)``.
 
     Examples
     --------
