@@ -45,6 +45,7 @@ __all__ = [
     "check_model",
     "check_task",
     "check_replication",
+    "check_replication_run",
     "check_entry",
     "check_registry",
     "registry_entries",
@@ -328,15 +329,25 @@ def _check_claims(doc: Any, entry: Entry[Any], name: str) -> list[dict[str, Any]
     return claims
 
 
-def check_replication(id: str, tmp_dir: str | Path, /, n_seeds: int = 2) -> None:
-    """Run a registered replication in ``--quick`` mode and check the files it writes.
+def _registered_replication(id: str) -> tuple[Entry[Any], Any]:
+    """The entry and the replication, after checking that they describe each other."""
+    from .replication import Replication
 
-    Checks that the registered description and reference are the replication's; that a run
-    with ``n_seeds`` seeds writes ``results.csv`` (``seed`` 0..n_seeds-1 and the declared
-    ``columns``), every declared extra and measure table, ``figure.png``/``pdf``,
-    ``claims.json`` (the schema of DESIGN.md section 4) and ``provenance.json`` (complete,
-    every output's sha256 that of the file, its config hash that of its config); and that
-    ``--plot-only`` reproduces the claims from the files without changing the tables.
+    entry = REPLICATIONS.get(id)
+    _check_entry_text(entry)
+    rep = get_replication(entry.id)
+    _require(isinstance(rep, Replication), entry, f"is a {type(rep).__name__}, not a Replication")
+    _require(rep.description == entry.description, entry, "the registered description is not the replication's")
+    cite = rep.reference.cite() if hasattr(rep.reference, "cite") else str(rep.reference)
+    _require(cite == entry.reference, entry, f"the registered reference is not the replication's ({cite})")
+    return entry, rep
+
+
+def check_replication(id: str, tmp_dir: str | Path, /, n_seeds: int = 2) -> None:
+    """Run a registered replication in ``--quick`` mode and check what it writes.
+
+    Checks that the registered name, description and reference are the replication's, runs it
+    with ``n_seeds`` seeds into ``tmp_dir`` and checks the run with :func:`check_replication_run`.
 
     Parameters
     ----------
@@ -357,40 +368,74 @@ def check_replication(id: str, tmp_dir: str | Path, /, n_seeds: int = 2) -> None
     >>> import tempfile
     >>> check_replication("elman-xor", tempfile.mkdtemp())  # doctest: +SKIP
     """
-    from .replication import Replication, run_replication
+    from .replication import run_replication
 
-    entry = REPLICATIONS.get(id)
-    _check_entry_text(entry)
-    rep = get_replication(entry.id)
-    _require(isinstance(rep, Replication), entry, f"is a {type(rep).__name__}, not a Replication")
-    _require(rep.description == entry.description, entry, "the registered description is not the replication's")
-    cite = rep.reference.cite() if hasattr(rep.reference, "cite") else str(rep.reference)
-    _require(cite == entry.reference, entry, f"the registered reference is not the replication's ({cite})")
-    out = Path(tmp_dir)
-    run_replication(rep, n_seeds=n_seeds, quick=True, out=out, quiet=True, argv=["check_replication", entry.id])
-    folder = out / rep.name
+    entry, rep = _registered_replication(id)
+    run_replication(rep, n_seeds=n_seeds, quick=True, out=tmp_dir, quiet=True, argv=["check_replication", entry.id])
+    check_replication_run(entry.id, Path(tmp_dir) / rep.name, n_seeds=n_seeds, mode="quick")
+
+
+def check_replication_run(id: str, folder: str | Path, /, n_seeds: int | None = None, mode: str | None = None) -> None:
+    """Check the files of a replication's run, then redraw them with ``--plot-only``.
+
+    ``results.csv`` holds ``seed`` 0..n_seeds-1 and the declared ``columns``; every declared
+    extra and measure table, ``figure.png`` and ``figure.pdf`` exist; ``claims.json`` has the
+    schema of DESIGN.md section 4; ``provenance.json`` is complete, records every output with
+    the file's sha256 and its config with the config's hash; ``--plot-only`` reproduces the
+    claims and leaves the tables unchanged.
+
+    Parameters
+    ----------
+    id : str
+        A replication id of :data:`cogrnn.registry.REPLICATIONS`.
+    folder : path
+        The run's folder (``out/<name>``).
+    n_seeds : int, optional
+        The seeds the run must hold (default: those its provenance records).
+    mode : {"quick", "full"}, optional
+        The mode the provenance must record (default: either).
+
+    Returns
+    -------
+    None
+        Raises :class:`CheckFailure` on the first failed check.
+
+    Examples
+    --------
+    >>> import tempfile; from cogrnn.replication import run_replication
+    >>> out = tempfile.mkdtemp()
+    >>> _ = run_replication(get_replication("elman-xor"), n_seeds=2, quick=True, out=out, quiet=True)  # doctest: +SKIP
+    >>> check_replication_run("elman-xor", f"{out}/elman-xor")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from .replication import run_replication
+
+    entry, rep = _registered_replication(id)
+    folder = Path(folder)
+    _require(folder.is_dir() and folder.name == rep.name, entry, f"{folder} is not a folder named {rep.name!r}")
+    prov = _read_json(folder / "provenance.json", entry)
+    _require(isinstance(prov, dict), entry, "provenance.json is not an object")
+    absent = [k for k in PROVENANCE_FIELDS if k not in prov]
+    _require(not absent, entry, f"provenance.json lacks {absent}")
+    n_seeds = prov["n_seeds"] if n_seeds is None else n_seeds
     tables = [f"{t}.parquet" for t in (*rep.extra_tables, *rep.measure_tables)]
     files = {p.name for p in folder.iterdir()}
     missing = sorted((set(CONTRACT_FILES) | set(tables)) - files)
     _require(not missing, entry, f"wrote no {', '.join(missing)}")
     _require(not [f for f in files if f.startswith(".")], entry, "left temporary files behind")
-    import pandas as pd
-
     results = pd.read_csv(folder / "results.csv")
     absent = [c for c in ("seed", *rep.columns) if c not in results.columns]
     _require(not absent, entry, f"results.csv lacks the declared column(s) {absent}")
     seeds = sorted(pd.unique(results["seed"]).tolist())
-    _require(seeds == list(range(n_seeds)), entry, f"results.csv holds seeds {seeds[:10]}")
+    _require(seeds == list(range(n_seeds)), entry, f"results.csv holds seeds {seeds[:10]}, not 0..{n_seeds - 1}")
     for t in rep.extra_tables:
         _require("seed" in pd.read_parquet(folder / f"{t}.parquet").columns, entry, f"{t}.parquet has no seed")
     claims = _check_claims(_read_json(folder / "claims.json", entry), entry, rep.name)
-    prov = _read_json(folder / "provenance.json", entry)
-    absent = [k for k in PROVENANCE_FIELDS if k not in prov]
-    _require(not absent, entry, f"provenance.json lacks {absent}")
     _require(prov["complete"] is True and prov["replication"] == rep.name, entry, "provenance.json is not complete")
     _require(prov["n_seeds"] == n_seeds and len(prov["seeds"]) == n_seeds, entry, "provenance records other seeds")
-    _require(prov["mode"] == "quick", entry, f"provenance records mode {prov['mode']!r}")
-    outputs = set(files) - {"provenance.json"}
+    _require(mode is None or prov["mode"] == mode, entry, f"provenance records mode {prov['mode']!r}, not {mode!r}")
+    outputs = files - {"provenance.json"}
     _require(set(prov["outputs_sha256"]) == outputs, entry, f"provenance hashes {sorted(prov['outputs_sha256'])}")
     for file, digest in prov["outputs_sha256"].items():
         actual = hashlib.sha256((folder / file).read_bytes()).hexdigest()
@@ -398,11 +443,15 @@ def check_replication(id: str, tmp_dir: str | Path, /, n_seeds: int = 2) -> None
     config = rep.config_class.from_dict(prov["config"])
     _require(config.config_hash() == prov["config_hash"], entry, "provenance's config_hash is not its config's")
     before = {f: (folder / f).read_bytes() for f in ("results.csv", *tables)}
-    run_replication(rep, out=out, plot_only=True, quiet=True, argv=["check_replication", entry.id, "--plot-only"])
+    argv = ["check_replication_run", entry.id, "--plot-only"]
+    run_replication(rep, out=folder.parent, plot_only=True, quiet=True, argv=argv)
     redrawn = _check_claims(_read_json(folder / "claims.json", entry), entry, rep.name)
     _require(redrawn == claims, entry, "--plot-only does not reproduce the claims")
     changed = [f for f, data in before.items() if (folder / f).read_bytes() != data]
     _require(not changed, entry, f"--plot-only changed {changed}")
+    again = _read_json(folder / "provenance.json", entry)
+    same = all(again.get(k) == prov[k] for k in ("root_seed", "n_seeds", "seeds", "config", "config_hash", "mode"))
+    _require(same, entry, "--plot-only recorded other seeds, root seed, config or mode than the run's")
 
 
 # -- the registry ------------------------------------------------------------------------
