@@ -10,7 +10,8 @@ inputs     ``(T, B, I)``         one stream per batch item, shared by replicas
 outputs    ``(R, T, B, O)``      after the output activation
 logits     ``(R, T, B, O)``      before the output activation
 hidden     ``(R, L, T, B, H)``   hidden states of every layer and step
-state      tuple of tensors      model-specific; see ``init_state``
+cells      ``(R, L, T, B, H)``   LSTM memory cells of every layer and step
+state      ``(L, R, B, units)``  every tensor of the state tuple; ``init_state``
 ========== ===================== ===========================================
 
 R is the number of replicas (independent networks, "subjects"), L the number of
