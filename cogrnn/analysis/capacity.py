@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..config import check_float, check_int
 from ..io import check_columns
 from ..random import RandomState
@@ -40,7 +41,8 @@ def capacity_theory(n_units: int | Sequence[int]) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with ``n_units``, ``line`` (its name) and ``load`` (p / N).
+    pandas.DataFrame
+        Columns ``n_units``, ``line`` (its name) and ``load`` (p / N).
 
     Examples
     --------
@@ -82,7 +84,8 @@ def hebbian_noise_estimate(n_patterns: int, n_units: int) -> float:
 
     Returns
     -------
-    float, the estimated share of patterns recalled with no error (1.0 for one pattern).
+    float
+        The estimated share of patterns recalled with no error (1.0 for one pattern).
 
     Examples
     --------
@@ -112,7 +115,8 @@ def crossing(rates: pd.Series, level: float = 0.5) -> float:
 
     Returns
     -------
-    float, the interpolated x (``inf`` if the curve never falls below).
+    float
+        The interpolated x (``inf`` if the curve never falls below).
 
     Examples
     --------
@@ -127,6 +131,7 @@ def _quantiles(ci: float) -> list[float]:
     return [round((1.0 - ci) / 2.0, 12), round((1.0 + ci) / 2.0, 12)]
 
 
+@fill_doc
 def pooled_statistic(
     frame: pd.DataFrame,
     value: str,
@@ -163,8 +168,7 @@ def pooled_statistic(
         Coverage of the interval.
     n_boot : int
         Bootstrap replicates.
-    random_state : None, int or Generator
-        Seed of the bootstrap (None: fresh entropy; an int gives the same CI on every call).
+    %(random_state)s
 
     Returns
     -------
@@ -195,6 +199,7 @@ def pooled_statistic(
     return float(estimate), float(lo), float(hi), per_seed
 
 
+@fill_doc
 def capacity_table(
     frame: pd.DataFrame,
     value: str = "exact",
@@ -223,8 +228,13 @@ def capacity_table(
         One capacity per group of these columns.
     level : float
         The rate that defines the capacity (default 1/2).
-    unit, ci, n_boot, random_state
-        As in :func:`pooled_statistic`.
+    unit : sequence of str
+        The columns naming an independent unit of the bootstrap (default: one pattern set).
+    ci : float
+        Coverage of the interval.
+    n_boot : int
+        Bootstrap replicates.
+    %(random_state)s
 
     Returns
     -------

@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from .._docs import fill_doc
 from ..config import check_float, check_int
 from ..exceptions import ConfigError, DataError
 from ..io import check_columns
@@ -29,16 +30,20 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
     Parameters
     ----------
     model : RecurrentEnsemble
-    inputs : (T, B, I) or (R, T, B, I)
-    targets : (T, B, O) or (R, T, B, O), optional
+        The network (every replica).
+    inputs : array-like (T, B, I) or (R, T, B, I)
+        Input streams, shared by the replicas or one per replica.
+    targets : array-like (T, B, O) or (R, T, B, O), optional
+        Targets of the loss (default: the loss is the sum of the outputs).
     step : int
         The step whose loss is differentiated (default: the last).
 
     Returns
     -------
-    DataFrame with ``seed`` (the replica), ``t``, ``lag`` (step - t) and ``grad_norm`` (over the
-    batch and layers) for the states after steps t = 0 .. step - 1 (lags 1 .. step): the
-    state after step t is what step t + 1 receives.
+    pandas.DataFrame
+        Columns ``seed`` (the replica), ``t``, ``lag`` (step - t) and ``grad_norm`` (over
+        the batch and layers) for the states after steps t = 0 .. step - 1 (lags 1 ..
+        step): the state after step t is what step t + 1 receives.
 
     Examples
     --------
@@ -99,14 +104,16 @@ def recurrent_spectral_radius(model: Any, layer: int = 0) -> pd.DataFrame:
 
     Parameters
     ----------
-    model : ElmanSRN, LSTMNetwork or GRUNetwork ensemble
+    model : ElmanSRN, LSTMNetwork or GRUNetwork
+        The ensemble.
     layer : int
         The layer whose recurrent weights are read.
 
     Returns
     -------
-    DataFrame with ``seed`` (the replica), ``block`` ("context" for an SRN; the gates of
-    an LSTM or GRU) and ``spectral_radius``.
+    pandas.DataFrame
+        Columns ``seed`` (the replica), ``block`` ("context" for an SRN; the gates of an
+        LSTM or GRU) and ``spectral_radius``.
 
     Examples
     --------
@@ -140,7 +147,8 @@ def scale_spectral_radius(model: Any, radius: float, layer: int = 0) -> Any:
 
     Parameters
     ----------
-    model : ElmanSRN ensemble (recurrent weights ``weight_ch_l<layer>``)
+    model : ElmanSRN
+        The ensemble (recurrent weights ``weight_ch_l<layer>``).
     radius : float
         The spectral radius wanted (> 0).
     layer : int
@@ -148,7 +156,8 @@ def scale_spectral_radius(model: Any, radius: float, layer: int = 0) -> Any:
 
     Returns
     -------
-    The same model (rescaled in place).
+    ElmanSRN
+        The same model, rescaled in place.
 
     Examples
     --------
@@ -194,7 +203,8 @@ def decay_fits(
 
     Returns
     -------
-    DataFrame with the ``by`` columns, ``slope``, ``intercept`` and ``r2``.
+    pandas.DataFrame
+        The ``by`` columns, ``slope``, ``intercept`` and ``r2``, one row per group.
 
     Examples
     --------
@@ -218,6 +228,7 @@ def decay_fits(
     return pd.DataFrame(rows, columns=[*by, "slope", "intercept", "r2"])
 
 
+@fill_doc
 def find_fixed_points(
     model: Any,
     inputs: Any,
@@ -250,23 +261,34 @@ def find_fixed_points(
 
     Parameters
     ----------
-    model : single-layer ElmanSRN or GRUNetwork (state = the hidden units)
-    inputs : (I,) the constant input
-    initial_states : (n, H) starting states, e.g. recorded hidden states
-    replica : which replica of the ensemble
-    n_iter, lr : Adam steps and learning rate of the first stage
+    model : ElmanSRN or GRUNetwork
+        A single-layer ensemble (its state is the hidden units).
+    inputs : array-like (I,)
+        The constant input.
+    initial_states : array-like (n, H)
+        Starting states, e.g. recorded hidden states.
+    replica : int
+        Which replica of the ensemble.
+    n_iter : int
+        Adam steps of the first stage.
+    lr : float
+        Adam's learning rate.
     tolerance : float
         Largest residual ||F(h) - h|| of a fixed point, relative to the state scale.
     unique_tolerance : float
         Points closer than this (relative to the state scale) are one fixed point.
-    n_inits : optional, sample this many of ``initial_states``
+    %(random_state)s
+        Used only to sample ``n_inits`` starts (default 0: the same sample every call).
+    n_inits : int, optional
+        Sample this many of ``initial_states``.
     newton_steps : int
         Newton iterations of the refinement (stopping early once converged).
 
     Returns
     -------
-    DataFrame: ``fixed_point`` id, ``q``, ``max_abs_eigenvalue``, ``kind`` ("stable",
-    "saddle" or "unstable") and the coordinates ``h0``, ``h1``, ...
+    pandas.DataFrame
+        ``fixed_point`` id, ``q``, ``max_abs_eigenvalue``, ``kind`` ("stable", "saddle" or
+        "unstable") and the coordinates ``h0``, ``h1``, ...
 
     Examples
     --------

@@ -34,6 +34,16 @@ def _pair(states: Any, patterns: Any) -> tuple[np.ndarray, np.ndarray]:
 def overlap(states: Any, patterns: Any) -> np.ndarray:
     """Overlap ``m = (1/N) sum_i s_i xi_i`` of +-1 states with their patterns (last axis = units).
 
+    Parameters
+    ----------
+    states, patterns : array-like (..., N)
+        +-1 states and the patterns they are compared with, of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        The overlaps, shape ``(...)``.
+
     Examples
     --------
     >>> overlap([[1, 1, -1, -1]], [[1, 1, 1, -1]]).tolist()
@@ -48,6 +58,18 @@ def recall_success(states: Any, patterns: Any, max_errors: int = 0) -> np.ndarra
 
     Units are compared exactly (float64 copies of -1/0/1 values), so the count of errors
     is exact.
+
+    Parameters
+    ----------
+    states, patterns : array-like (..., N)
+        States and the patterns they should equal, of the same shape.
+    max_errors : int
+        Largest number of wrong units still counted as a success.
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, shape ``(...)``.
 
     Examples
     --------
@@ -64,6 +86,18 @@ def threshold_crossing(x: Any, y: Any, level: float = 0.5) -> float:
     Linear interpolation between the last point at or above ``level`` and the first below;
     ``x[0]`` if the curve starts below, ``inf`` if it never falls below. In float64; a
     value exactly at ``level`` counts as not below (a rate of 1/2 has not yet fallen).
+
+    Parameters
+    ----------
+    x, y : array-like (n,)
+        The curve (sorted by ``x`` here).
+    level : float
+        The level.
+
+    Returns
+    -------
+    float
+        The interpolated crossing.
 
     Examples
     --------
@@ -90,6 +124,18 @@ def threshold_crossing(x: Any, y: Any, level: float = 0.5) -> float:
 def capacity_estimate(loads: Any, exact_fraction: Any, level: float = 0.5) -> float:
     """Load p/N at which the fraction of exactly recalled patterns falls below ``level`` (1/2).
 
+    Parameters
+    ----------
+    loads, exact_fraction : array-like (n,)
+        Loads and the fraction of patterns recalled exactly at each.
+    level : float
+        The level.
+
+    Returns
+    -------
+    float
+        The capacity as a load (:func:`threshold_crossing`).
+
     Examples
     --------
     >>> capacity_estimate([0.05, 0.1, 0.15, 0.2], [1.0, 0.9, 0.6, 0.1])
@@ -100,6 +146,18 @@ def capacity_estimate(loads: Any, exact_fraction: Any, level: float = 0.5) -> fl
 
 def basin_size(flip_fractions: Any, success: Any, level: float = 0.5) -> float:
     """Largest cue corruption (fraction of flipped units) still recalled with probability ``level``.
+
+    Parameters
+    ----------
+    flip_fractions, success : array-like (n,)
+        Fractions of flipped cue units and the recall rate at each.
+    level : float
+        The level.
+
+    Returns
+    -------
+    float
+        The basin size as a fraction of units (:func:`threshold_crossing`).
 
     Examples
     --------
@@ -119,6 +177,22 @@ def classify_end_states(states: Any, patterns: Any, near: float = 0.8, near_bits
     ``"other"``; also the largest absolute overlap and ``hamming``, the number of units
     in which the state differs from the nearest pattern or complement. Counts are exact
     (float64 sums of +-1 values).
+
+    Parameters
+    ----------
+    states : array-like (C, N)
+        Final states, +-1.
+    patterns : array-like (P, N)
+        Stored patterns, +-1.
+    near : float
+        Smallest overlap of a "near" state (without ``near_bits``).
+    near_bits : int, optional
+        Largest Hamming distance of a "near" state (replaces ``near``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per state: ``outcome``, ``max_abs_overlap`` and ``hamming``.
 
     Examples
     --------
@@ -161,9 +235,10 @@ def recall_outcomes(states: Any, targets: Any, binary: bool = False) -> pd.DataF
 
     Returns
     -------
-    DataFrame with ``overlap`` (m = mean of s_i xi_i over the +-1 units), ``exact``
-    (no wrong unit) and ``n_errors`` (the number of wrong units). Counts and overlaps
-    are exact (float64 sums of small integers).
+    pandas.DataFrame
+        Columns ``overlap`` (m = mean of s_i xi_i over the +-1 units), ``exact`` (no
+        wrong unit) and ``n_errors`` (the number of wrong units). Counts and overlaps
+        are exact (float64 sums of small integers).
 
     Examples
     --------
@@ -193,7 +268,8 @@ def energy_monotone(energy: Any, tolerance: float = 0.0) -> np.ndarray:
 
     Returns
     -------
-    bool array, one per run (leading axes flattened in C order).
+    numpy.ndarray
+        Booleans, one per run (leading axes flattened in C order).
 
     Examples
     --------
@@ -228,9 +304,9 @@ def nearest_memory_reached(states: Any, memories: Any, cued: Any) -> pd.DataFram
 
     Returns
     -------
-    DataFrame with ``distance`` (Hamming distance to the cued memory),
-    ``nearest_reached`` and ``exact`` (distance 0), one row per state, leading axes
-    flattened in C order.
+    pandas.DataFrame
+        Columns ``distance`` (Hamming distance to the cued memory), ``nearest_reached``
+        and ``exact`` (distance 0), one row per state, leading axes flattened in C order.
 
     Examples
     --------
