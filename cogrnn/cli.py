@@ -66,11 +66,14 @@ def _plugin_warnings(call: Any) -> Any:
 
 def _replication(name: str) -> Any:
     """The replication called ``name``; an unknown name lists the known ones and ``all``."""
-    from .registry import REPLICATIONS, get_replication
+    from .registry import get_replication
 
-    if name not in _plugin_warnings(lambda: REPLICATIONS):
-        raise ConfigError(f"unknown replication {name!r}; known: {', '.join(REPLICATIONS.names())}, all")
-    return get_replication(name)
+    try:
+        return _plugin_warnings(lambda: get_replication(name))
+    except ConfigError as exc:
+        if str(exc).startswith("unknown replication"):  # not an unknown version: 'all' is a choice too
+            raise ConfigError(f"{exc}, all") from None
+        raise
 
 
 _LIST_HELP = "List the models, tasks and replications: id, description, reference and providing distribution."

@@ -29,10 +29,23 @@ def test_list_shows_models_tasks_replications_with_references(capsys):
         "lstm-v1",
         "gru-v1",
         "temporal-xor-v1",
-        "elman-xor",
+        "elman-xor-v1",
+        "gradient-flow-v1",
         "Elman, J. L. (1990)",
+        "provided by cogrnn",
     ):
         assert word in out
+
+
+def test_list_imports_no_replication_module():
+    code = (
+        "import sys\nfrom cogrnn.cli import main\nmain(['list'])\n"
+        "loaded = [m for m in sys.modules if m.startswith('cogrnn.replications.')]\n"
+        "assert not loaded, loaded\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "hopfield-recall-v1" in proc.stdout
 
 
 def test_bad_input_gets_one_line_and_status_2(capsys, tmp_path):
@@ -124,6 +137,7 @@ def test_quick_run_writes_the_contract_files_and_plot_only_redraws(tmp_path, cap
 def test_same_seed_same_results(tmp_path):
     argv = ["replicate", "elman-xor", "--quick", "--seeds", "2", "--quiet"]
     assert main([*argv, "--out", str(tmp_path / "a")]) == 0
+    argv[1] = "elman-xor-v1"  # the versioned id names the same replication and the same output folder
     assert main([*argv, "--out", str(tmp_path / "b")]) == 0
     a = (tmp_path / "a" / "elman-xor" / "results.csv").read_bytes()
     b = (tmp_path / "b" / "elman-xor" / "results.csv").read_bytes()
