@@ -56,6 +56,7 @@ from cogrnn.analysis.recall import (
     classify_end_states,
     energy_monotone,
     nearest_memory_reached,
+    outcome_shares,
     recall_outcomes,
     threshold_crossing,
 )
@@ -491,9 +492,7 @@ class HopfieldRecall(Replication):
             "statistics": pd.DataFrame(stats),
             "seed_statistics": pd.concat(per_seed, ignore_index=True),
             "curves": _curves(results, extras),
-            "outcomes": pd.concat(
-                [_outcome_shares(rs[rs.units == u]).assign(units=u) for u in ("bipolar", "binary")], ignore_index=True
-            ),
+            "outcomes": outcome_shares(rs, categories=OUTCOMES, by=["units"], unit=UNIT, random_state=0),
             "energy": energy,
             "theory": capacity_theory(sorted({100, *(int(n) for n in sizes)})),  # N = 100: Fig. 2
         }
@@ -569,7 +568,7 @@ class HopfieldRecall(Replication):
               f"pooled share (+-1 units, the coding the paper's complement remark implies) in {H82_EXACT_SHARE}",
               f"0/1 units beside: {binary.estimate:.3f} [{binary.ci_low:.3f}, {binary.ci_high:.3f}]")  # fmt: skip
         out = extras["outcomes"]
-        out = out[(out.units == "bipolar") & (out.n_trials_hit > 0)].sort_values("rate", ascending=False, kind="stable")
+        out = out[(out.units == "bipolar") & (out["count"] > 0)].sort_values("rate", ascending=False, kind="stable")
         claim("h82-random-starts-near",
               "From random starts about 90% end in an assigned memory or within a few bits of one (85% + 5%).",
               f"{paper} p. 2556: 85% + 5% near memories",
@@ -682,13 +681,6 @@ def _rates(frame: pd.DataFrame, value: str, by: Sequence[str]) -> pd.DataFrame:
     """Pooled rates of ``value`` per group of ``by``, 95% CI over pattern sets (a fixed bootstrap seed)."""
     unit = [u for u in UNIT if u in frame.columns]
     return pooled_rates(frame.astype({value: float}), value, by=by, unit=unit, random_state=0)[0]
-
-
-def _outcome_shares(rs: pd.DataFrame) -> pd.DataFrame:
-    """Share of random starts ending in each kind of state, pooled, with CIs over pattern sets."""
-    rows = [_rates(rs.assign(hit=rs["outcome"] == k), "hit", []).assign(outcome=k) for k in OUTCOMES]
-    table = pd.concat(rows, ignore_index=True)
-    return table.assign(n_trials_hit=[int((rs["outcome"] == k).sum()) for k in OUTCOMES])
 
 
 def _curves(results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:

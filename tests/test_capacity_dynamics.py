@@ -19,7 +19,13 @@ from cogrnn.analysis.capacity import (
     pooled_statistic,
 )
 from cogrnn.analysis.dynamics import decay_fits, gradient_flow, recurrent_spectral_radius, scale_spectral_radius
-from cogrnn.analysis.recall import energy_monotone, nearest_memory_reached, recall_outcomes, threshold_crossing
+from cogrnn.analysis.recall import (
+    energy_monotone,
+    nearest_memory_reached,
+    outcome_shares,
+    recall_outcomes,
+    threshold_crossing,
+)
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.exceptions import ConfigError, DataError
 from cogrnn.models import ElmanSRN, HopfieldNetwork, LSTMNetwork
@@ -184,3 +190,21 @@ def test_scale_spectral_radius_sets_the_gradient_decay():
         scale_spectral_radius(LSTMNetwork(1, 3, 1, random_state=0), 0.5)
     with pytest.raises(ConfigError):
         scale_spectral_radius(net, 0.0)
+
+
+def test_outcome_shares_against_value_counts():
+    rng = np.random.default_rng(4)
+    kinds = np.array(["memory", "complement", "near", "mixture"])
+    df = pd.DataFrame({"seed": np.repeat(np.arange(5), 40), "set": np.tile(np.repeat([0, 1], 20), 5),
+                       "units": np.tile(["bipolar", "binary"], 100),
+                       "outcome": kinds[rng.integers(0, 4, 200)]})  # fmt: skip
+    table = outcome_shares(df, categories=[*kinds, "other"], by=["units"], unit=["seed", "set"], random_state=0)
+    for units, g in df.groupby("units"):
+        counts = g["outcome"].value_counts()
+        got = table[table.units == units].set_index("outcome")
+        assert got.loc["other", "rate"] == 0 and got.loc["other", "count"] == 0
+        for kind, n in counts.items():
+            assert got.loc[kind, "count"] == n and got.loc[kind, "rate"] == n / len(g)
+            assert got.loc[kind, "ci_low"] <= got.loc[kind, "rate"] <= got.loc[kind, "ci_high"]
+        assert got["n_units"].eq(10).all() and got["n_trials"].eq(len(g)).all()
+    assert outcome_shares(df, random_state=1).equals(outcome_shares(df, random_state=1))

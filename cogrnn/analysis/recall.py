@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..config import check_float, check_int
 from ..exceptions import DataError
+from ..io import check_columns
+from ..random import RandomState
+from .stats import pooled_rates
 
 __all__ = [
     "overlap",
@@ -20,6 +25,7 @@ __all__ = [
     "recall_outcomes",
     "energy_monotone",
     "nearest_memory_reached",
+    "outcome_shares",
 ]
 
 
@@ -337,3 +343,64 @@ def nearest_memory_reached(states: Any, memories: Any, cued: Any) -> pd.DataFram
             "exact": (own == 0).reshape(-1),
         }
     )
+
+
+@fill_doc
+def outcome_shares(
+    frame: pd.DataFrame,
+    column: str = "outcome",
+    categories: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    unit: Sequence[str] = ("seed",),
+    ci: float = 0.95,
+    n_boot: int = 2000,
+    random_state: RandomState | None = None,
+) -> pd.DataFrame:
+    """Share of trials in each outcome category, pooled, with percentile bootstrap CIs over units.
+
+    E.g. the share of random starts that end in a memory, its complement, near one, in a
+    mixture state or elsewhere (:func:`classify_end_states`). Each category's share is
+    :func:`cogrnn.analysis.stats.pooled_rates` of "this trial is in the category".
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per trial, with ``column``, the ``by`` and the ``unit`` columns.
+    column : str
+        The outcome column.
+    categories : sequence of str, optional
+        The categories reported, in this order (default: the values present, sorted);
+        a category never observed gets share 0.
+    by : sequence of str
+        One share per category and group of these columns.
+    unit : sequence of str
+        The columns naming an independent unit of the bootstrap (e.g. one pattern set).
+    ci : float
+        Coverage of the interval.
+    n_boot : int
+        Bootstrap replicates.
+    %(random_state)s
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per category (and group): the ``by`` columns, ``outcome`` (the
+        category), ``rate``, ``ci_low``, ``ci_high``, ``n_units``, ``n_trials`` and
+        ``count`` (trials in the category).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"seed": [0, 0, 1, 1], "outcome": ["memory", "other", "memory", "memory"]})
+    >>> outcome_shares(df, random_state=0)[["outcome", "rate", "count"]].values.tolist()
+    [['memory', 0.75, 3], ['other', 0.25, 1]]
+    """
+    check_columns(frame, [column, *by, *unit])
+    kinds = sorted(pd.unique(frame[column]).tolist()) if categories is None else list(categories)
+    rows = []
+    for kind in kinds:
+        hit = frame.assign(**{"_hit": (frame[column] == kind).astype(float)})
+        table, _ = pooled_rates(hit, "_hit", by=by, unit=unit, ci=ci, n_boot=n_boot, random_state=random_state)
+        counts = hit.groupby(list(by), sort=True)["_hit"].sum().to_numpy() if by else [hit["_hit"].sum()]
+        rows.append(table.assign(outcome=kind, count=np.asarray(counts, dtype=np.int64)))
+    table = pd.concat(rows, ignore_index=True)
+    return table[[*by, "outcome", "rate", "ci_low", "ci_high", "n_units", "n_trials", "count"]]
