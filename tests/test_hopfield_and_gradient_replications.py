@@ -8,6 +8,7 @@ import pytest
 
 from cogrnn.analysis.capacity import hebbian_noise_estimate
 from cogrnn.random import spawn_seeds
+from cogrnn.replications.gradient_flow import REPLICATION as GRADIENT
 from cogrnn.replications.gradient_flow import GradientFlowConfig, train_until_plateau
 from cogrnn.replications.hopfield_recall import REPLICATION as HOPFIELD
 
@@ -65,3 +66,28 @@ def test_pooled_claims_use_every_pattern_set():
     assert all(c.n_seeds == 2 for c in claims.values())
     assert "95% CI over pattern sets" in claims["h82-n10-exact"].measured
     assert "0.40" in claims["h82-n10-exact"].measured  # the paper's noise estimate beside the measured rate
+    # claims and figure read the measure tables: every judged part has its per-seed values
+    stats, per_seed = measures["statistics"], measures["seed_statistics"]
+    judged = stats[stats["judged"]]
+    assert set(zip(judged.claim, judged.part)) == set(zip(per_seed.claim, per_seed.part))
+    assert (measures["energy"]["n_runs"] > 0).all()
+    import matplotlib.pyplot as plt
+
+    plt.close(HOPFIELD.plot(results, {**tables, **measures}, "caption"))
+
+
+def test_gradient_flow_measures_are_what_the_claims_read():
+    config = GradientFlowConfig(hidden_size=4, steps=8, lags=(3, 5), train_sequences=32, test_sequences=32,
+                                chunk_epochs=2, patience_epochs=2, max_epochs=4)  # fmt: skip
+    tables = GRADIENT.compute(config, spawn_seeds(4, 3), quiet=True)
+    results = tables.pop("results")
+    assert "replica" not in results.columns and set(tables["training"].columns) >= {"seed", "epoch", "loss"}
+    measures = GRADIENT.measures(results, tables)
+    fits, rates = measures["decay_fits"], measures["solve_rates"]
+    assert len(fits) == 3 * 5 and set(fits.columns) == {"seed", "model", "rho", "slope", "intercept", "r2"}
+    mem = tables["memory"]
+    pd.testing.assert_series_equal(
+        rates.set_index(["model", "lag"])["rate"], mem.groupby(["model", "lag"])["solved"].mean(), check_names=False
+    )
+    claims = {c.id: c for c in GRADIENT.check_claims(results, {**tables, **measures})}
+    assert len(claims) == 4 and all(c.n_seeds == 3 for c in claims.values())
