@@ -72,6 +72,39 @@ MODELS = ("SRN", "LSTM", "GRU")
 
 @dataclass(frozen=True)
 class GradientFlowConfig(Config):
+    """Configuration of the gradient-flow replication.
+
+    Parameters
+    ----------
+    hidden_size : int, default 32
+        Hidden units of every network.
+    steps : int, default 50
+        Steps of the gradient-norm streams.
+    lags : tuple of int, default (5, 10, 20, 40)
+        Lags of the long-lag memory task.
+    train_sequences : int, default 512
+        Training sequences per seed.
+    test_sequences : int, default 500
+        Test sequences per seed.
+    chunk_epochs : int, default 10
+        Epochs between two checks of the budget rule.
+    patience_epochs : int, default 50
+        Epochs without an improvement by ``min_delta`` before training stops.
+    max_epochs : int, default 300
+        The cap of the budget rule.
+    min_delta : float, default 0.01
+        Smallest improvement of the training loss that counts.
+    batch_size : int, default 32
+        Sequences per update.
+    lr : float, default 0.01
+        Adam's learning rate.
+
+    Examples
+    --------
+    >>> GradientFlowConfig(lags=(5, 10)).lags
+    (5, 10)
+    """
+
     hidden_size: int = 32
     steps: int = 50
     lags: tuple[int, ...] = (5, 10, 20, 40)
@@ -116,7 +149,24 @@ def train_until_plateau(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the replicas of one architecture under the budget rule; test each where it stopped.
 
-    Returns (memory rows: one per replica, training rows: loss per replica and epoch).
+    Parameters
+    ----------
+    name : str
+        "SRN", "LSTM" or "GRU".
+    config : GradientFlowConfig
+        The budget rule and training settings.
+    weights : list of numpy.random.SeedSequence
+        One weight seed per replica.
+    data : tuple of numpy.ndarray
+        Training inputs, targets and scored-step mask (R, T, B, ...), test inputs and test
+        targets at the last step.
+
+    Returns
+    -------
+    memory : pandas.DataFrame
+        One row per replica: ``seed``, ``epochs``, ``final_loss``, ``stopped`` and ``accuracy``.
+    training : pandas.DataFrame
+        The training loss per replica (``seed``) and epoch.
     """
     X, Y, M, tx, ty = data
     R = len(weights)
@@ -178,6 +228,14 @@ def _models(config: GradientFlowConfig, seeds: list[np.random.SeedSequence]) -> 
 
 
 class GradientFlow(Replication):
+    """Gradient norms through time and long-lag memory of SRN, LSTM and GRU networks (module docstring).
+
+    Examples
+    --------
+    >>> GradientFlow().config(quick=True).lags
+    (5, 10)
+    """
+
     name = "gradient-flow"
     description = "Bengio et al. (1994): SRN gradients vanish with lag; LSTM/GRU keep long-lag memories."
     reference = FirstBitRecall.reference

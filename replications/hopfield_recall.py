@@ -109,6 +109,51 @@ ABOUT_015 = (0.12, 0.18)  # load where < 5 errors falls below 1/2, "about 0.15 N
 
 @dataclass(frozen=True)
 class HopfieldConfig(Config):
+    """Configuration of the hopfield-recall replication (the paper's sizes where it gives them).
+
+    Parameters
+    ----------
+    sizes : tuple of int, default (100, 500)
+        Network sizes N of the capacity experiment (each >= 50).
+    capacity_sets : tuple of int, default (10, 1)
+        Pattern sets per seed for each size.
+    max_tested : int, default 30
+        Stored patterns tested per condition (chosen at random per seed).
+    max_sweeps : int, default 50
+        Largest number of asynchronous sweeps of a recall.
+    sets_per_seed : int, default 40
+        Pattern sets per seed of the N = 30 and N = 100 experiments of Hopfield (1982).
+    basin_size : int, default 100
+        N of the basin and partial-cue experiments.
+    basin_loads : tuple of float, default (0.05, 0.1, 0.15)
+        Loads p / N of the basin experiment.
+    basin_sets : int, default 5
+        Pattern sets per seed of the basin experiment.
+    random_starts : int, default 100
+        Random starts per pattern set (N = 30, n = 5).
+    fig2_n : tuple of int, default (5, 8, 9, 10, 12, 15, 18, 20, 25)
+        Numbers of memories n of Fig. 2 (N = 100).
+    hamming_distances : tuple of int, default 0 .. 15
+        Hamming distances of the starts from a memory (N = 30).
+    hamming_cues : int, default 4
+        Starts per memory and distance.
+    modern_factor : int, default 10
+        Patterns stored in the modern network, in units of N.
+    modern_beta : float, default 1.0
+        Inverse temperature of the modern network.
+    modern_flip : float, default 0.1
+        Fraction of cue units flipped for the modern network.
+    order_seed : int, default 1982
+        Seed of the update orders (shared by all sets, so sets stay independent).
+    rules : tuple of str, default ("hebbian", "storkey", "pseudoinverse")
+        Learning rules of the capacity and basin experiments.
+
+    Examples
+    --------
+    >>> HopfieldConfig(sizes=(100,), capacity_sets=(2,)).sizes
+    (100,)
+    """
+
     sizes: tuple[int, ...] = (100, 500)
     capacity_sets: tuple[int, ...] = (10, 1)  # pattern sets per seed for each size (N = 500 is costly)
     max_tested: int = 30
@@ -193,6 +238,14 @@ def _draw_sets(rngs: Sequence[np.random.Generator], n_sets: int, n: int, N: int)
 
 
 class HopfieldRecall(Replication):
+    """Hopfield (1982) recall experiments, capacity per learning rule and the modern network (module docstring).
+
+    Examples
+    --------
+    >>> HopfieldRecall().config(quick=True).sizes
+    (100,)
+    """
+
     name = "hopfield-recall"
     description = "Hopfield (1982): content-addressable recall pooled over pattern sets; capacity per rule; modern."
     reference = HOPFIELD_1982
