@@ -385,10 +385,13 @@ class GradientFlow(Replication):
         fig, axes = plt.subplots(1, 4, figsize=(18, 4.2), layout="constrained")
         g = results[results["part"] == "gradient"].copy()
         g["log10_grad_norm"] = np.log10(g["grad_norm"].clip(lower=1e-300))
+        fits = extras["decay_fits"]
+        slope = fits.groupby(["model", fits["rho"].fillna(-1)])["slope"].median()  # the slopes the claims judge
         curves = [("SRN", r) for r in RHOS] + [("LSTM", None), ("GRU", None)]
         for i, (model, rho) in enumerate(curves):
             d = g[(g["model"] == model) & ((g["rho"] == rho) if rho is not None else True)]
             label = f"SRN, spectral radius {rho}" if rho is not None else model
+            label += f" (median slope {slope[(model, -1 if rho is None else rho)]:.3f} / step)"
             ax = axes[0] if model == "SRN" else axes[1]
             title = f"Gradient flow: {'SRN' if model == 'SRN' else 'LSTM and GRU'}"
             plot_error_curve(d, x="lag", y="log10_grad_norm", ax=ax, color=f"C{i}", label=label,
