@@ -438,7 +438,8 @@ class HopfieldRecall(Replication):
 
         def add(claim: str, part: str, estimate: tuple | float, accepted: tuple[float, float] | None = None) -> None:
             """A pooled statistic (estimate, CI, per-seed values) judged against ``accepted``, or reported beside."""
-            est, lo, hi, seeds = (*estimate, None)[:4] if isinstance(estimate, tuple) else (estimate, np.nan, np.nan, 0)
+            values = estimate if isinstance(estimate, tuple) else (estimate, np.nan, np.nan)
+            est, lo, hi, seeds = (*values, None)[:4]
             low, high = accepted if accepted is not None else (np.nan, np.nan)
             stats.append({"claim": claim, "part": part, "judged": accepted is not None, "estimate": est,
                           "ci_low": lo, "ci_high": hi, "low": low, "high": high})  # fmt: skip
