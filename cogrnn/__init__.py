@@ -25,15 +25,17 @@ os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
 from . import analysis, models, tasks, training
 from ._version import __version__
-from .registry import MODELS, TASKS, make_model, make_task
+from .registry import MODELS, REPLICATIONS, TASKS, get_replication, make_model, make_task
 
 __all__ = [
     "__version__",
     "show_versions",
     "make_model",
     "make_task",
+    "get_replication",
     "MODELS",
     "TASKS",
+    "REPLICATIONS",
     "models",
     "tasks",
     "training",

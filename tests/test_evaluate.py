@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from cogrnn.analysis.errors import evaluate_stream
 from cogrnn.analysis.recording import Recording, evaluate
 from cogrnn.exceptions import ConfigError, DataError
 from cogrnn.models import ElmanSRN, GRUNetwork, JordanNetwork, LSTMNetwork
@@ -88,7 +87,7 @@ def _old_evaluate_stream(net, x, y):
 
 @pytest.mark.parametrize("shared", [True, False])
 @pytest.mark.parametrize("chunk_size", [3, 4096])
-def test_errors_bit_identical_to_evaluate_stream(shared, chunk_size):
+def test_errors_bit_identical_to_the_former_evaluate_stream(shared, chunk_size):
     net = ElmanSRN(I, H, O, n_replicas=R, random_state=5)
     x = _stream(0, (T, B, I)) if shared else _stream(0, (R, T, B, I))
     y = _stream(1, (T, B, O)) if shared else _stream(1, (R, T, B, O))
@@ -98,10 +97,6 @@ def test_errors_bit_identical_to_evaluate_stream(shared, chunk_size):
     assert np.array_equal(rec.sq_error, ev["sq_error"].sum(-1).reshape(-1))
     assert np.array_equal(rec.outputs, ev["outputs"].reshape(-1, O))
     assert np.array_equal(rec.states, ev["hidden"][:, -1].reshape(-1, H))
-    with pytest.warns(DeprecationWarning, match="use cogrnn.analysis.evaluate"):
-        wrapped = evaluate_stream(net, x, y)
-    for key in ("outputs", "hidden", "sq_error"):
-        assert np.array_equal(wrapped[key], ev[key]), key
 
 
 def test_stacked_layers_and_lstm_cells_are_recorded():
@@ -185,3 +180,15 @@ def test_bad_inputs_give_one_line_errors():
     rec = evaluate(net, x)
     _one_line(DataError, "this Recording has no targets", lambda: rec.sq_error)
     _one_line(ConfigError, "what must be one of", lambda: rec.to_df(what="logits"))
+
+
+def test_a_tasks_own_step_index_is_accepted_and_a_different_one_refused():
+    from cogrnn.tasks import TemporalXOR
+
+    batch = TemporalXOR(n_triples=4).generate(random_state=0)
+    net = ElmanSRN(1, 2, 1, n_replicas=2, random_state=0)
+    rec = evaluate(net, batch.inputs, batch.targets, batch.descriptors)  # carries t, the same step index
+    assert rec.descriptors.columns.tolist()[:3] == ["seed", "t", "sequence"]
+    assert "target_phase" in rec.descriptors.columns
+    with pytest.raises(DataError, match="'t' is set by evaluate"):
+        evaluate(net, batch.inputs, batch.targets, {"t": batch.descriptors["t"] + 1})

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cogrnn.analysis import align_to_onsets, detect_boundaries, error_table, segmentation_scores
+from cogrnn.analysis import align_to_onsets, detect_boundaries, segmentation_scores
 from cogrnn.analysis.segmentation import (
     aligned_errors,
     boundary_scores,
@@ -115,23 +115,6 @@ def test_align_detect_and_score_known_answers():
         detect_boundaries([])
     with pytest.raises(ConfigError):
         detect_boundaries(err, method="valley")
-
-
-def test_error_table_is_tidy():
-    ev = {"outputs": np.random.default_rng(0).random((2, 4, 1, 6)), "sq_error": np.zeros((2, 4, 1, 6))}
-    targets = np.zeros((4, 1, 6))
-    df = error_table(ev, targets, {"target_letter": np.array(list("badi"))[:, None]}, FEATURES)
-    assert len(df) == 2 * 4 * 6
-    assert df.groupby("seed").size().tolist() == [24, 24]
-    row = df[(df.seed == 1) & (df.t == 2) & (df.feature == "high")].iloc[0]
-    assert row["target_letter"] == "d"
-    assert row["output"] == pytest.approx(ev["outputs"][1, 2, 0, 3])
-    assert row["sq_error"] == 0.0 and row["target"] == 0.0
-    # rows run seed -> step -> feature, features in the order given
-    assert df.loc[df.seed == 0, "feature"].tolist()[:6] == list(FEATURES)
-    np.testing.assert_allclose(df["output"], ev["outputs"][:, :, 0, :].reshape(-1))
-    with pytest.raises(DataError, match="feature names"):
-        error_table(ev, targets, None, ["x"])
 
 
 def test_per_replica_segmentation_tables_equal_the_single_trace_functions():

@@ -9,7 +9,7 @@ import pytest
 from cogrnn.analysis import (
     bootstrap_ci,
     error_by,
-    evaluate_stream,
+    evaluate,
     fold_cycles,
     summarize_across_seeds,
     unit_correlations,
@@ -70,13 +70,13 @@ def test_fold_cycles_and_errors():
         fold_cycles(trace, 12, start=1, n_windows=2)
 
 
-def test_evaluate_stream_and_error_by():
+def test_evaluate_and_error_by():
     net = ElmanSRN(1, 2, 1, n_replicas=3, random_state=0)
-    res = evaluate_stream(net, np.zeros((6, 2, 1)), np.ones((6, 2, 1)))
-    assert res["hidden"].shape == (3, 1, 6, 2, 2)
-    np.testing.assert_allclose(res["sq_error"], (res["outputs"] - 1) ** 2)
+    rec = evaluate(net, np.zeros((6, 2, 1)), np.ones((6, 2, 1)))
+    assert rec.states.shape == (3 * 6 * 2, 2)
+    np.testing.assert_allclose(rec.sq_error, ((rec.outputs - 1) ** 2).sum(1))
     with pytest.raises(DataError, match="do not match"):
-        evaluate_stream(net, np.zeros((6, 2, 1)), np.ones((5, 2, 1)))
+        evaluate(net, np.zeros((6, 2, 1)), np.ones((5, 2, 1)))
     df = pd.DataFrame({"seed": [0, 0, 1], "g": ["a", "b", "a"], "sq_error": [1.0, 2.0, 3.0]})
     assert error_by(df, ["g"]).set_index("g")["sq_error"].to_dict() == {"a": 2.0, "b": 2.0}
     with pytest.raises(DataError, match="lacks column"):

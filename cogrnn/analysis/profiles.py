@@ -1,8 +1,8 @@
 """Error profiles: by step, by position in a cycle, by category and by output feature.
 
 Tidy tables in, tidy tables out. The input is one row per step and output feature
-(as :func:`cogrnn.analysis.error_table` writes it: ``seed``, ``t``, ``feature``,
-``output``, ``target``, ``sq_error`` and the task's descriptors), or one row per step.
+(``seed``, ``t``, ``feature``, ``output``, ``target``, ``sq_error`` and the task's
+descriptors, built from a :class:`cogrnn.analysis.Recording`), or one row per step.
 """
 
 from __future__ import annotations

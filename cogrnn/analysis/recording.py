@@ -540,9 +540,15 @@ def evaluate(
     reserved = {"seed", "t", "sequence"}
     desc_arrays = {}
     for key, value in (descriptors or {}).items():
+        arr = _check_descriptor(str(key), value, R, T, B)
         if key in reserved:
-            raise DataError(f"descriptor {key!r} is set by evaluate; give it another name")
-        desc_arrays[str(key)] = _check_descriptor(str(key), value, R, T, B)
+            # a task's own step index (SequenceBatch descriptors carry ``t``) is the same labelling
+            same = {"t": np.arange(T)[None, :, None], "sequence": np.arange(B)[None, None, :],
+                    "seed": np.arange(R)[:, None, None]}[key]  # fmt: skip
+            if not np.array_equal(np.asarray(arr), np.broadcast_to(same, np.shape(arr))):
+                raise DataError(f"descriptor {key!r} is set by evaluate (the {key} index); give yours another name")
+            continue
+        desc_arrays[str(key)] = arr
 
     n_run = T if lens is None else max(lens)
     outputs, hidden, cells = [], [], []
