@@ -275,7 +275,7 @@ def _run_task(replication: Any, task: _Task, path: str, code: Mapping[str, Any] 
     The task's provenance (``<key>.json``) is written first, the table last: the table's
     existence marks the task done.
     """
-    if os.path.exists(path):
+    if _done(replication, path):
         return path
     started = time.perf_counter()
     start_time = utc_now()
@@ -289,6 +289,11 @@ def _run_task(replication: Any, task: _Task, path: str, code: Mapping[str, Any] 
     write_json(Path(path).with_suffix(".json"), record)
     write_parquet(path, tables["results"].assign(**columns))
     return path
+
+
+def _done(replication: Any, path: str) -> bool:
+    """A task is done when its results table and every further table exist (a missing one is recomputed)."""
+    return os.path.exists(path) and all(os.path.exists(_extra_path(path, n)) for n in replication.extra_tables)
 
 
 def _extra_path(path: str, name: str) -> str:
@@ -417,7 +422,7 @@ def run_sweep(
     code = code_version()
     tasks = sweep_tasks(spec, replication, code)
     paths = [str(task_dir / f"{t.key}.parquet") for t in tasks]
-    todo = [(t, p) for t, p in zip(tasks, paths) if not os.path.exists(p)]
+    todo = [(t, p) for t, p in zip(tasks, paths) if not _done(replication, p)]
     done = reused = len(tasks) - len(todo)
 
     def report(k: int) -> None:

@@ -42,6 +42,14 @@ def test_sweep_runs_resumes_and_collects(tmp_path):
     assert seen == [3, 4]
     pd.testing.assert_frame_equal(pd.read_parquet(files[0]), before)
     pd.testing.assert_frame_equal(again, df)
+    # a task whose further table is missing is not done: it is recomputed, not collected half
+    extra = sorted((tmp_path / "out" / "tasks").glob("*.hidden.parquet"))[-1]
+    hidden = pd.read_parquet(extra)
+    extra.unlink()
+    seen.clear()
+    run_sweep(spec, rep, tmp_path / "out", scheduler="sync", progress=lambda k, n: seen.append(k))
+    assert seen == [3, 4]
+    pd.testing.assert_frame_equal(pd.read_parquet(extra), hidden)
 
 
 def test_sweep_seed_results_match_the_replication(tmp_path):
@@ -52,7 +60,7 @@ def test_sweep_seed_results_match_the_replication(tmp_path):
     from cogrnn.random import spawn_seeds
 
     config = rep.config(quick=True).replace(epochs=5, test_triples=10)
-    direct = rep.compute(config, spawn_seeds(5, 2), True)
+    direct = rep.compute(config, spawn_seeds(5, 2), True)["results"]  # elman-xor also returns its hidden states
     pd.testing.assert_frame_equal(
         df.drop(columns=[c for c in df.columns if c.startswith("param_")]).reset_index(drop=True), direct
     )
@@ -146,7 +154,7 @@ def test_interrupted_sync_sweep_resumes_to_identical_results(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         run_sweep(spec, rep, tmp_path / "cut", scheduler="sync", progress=stop_after_two)
-    assert len(list((tmp_path / "cut" / "tasks").glob("*.parquet"))) == 2  # completed tasks are kept
+    assert len(list((tmp_path / "cut" / "tasks").glob("*[0-9a-f].parquet"))) == 2  # completed tasks are kept
     seen = []
     resumed = run_sweep(spec, rep, tmp_path / "cut", scheduler="sync", progress=lambda k, n: seen.append(k))
     assert seen == [2, 3, 4, 5, 6]
@@ -184,7 +192,11 @@ def test_task_keys_include_the_code_version_and_sweeps_write_provenance(tmp_path
     run_sweep(spec, rep, tmp_path / "s", scheduler="sync", progress=lambda k, n: seen.append(k))
     prov = json.loads((tmp_path / "s" / "provenance.json").read_text())
     assert prov["n_tasks"] == 6 and prov["n_tasks_reused"] == 0 and len(prov["tasks"]) == 6
-    assert prov["code"]["source_sha256"] and set(prov["outputs_sha256"]) == {"results.parquet", "results.csv"}
+    assert prov["code"]["source_sha256"] and set(prov["outputs_sha256"]) == {
+        "results.parquet",
+        "results.csv",
+        "hidden.parquet",
+    }
     for task in prov["tasks"]:
         record = json.loads((tmp_path / "s" / "tasks" / f"{task['key']}.json").read_text())
         assert record["seed"]["index"] == task["seed"] and record["code"] == prov["code"]
