@@ -284,6 +284,9 @@ def _public_objects(package: str) -> Iterator[tuple[str, Any, str]]:
                 for attr, member in sorted(vars(obj).items()):
                     if attr.startswith("_"):
                         continue
+                    func = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+                    if getattr(func, "__doc__", None) is None and any(attr in vars(b) for b in obj.__mro__[1:]):
+                        continue  # an undocumented override inherits its base's docstring (as Sphinx shows it)
                     if isinstance(member, property | staticmethod | classmethod) or inspect.isfunction(member):
                         kind = "property" if isinstance(member, property) else "method"
                         yield f"{mod.__name__}.{name}.{attr}", member, kind

@@ -6,7 +6,7 @@ A replication subclasses :class:`Replication` and defines
   ``seed`` column), the only thing that trains networks; a DataFrame, or a dict with the
   key ``"results"`` plus the further tables named in ``extra_tables`` (each with a
   ``seed`` column, written as Parquet next to ``results.csv``);
-* ``measures(results, extras) -> dict``: the derived tables (per-seed measures, curves,
+* ``measures(results, extras, config) -> dict``: the derived tables (per-seed measures, curves,
   trees) named in ``measure_tables``, computed once from the written tables and written
   beside them as Parquet, so that claims and figure read the same numbers;
 * ``check_claims(results, tables) -> list[Claim]``: each claim of the paper, checked in
@@ -293,8 +293,11 @@ class Replication:
         """
         raise NotImplementedError
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         """The derived tables named in ``measure_tables``, from the written tables alone.
+
+        Computed once, after the tables are written and read back; ``--plot-only`` reads the
+        written measure tables and never calls this.
 
         Parameters
         ----------
@@ -302,6 +305,8 @@ class Replication:
             The results table.
         extras : dict of str to pandas.DataFrame
             The extra tables, by name.
+        config : Config
+            The run's configuration (e.g. the steps a measure skips).
 
         Returns
         -------
@@ -710,7 +715,7 @@ def run_replication(
                 write_parquet(staging / f"{name}.parquet", frame)
             # the tables as a reader will see them (CSV types are inferred on reading)
             results = _parse_table("results.csv", (staging / "results.csv").read_bytes(), "results.csv")
-            derived = replication.measures(results, dict(extras))
+            derived = replication.measures(results, dict(extras), config)
             if set(derived) != set(replication.measure_tables):  # a bug in the replication
                 expected = sorted(replication.measure_tables)
                 raise RuntimeError(f"{replication.name}.measures returned {sorted(derived)}; expected {expected}")

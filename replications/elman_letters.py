@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -324,7 +325,7 @@ class ElmanLetters(Replication):
             target=rec.targets.ravel(), output=rec.outputs.ravel(), sq_error=(rec.errors**2).ravel(),
         )  # fmt: skip
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         steps = step_errors(results, keep=["target_letter", "position_in_word"])
         readings = ("error_length", "sse", "rms_per_unit")  # Fig. 4's reading first, then the other two
         means = [consonant_vowel_means(steps, v).reset_index().assign(reading=v) for v in readings]

@@ -388,7 +388,7 @@ class ElmanLexical(Replication):
             "tokens": pd.concat(tokens, ignore_index=True),
         }
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         type_scores, zog = _type_measures(results)
         return {"type_scores": type_scores, "zog": zog}
 

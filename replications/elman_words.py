@@ -298,7 +298,7 @@ class ElmanWords(Replication):
         table = rec.descriptors.rename(columns={"t": "stream_t", "step": "t"})
         return table[["seed", "part", "t", *keys]].assign(sq_error=rec.sq_error)
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         test = results[results["part"] == "test"].assign(word_onset=lambda d: d["word_onset"].astype(bool))
         first = test[test["seed"] == test["seed"].min()].sort_values("t")
         return {

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -289,13 +290,13 @@ class ElmanXOR(Replication):
         hidden = rec.to_df(long=True).drop(columns=["sequence", *keys])
         return {"results": results, "hidden": hidden}
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         phases = error_by(results, ["seed", "target_phase"]).pivot(index="seed", columns="target_phase",
                                                                     values="sq_error")  # fmt: skip
         phases = phases.rename(columns=PHASES)[list(PHASES.values())]
         phases["ratio"] = phases["xor_bit"] / phases[["first_bit", "second_bit"]].mean(axis=1)
         return {
-            "cycle_curves": cycle_profile(results, PERIOD, start=XorConfig.burn_in),
+            "cycle_curves": cycle_profile(results, PERIOD, start=config.burn_in),
             "phase_errors": phases.rename_axis(columns=None).reset_index(),
             "roles": xor_roles(results, extras["hidden"]),
         }

@@ -302,7 +302,7 @@ class GradientFlow(Replication):
             "training": pd.concat(training, ignore_index=True),
         }
 
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         mem = extras["memory"].astype({"solved": float})
         rates, _ = pooled_rates(mem, "solved", by=["model", "lag"], random_state=0)  # 95% CI over seeds
         epochs = (

@@ -432,7 +432,7 @@ class HopfieldRecall(Replication):
                 "basins": basins, "partial": partial, "modern": modern}  # fmt: skip
 
     # -- measures: every number the claims judge or the figure shows, computed once -------
-    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
         stats: list[dict] = []
         per_seed: list[pd.DataFrame] = []
 

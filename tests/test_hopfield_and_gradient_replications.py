@@ -60,7 +60,7 @@ def test_pooled_claims_use_every_pattern_set():
     results = tables.pop("results")
     assert set(tables) == set(HOPFIELD.extra_tables)
     assert tables["fig2"].groupby("seed")["set"].nunique().tolist() == [2, 2]
-    measures = HOPFIELD.measures(results, tables)
+    measures = HOPFIELD.measures(results, tables, config)
     assert set(measures) == set(HOPFIELD.measure_tables)
     claims = {c.id: c for c in HOPFIELD.check_claims(results, {**tables, **measures})}
     assert all(c.n_seeds == 2 for c in claims.values())
@@ -82,7 +82,7 @@ def test_gradient_flow_measures_are_what_the_claims_read():
     tables = GRADIENT.compute(config, spawn_seeds(4, 3), quiet=True)
     results = tables.pop("results")
     assert "replica" not in results.columns and set(tables["training"].columns) >= {"seed", "epoch", "loss"}
-    measures = GRADIENT.measures(results, tables)
+    measures = GRADIENT.measures(results, tables, config)
     fits, rates = measures["decay_fits"], measures["solve_rates"]
     assert len(fits) == 3 * 5 and set(fits.columns) == {"seed", "model", "rho", "slope", "intercept", "r2"}
     mem = tables["memory"]

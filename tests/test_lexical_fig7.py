@@ -91,7 +91,7 @@ def test_type_scores_of_vectors_with_fig7s_distances_reproduce_fig7():
     long = long.join(classes[["category", "lexical_class", "animacy"]], on="word")
     long.insert(0, "seed", 0)
     long.insert(1, "condition", "trained")
-    row = REPLICATION.measures(long, {})["type_scores"].iloc[0]
+    row = REPLICATION.measures(long, {}, REPLICATION.config())["type_scores"].iloc[0]
     assert row["misplaced_noun_verb"] == 0 and row["misplaced_animacy"] == 0
     assert row["noun_clades"] == 6 and row["verb_clades"] == 2
     assert row["rho_fig7"] == pytest.approx(1.0, abs=1e-4)  # tied heights of Fig. 7 up to rounding

@@ -479,10 +479,12 @@ class Measured(Toy):
     measure_tables = ("per_seed", "pooled")
     n_measure_calls = 0
 
-    def measures(self, results, extras):
+    def measures(self, results, extras, config):
         Measured.n_measure_calls += 1
         per_seed = results.groupby("seed", as_index=False)["value"].mean().rename(columns={"value": "mean"})
-        pooled = pd.DataFrame({"statistic": ["grand_mean"], "value": [float(results["value"].mean())]})
+        pooled = pd.DataFrame(
+            {"statistic": ["grand_mean"], "value": [float(results["value"].mean())], "n_steps": [config.n_steps]}
+        )
         return {"per_seed": per_seed, "pooled": pooled}
 
     def check_claims(self, results, extras):
@@ -516,9 +518,14 @@ def test_measures_returning_other_tables_is_a_bug_not_a_silent_result(tmp_path):
     class Wrong(Measured):
         name = "wrong"
 
-        def measures(self, results, extras):
+        def measures(self, results, extras, config):
             return {"per_seed": results}
 
     with pytest.raises(RuntimeError, match="measures returned"):
         run_replication(Wrong(), out=tmp_path, quiet=True, n_seeds=2)
     assert not (tmp_path / "wrong").exists()
+
+
+def test_measures_see_the_runs_configuration_with_its_overrides(tmp_path):
+    run_replication(Measured(), out=tmp_path, quiet=True, n_seeds=2, overrides={"n_steps": 5})
+    assert pd.read_parquet(tmp_path / "measured" / "pooled.parquet")["n_steps"].tolist() == [5]
