@@ -46,6 +46,11 @@ __all__ = [
 def show_versions(file: Any = None) -> None:
     """Print the versions of cogrnn, Python, its dependencies and the platform.
 
+    Parameters
+    ----------
+    file : file-like, optional
+        Where to print: any object with a ``write`` method; ``sys.stdout`` when None.
+
     Examples
     --------
     >>> show_versions()  # doctest: +ELLIPSIS

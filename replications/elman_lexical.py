@@ -110,6 +110,37 @@ TOKEN_WORDS = ("boy", "girl")
 
 @dataclass(frozen=True)
 class LexicalConfig(OnlineSRNConfig):
+    """Configuration of the elman-lexical replication (defaults: the paper's values where it gives them).
+
+    Parameters
+    ----------
+    epochs : int, default 6
+        Passes through the training stream (the paper: 6).
+    hidden_size : int, default 150
+        Hidden (= context) units (the paper: 150).
+    lr : float, default 0.1
+        Learning rate (> 0; not in the paper).
+    momentum : float in [0, 1), default 0.0
+        Momentum of the weight updates (not in the paper).
+    init_range : float, default 0.5
+        Initial weights and biases uniform in ``[-init_range, init_range]`` (not in the paper).
+    n_sentences : int, default 10000
+        Sentences of each seed's training corpus (the paper: 10,000, about 27,500 words).
+    lexicon : {"nested", "flat", "nouns-nested", "printed"}, default "nested"
+        How Table 3's categories are read (see :class:`cogrnn.tasks.LexicalSentences`);
+        ``"nested"`` has the category inclusions the paper requires.
+    zog_sentences : int, default 10000
+        Sentences of the novel-word corpus, *man* replaced by *zog* (the paper: 10,000).
+    tokens_per_word : int, default 40
+        Tokens sampled per word for the token analyses (twice as many of *boy* and *girl* for
+        the position trees of Fig. 9).
+
+    Examples
+    --------
+    >>> LexicalConfig(epochs=3, hidden_size=40).n_sentences
+    10000
+    """
+
     epochs: int = 6  # paper: 6 passes
     hidden_size: int = 150  # paper: 150 hidden, 150 context units
     n_sentences: int = 10000  # paper: 10,000 sentences
@@ -129,6 +160,11 @@ class LexicalConfig(OnlineSRNConfig):
 def fig7_tree() -> Tree:
     """Elman's (1990) Fig. 7 as transcribed in ``data/elman1990_fig7.txt``.
 
+    Returns
+    -------
+    cogrnn.analysis.Tree
+        The figure's tree over its 29 words, heights as read off its axis.
+
     Examples
     --------
     >>> len(fig7_tree().leaves)
@@ -143,6 +179,26 @@ def type_tree_measures(tree: Tree, classes: pd.DataFrame, reference: Tree | None
     ``classes`` has one row per word (``word``, ``lexical_class``, ``animacy``), as
     :meth:`cogrnn.tasks.LexicalSentences.word_classes` gives. Words not in the tree are
     ignored; a clade with a missing word counts as absent.
+
+    Parameters
+    ----------
+    tree : cogrnn.analysis.Tree
+        A tree over words (Fig. 7's or a network's type-averaged hidden vectors).
+    classes : pandas.DataFrame
+        One row per word with columns ``word``, ``lexical_class`` and ``animacy``; every leaf of
+        ``tree`` must have a row.
+    reference : cogrnn.analysis.Tree, optional
+        The tree ``rho_fig7`` correlates with; Fig. 7 (:func:`fig7_tree`) when None.
+
+    Returns
+    -------
+    dict
+        ``misplaced_noun_verb`` (leaves on the wrong side of the top split, nouns against
+        verbs), ``misplaced_animacy`` (the same within the nouns' tree, animate against
+        inanimate), ``noun_clades`` and ``verb_clades`` (how many of Fig. 7's named clades
+        are present), ``missing_noun_clades`` and ``missing_verb_clades`` (the absent ones'
+        names, comma-separated) and ``rho_fig7`` (:func:`cogrnn.analysis.tree_correlation`
+        with ``reference``).
 
     Examples
     --------
@@ -165,7 +221,20 @@ def type_tree_measures(tree: Tree, classes: pd.DataFrame, reference: Tree | None
 
 
 def zog_tree_measures(tree: Tree, zog: str = "zog") -> dict[str, Any]:
-    """zog's sister clade in the tree, and whether it lies inside the human nouns.
+    """Find the novel word's sister clade in the tree, and whether it lies inside the human nouns.
+
+    Parameters
+    ----------
+    tree : cogrnn.analysis.Tree
+        A tree over words that has ``zog`` as a leaf (Fig. 8's or a network's).
+    zog : str, optional
+        The novel word's leaf label (default ``"zog"``).
+
+    Returns
+    -------
+    dict
+        ``zog_sister``: the leaves of its sister clade, sorted and space-separated;
+        ``zog_sister_in_humans``: whether they are all among man, woman, boy and girl.
 
     Examples
     --------
@@ -182,6 +251,11 @@ def fig9_position_scores() -> pd.DataFrame:
 
     ``initial_clade``: share of the sentence-initial tokens in the largest initial-only clade;
     ``ari_position``: ARI of the tree's top split against position (the criterion replaced).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by word (``boy``, ``girl``), columns ``initial_clade`` and ``ari_position``.
 
     Examples
     --------
@@ -320,6 +394,14 @@ def _within(value: float, target: float, band: float, relative: bool) -> bool:
 
 
 class ElmanLexical(Replication):
+    """Lexical classes from word order in an SRN's hidden states, Elman (1990) Figs. 7-9 (module docstring).
+
+    Examples
+    --------
+    >>> ElmanLexical().config(quick=True).hidden_size
+    40
+    """
+
     name = "elman-lexical"
     description = "Elman (1990) Figs. 7-9: lexical categories emerge in SRN hidden states; the novel word zog."
     reference = LexicalSentences.reference  # type: ignore[assignment]

@@ -167,6 +167,25 @@ def train_until_plateau(
         One row per replica: ``seed``, ``epochs``, ``final_loss``, ``stopped`` and ``accuracy``.
     training : pandas.DataFrame
         The training loss per replica (``seed``) and epoch.
+
+    Examples
+    --------
+    Two SRN replicas, 8 training sequences of lag 3 each, stopped by the cap after one epoch:
+
+    >>> config = GradientFlowConfig(hidden_size=4, chunk_epochs=1, patience_epochs=1, max_epochs=1, batch_size=8)
+    >>> task = make_task("first-bit-recall", lag=3)
+    >>> train = [task.generate(r, n_streams=8) for r in (1, 2)]
+    >>> test = [task.generate(r, n_streams=10) for r in (3, 4)]
+    >>> data = (
+    ...     np.stack([b.inputs for b in train]), np.stack([b.targets for b in train]),
+    ...     np.stack([b.descriptors["scored"] for b in train]),
+    ...     np.stack([b.inputs for b in test]), np.stack([b.targets[-1, :, 0] for b in test]),
+    ... )
+    >>> memory, training = train_until_plateau("SRN", config, np.random.SeedSequence(0).spawn(2), data)
+    >>> memory[["seed", "epochs", "stopped"]].values.tolist()
+    [[0, 1, 'cap'], [1, 1, 'cap']]
+    >>> training.columns.tolist(), len(training)
+    (['seed', 'epoch', 'loss'], 2)
     """
     X, Y, M, tx, ty = data
     R = len(weights)

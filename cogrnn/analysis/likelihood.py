@@ -32,10 +32,14 @@ def successor_distributions(contexts: Sequence[Any], successors: Any, n_classes:
     successors : int array (T,)
         The index of what came next.
     n_classes : int
+        Number of possible successors (e.g. the vocabulary size); every successor must be in
+        ``[0, n_classes)``.
 
     Returns
     -------
-    ndarray (T, n_classes), rows summing to 1.
+    numpy.ndarray of shape (T, n_classes)
+        Row ``t``: the share of each successor over all steps whose context equals step ``t``'s;
+        rows sum to 1.
 
     Examples
     --------
@@ -63,6 +67,19 @@ def vector_errors(outputs: Any, targets: Any) -> pd.DataFrame:
     0.88 against actual successors; an all-off output against a one-hot target scores
     1.0). The alternatives are reported beside it: ``error_length`` (its root, the
     length of the error vector) and ``rms_per_unit`` (the root mean over units).
+
+    Parameters
+    ----------
+    outputs : array-like of shape (T, n_units)
+        The network's output vector at each step.
+    targets : array-like of shape (T, n_units)
+        The vector each output is compared with (e.g. a likelihood vector or the one-hot next word).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step, columns ``sse``, ``error_length``, ``rms_per_unit`` and ``cosine`` (the
+        cosine of the angle between output and target; NaN where either is all zeros).
 
     Examples
     --------

@@ -25,6 +25,7 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
+from .._docs import fill_doc
 from ..exceptions import DataError
 
 __all__ = [
@@ -45,6 +46,23 @@ _TOKEN = re.compile(r"\s*(?:(\()|(\))|(,)|([^\s(),]+))")
 
 def parse_nested(text: str) -> Node:
     """Parse nested ``(height, left, right)`` triples with bare leaf labels.
+
+    Parameters
+    ----------
+    text : str
+        The triples, e.g. ``"(2.0, (0.5, man, woman), rock)"``: a merge is ``(height, left, right)``
+        with a numeric height; a leaf is a bare label (no spaces, parentheses or commas).
+
+    Returns
+    -------
+    Node
+        The root: a leaf label (str) or a merge ``(height, left, right)`` whose branches are nodes
+        in turn.
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If the text is not well-formed nested triples (one-line message naming where).
 
     Examples
     --------
@@ -123,6 +141,13 @@ class Tree:
     Build one with :meth:`from_nested`, :meth:`from_text`, :meth:`from_file` (a
     transcribed figure) or :meth:`from_vectors` (agglomerative clustering).
 
+    Parameters
+    ----------
+    root : Node
+        The root node: nested ``(height, left, right)`` tuples with string leaves. It is checked
+        (binary, finite heights, no merge above its parent, at least 2 leaves, unique labels); a
+        :class:`cogrnn.exceptions.DataError` says what is wrong.
+
     Examples
     --------
     >>> t = Tree.from_text("(2.0, (1.0, (0.5, man, woman), cat), (0.8, rock, car))")
@@ -148,26 +173,73 @@ class Tree:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def from_nested(cls, nested: Any) -> Tree:
-        """From nested ``(height, left, right)`` tuples with string leaves."""
+        """From nested ``(height, left, right)`` tuples with string leaves.
+
+        Parameters
+        ----------
+        nested : Node
+            The root, e.g. ``(2.0, (0.5, "man", "woman"), "rock")``.
+
+        Returns
+        -------
+        Tree
+            The tree (checked as the :class:`Tree` constructor does).
+        """
         return cls(nested)
 
     @classmethod
     def from_text(cls, text: str) -> Tree:
-        """From the text of nested triples (``#`` starts a comment line)."""
+        """From the text of nested triples (``#`` starts a comment line).
+
+        Parameters
+        ----------
+        text : str
+            The triples as :func:`parse_nested` reads them; lines starting with ``#`` are skipped.
+
+        Returns
+        -------
+        Tree
+            The tree.
+        """
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         return cls(parse_nested(body))
 
     @classmethod
     def from_file(cls, path: str | Path) -> Tree:
-        """From a text file of nested triples (``#`` lines are its citation and reading)."""
+        """From a text file of nested triples (``#`` lines are its citation and reading).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file (UTF-8), in the format of :meth:`from_text`.
+
+        Returns
+        -------
+        Tree
+            The tree.
+        """
         path = Path(path)
         if not path.is_file():
             raise DataError(f"{path} does not exist")
         return cls.from_text(path.read_text(encoding="utf-8"))
 
     @classmethod
+    @fill_doc
     def from_vectors(cls, X: Any, labels: Sequence[Any], method: str = "average", metric: str = "euclidean") -> Tree:
         """Agglomerative clustering of the rows of ``X`` (see :func:`cogrnn.analysis.linkage`).
+
+        Parameters
+        ----------
+        %(X_items)s
+        labels : sequence
+            The leaf label of each row of ``X`` (written as str; must be unique).
+        %(linkage_method)s
+        %(metric)s
+
+        Returns
+        -------
+        Tree
+            The clustering tree, merge heights as the linkage gives them.
 
         Examples
         --------
@@ -193,7 +265,13 @@ class Tree:
         return tuple(_leaves(self.root))
 
     def clades(self) -> list[frozenset[str]]:
-        """The leaf set of every merge (the root's included), bottom-up."""
+        """The leaf set of every merge (the root's included), bottom-up.
+
+        Returns
+        -------
+        list of frozenset of str
+            One leaf set per merge, children before their parent; the last is all the leaves.
+        """
         out: list[frozenset[str]] = []
 
         def walk(node: Node) -> frozenset[str]:
@@ -207,13 +285,34 @@ class Tree:
         return out
 
     def is_clade(self, leaves: str | Iterable[str]) -> bool:
-        """Whether exactly these leaves form one branch (a single leaf always does)."""
+        """Whether exactly these leaves form one branch (a single leaf always does).
+
+        Parameters
+        ----------
+        leaves : str or iterable of str
+            Leaves of the tree (one label given as a string is one leaf).
+
+        Returns
+        -------
+        bool
+            True when some merge has exactly these leaves below it.
+        """
         wanted = _leaf_set(leaves)
         self._known(wanted)
         return len(wanted) == 1 or wanted in set(self.clades())
 
     def largest_clade_within(self, leaves: str | Iterable[str]) -> frozenset[str]:
         """The largest clade (a single leaf counts) made only of ``leaves`` (empty if none is a leaf).
+
+        Parameters
+        ----------
+        leaves : str or iterable of str
+            The leaves a clade may be made of, all leaves of the tree (a string is one leaf).
+
+        Returns
+        -------
+        frozenset of str
+            The leaves of that clade (ties: the first found, bottom-up); empty for no leaves.
 
         Examples
         --------
@@ -247,12 +346,33 @@ class Tree:
         return found
 
     def split(self, clade: str | Iterable[str] | None = None) -> tuple[frozenset[str], frozenset[str]]:
-        """The two branches of the merge of ``clade`` (default: the top split of the tree)."""
+        """The two branches of the merge of ``clade`` (default: the top split of the tree).
+
+        Parameters
+        ----------
+        clade : str or iterable of str, optional
+            The leaves of a merge of the tree; None (the default) takes the root.
+
+        Returns
+        -------
+        left, right : frozenset of str
+            The leaves of the merge's left and right branches.
+        """
         node = self._node(None if clade is None else _leaf_set(clade))
         return frozenset(_leaves(node[1])), frozenset(_leaves(node[2]))
 
     def sister(self, leaves: str | Iterable[str]) -> frozenset[str]:
         """The leaves of the branch that merges with the clade ``leaves`` (e.g. one leaf).
+
+        Parameters
+        ----------
+        leaves : str or iterable of str
+            A clade of the tree below the root (one label given as a string is one leaf).
+
+        Returns
+        -------
+        frozenset of str
+            The leaves of its sister branch.
 
         Examples
         --------
@@ -273,6 +393,16 @@ class Tree:
         """Cluster of every leaf when the ``k - 1`` highest merges are undone (ties: leftmost first).
 
         Clusters are numbered 0..k-1 in leaf order.
+
+        Parameters
+        ----------
+        k : int
+            Number of clusters, from 1 to the number of leaves.
+
+        Returns
+        -------
+        dict of str to int
+            The cluster of every leaf, keyed in leaf order.
 
         Examples
         --------
@@ -295,6 +425,16 @@ class Tree:
         """The tree induced on ``leaves``: other leaves removed, merges left with one branch dropped.
 
         Cophenetic distances between the kept leaves are unchanged.
+
+        Parameters
+        ----------
+        leaves : str or iterable of str
+            The leaves to keep (at least 2 of the tree's).
+
+        Returns
+        -------
+        Tree
+            The induced tree over ``leaves``.
         """
         keep = _leaf_set(leaves)
         self._known(keep)
@@ -315,6 +455,12 @@ class Tree:
     def linkage(self) -> np.ndarray:
         """The tree as a scipy linkage matrix over ``leaves`` (row i merges into cluster n + i).
 
+        Returns
+        -------
+        numpy.ndarray of shape (n_leaves - 1, 4)
+            One row per merge, bottom-up: the two merged clusters (leaf ``i`` of :attr:`leaves` is
+            cluster ``i``), the merge height and the number of leaves below it.
+
         Examples
         --------
         >>> Tree.from_text("(2, (1, a, b), c)").linkage().tolist()
@@ -334,7 +480,13 @@ class Tree:
         return np.array(rows)
 
     def cophenetic(self) -> pd.DataFrame:
-        """Square table of cophenetic distances: the height of the merge joining two leaves."""
+        """Square table of cophenetic distances: the height of the merge joining two leaves.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed and columned by :attr:`leaves`; 0 on the diagonal.
+        """
         names = self.leaves
         index = {w: i for i, w in enumerate(names)}
         d = np.zeros((len(names), len(names)))
@@ -357,6 +509,19 @@ def tree_correlation(a: Tree, b: Tree, min_shared: int = 4) -> float:
     1.0 when the merges of ``b`` happen in the order of those of ``a``; near 0 for unrelated
     trees. Heights on different scales (e.g. a figure's axis and Euclidean distances)
     do not matter: only their order does.
+
+    Parameters
+    ----------
+    a, b : Tree
+        The two trees (e.g. a published figure's and a network's).
+    min_shared : int, optional
+        Fewest shared leaves accepted (default 4); fewer raise
+        :class:`cogrnn.exceptions.DataError`.
+
+    Returns
+    -------
+    float
+        Spearman's rho over the pairs of shared leaves, in [-1, 1].
 
     Examples
     --------
