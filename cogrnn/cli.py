@@ -179,12 +179,18 @@ def replicate_cmd(
     root = _parse_int("--seed", seed, low=0, high=MAX_ROOT_SEED)
     n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
     if name == "all":
-        from .registry import REPLICATIONS
+        from .registry import BUILTIN, REPLICATIONS
 
-        targets = _plugin_warnings(REPLICATIONS.names)
+        chosen = []
+        for entry_name in _plugin_warnings(REPLICATIONS.names):  # validates every name before running any
+            try:
+                chosen.append(_replication(entry_name))
+            except ConfigError as exc:
+                if REPLICATIONS.get(entry_name).provider == BUILTIN:
+                    raise
+                print(f"cogrnn: warning: skipping {exc}", file=sys.stderr)  # a broken plugin item
     else:
-        targets = [name]
-    chosen = [_replication(n) for n in targets]  # validates every name before running any
+        chosen = [_replication(name)]
     # validates every --set before running any
     overrides = [rep.config_class.parse_assignments(set_ or []) for rep in chosen]
     if not plot_only:

@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_ID = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_.-]*?)(?:-v(?P<version>\d+))?$")
+_ID = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_.-]*?)(?:-v(?P<version>[0-9]+))?$")
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 #: the entry-point group of plugins
@@ -154,9 +154,15 @@ class Entry(Generic[T]):
             return self.target
         if not self._loaded:
             module, _, attr = self.target.partition(":")
-            obj: Any = importlib.import_module(module)
-            for part in attr.split("."):
-                obj = getattr(obj, part)
+            try:
+                obj: Any = importlib.import_module(module)
+                for part in attr.split("."):
+                    obj = getattr(obj, part)
+            except Exception as exc:  # a broken plugin item: one line naming it, never a traceback
+                raise ConfigError(
+                    f"{self.id} (provided by {self.provider}) cannot be loaded from {self.target!r}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from None
             self._loaded.append(obj)
         return self._loaded[0]
 
@@ -232,7 +238,10 @@ class Registry(Generic[T]):
         match = _ID.match(id) if isinstance(id, str) else None
         if match is None:
             raise ConfigError(f"{self.kind} id must look like 'name' or 'name-v2'; got {id!r}")
-        return match["name"], int(match["version"] or 0)
+        version = match["version"]
+        if version is not None and (version.startswith("0") or len(version) > 6):  # v0, v01: no such version
+            raise ConfigError(f"{self.kind} versions are v1, v2, ... (no leading zero); got {id!r}")
+        return match["name"], int(version or 0)
 
     def get(self, id: str) -> Entry[T]:
         """The entry for ``id``; without a version, the newest one.
@@ -287,7 +296,11 @@ class Registry(Generic[T]):
         >>> TASKS.make("temporal-xor", n_triples=3).n_triples
         3
         """
-        return self.get(id).factory(**kwargs)
+        entry = self.get(id)
+        factory = entry.factory
+        if not callable(factory):
+            raise ConfigError(f"{self.kind} {entry.id} (provided by {entry.provider}) is not callable: {factory!r}")
+        return factory(**kwargs)
 
     def names(self) -> list[str]:
         """The registered names, in the order they were first registered.

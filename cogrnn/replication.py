@@ -596,6 +596,20 @@ def read_verified(
 
 
 @fill_doc
+def _registered_id(replication: Replication) -> str | None:
+    """The versioned registry id (``"elman-xor-v1"``) this replication object is registered under, if any."""
+    from .registry import REPLICATIONS
+
+    for entry in REPLICATIONS.entries():
+        if entry.name == replication.name:
+            try:
+                if entry.factory is replication:
+                    return entry.id
+            except ConfigError:  # another, broken entry of the same name
+                continue
+    return None
+
+
 def run_replication(
     replication: Replication,
     *,
@@ -729,8 +743,10 @@ def run_replication(
         data_text = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"
         versions = package_versions(("torch", "numpy"))
         changed = f" | set {', '.join(f'{k}={v}' for k, v in overrides.items())}" if overrides else ""
+        rep_id = record.get("replication_id") if plot_only else _registered_id(replication)
         caption = (
-            f"cogrnn {__version__} (torch {versions['torch']}, numpy {versions['numpy']}) | {replication.name} | "
+            f"cogrnn {__version__} (torch {versions['torch']}, numpy {versions['numpy']}) | "
+            f"{rep_id or replication.name} | "
             f"seeds {n_seeds} (root {root}) | config {config.config_hash()}{' quick' if quick else ''}{changed} | "
             f"results.csv sha256 {results_sha256[:12]} | data {data_text}"
         )
@@ -760,6 +776,7 @@ def run_replication(
         else:
             provenance = {
                 "replication": replication.name,
+                "replication_id": rep_id,
                 "description": replication.description,
                 "reference": replication.reference.cite(),
                 "cogrnn_version": __version__,

@@ -220,3 +220,17 @@ def test_workers_give_identical_results(tmp_path, capsys):
     two = pd.read_csv(tmp_path / "two" / "elman-xor" / "results.csv")
     pd.testing.assert_frame_equal(one, two)
     _one_line_error(capsys, [*argv, "--workers", "0"], "--workers must be an integer >= 1")
+
+
+def test_provenance_and_caption_name_the_versioned_replication_id(tmp_path):
+    import json
+
+    from cogrnn.registry import get_replication
+    from cogrnn.replication import run_replication
+
+    run_replication(get_replication("elman-xor"), n_seeds=1, quick=True, out=tmp_path, quiet=True,
+                    overrides={"epochs": 2, "test_triples": 10})  # fmt: skip
+    prov = json.loads((tmp_path / "elman-xor" / "provenance.json").read_text())
+    assert prov["replication_id"] == "elman-xor-v1" and prov["replication"] == "elman-xor"
+    run_replication(get_replication("elman-xor"), out=tmp_path, quiet=True, plot_only=True)
+    assert json.loads((tmp_path / "elman-xor" / "provenance.json").read_text())["replication_id"] == "elman-xor-v1"

@@ -174,3 +174,29 @@ def test_an_installed_plugin_shows_in_list_runs_and_passes_the_common_checks(tmp
     )
     checked = _run(["-c", code], env, work)
     assert checked.returncode == 0 and checked.stdout.strip() == "checked", checked.stderr[-3000:]
+
+
+def test_a_plugin_item_that_cannot_be_imported_is_one_line_and_replicate_all_skips_it(fake_plugins, capsys, tmp_path):
+    def register():
+        REPLICATIONS.register("lab-rep-v1", "no_such_module_xyz:REP", "a broken item", "r")
+        MODELS.register("lab-const-v1", "math:pi", "not a model", "r")
+
+    fake_plugins.append(_entry_point("lab", "cogrnn-lab", register))
+    with pytest.raises(ConfigError, match=r"lab-rep-v1 \(provided by cogrnn-lab\) cannot be loaded.*ModuleNotFound"):
+        registry.get_replication("lab-rep")
+    with pytest.raises(ConfigError, match=r"model lab-const-v1 \(provided by cogrnn-lab\) is not callable"):
+        registry.make_model("lab-const")
+    assert main(["replicate", "lab-rep", "--quick"]) == 2
+    assert capsys.readouterr().err.strip().startswith("cogrnn: error: lab-rep-v1 (provided by cogrnn-lab)")
+    # 'all' runs the built-ins and skips the broken plugin item with a warning (checked here with --plot-only
+    # on an empty folder, which stops at the first built-in with one line, after the names were validated)
+    assert main(["replicate", "all", "--plot-only", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "cogrnn: warning: skipping lab-rep-v1 (provided by cogrnn-lab) cannot be loaded" in err
+    assert "provenance.json does not exist" in err
+
+
+@pytest.mark.parametrize("bad", ["elman-v0", "elman-v01", "elman-v0000001"])
+def test_version_zero_or_with_leading_zeros_is_refused(bad):
+    with pytest.raises(ConfigError, match="no leading zero"):
+        MODELS.get(bad)
