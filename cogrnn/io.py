@@ -317,7 +317,7 @@ def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table"
     Raises
     ------
     cogrnn.exceptions.DataError
-        If a required column is missing.
+        If ``df`` is not a DataFrame, or a required column is missing.
 
     Examples
     --------
@@ -326,6 +326,8 @@ def check_columns(df: pd.DataFrame, required: Iterable[str], what: str = "table"
     ...
     cogrnn.exceptions.DataError: table lacks column(s) t; it has: seed
     """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"{what} must be a pandas DataFrame; got {type(df).__name__}")
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(f"{what} lacks column(s) {', '.join(missing)}; it has: {', '.join(map(str, df.columns))}")

@@ -11,15 +11,18 @@ theory lines these are compared with (:func:`capacity_theory`,
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._docs import fill_doc
 from ..config import check_float, check_int
+from ..exceptions import ConfigError, DataError
 from ..io import check_columns
 from ..random import RandomState
+from .profiles import _column_names, _numeric_column
 from .recall import threshold_crossing
 from .stats import pooled_rates
 
@@ -37,7 +40,7 @@ def capacity_theory(n_units: int | Sequence[int]) -> pd.DataFrame:
     Parameters
     ----------
     n_units : int or sequence of int
-        Network size(s) N (at least 2).
+        Network size(s) N (at least 2; at least one size).
 
     Returns
     -------
@@ -52,7 +55,11 @@ def capacity_theory(n_units: int | Sequence[int]) -> pd.DataFrame:
     >>> capacity_theory([100, 500]).shape
     (12, 3)
     """
-    sizes = [n_units] if isinstance(n_units, (int, np.integer)) else list(n_units)
+    if isinstance(n_units, (str, bytes)) or not isinstance(n_units, (numbers.Number, Iterable)):
+        raise ConfigError(f"n_units must be an int or a sequence of ints; got {n_units!r}")
+    sizes = list(n_units) if isinstance(n_units, Iterable) else [n_units]
+    if not sizes:
+        raise ConfigError("n_units must hold at least one network size; got an empty sequence")
     rows = []
     for n in sizes:
         ln = math.log(check_int("n_units", n, low=2))
@@ -123,7 +130,11 @@ def crossing(rates: pd.Series, level: float = 0.5) -> float:
     >>> crossing(pd.Series([1.0, 0.8, 0.2], index=[0.1, 0.2, 0.3]))
     0.25
     """
-    return threshold_crossing(rates.index.to_numpy(dtype=float), rates.to_numpy(), level)
+    if not isinstance(rates, pd.Series):
+        raise DataError(f"rates must be a pandas Series indexed by x; got {type(rates).__name__}")
+    if not (pd.api.types.is_numeric_dtype(rates.index) and pd.api.types.is_numeric_dtype(rates)):
+        raise DataError(f"rates must hold numbers indexed by numbers; got {rates.dtype} indexed by {rates.index.dtype}")
+    return threshold_crossing(rates.index.to_numpy(dtype=float), rates.to_numpy(), check_float("level", level))
 
 
 def _quantiles(ci: float) -> list[float]:
@@ -184,10 +195,15 @@ def pooled_statistic(
     >>> est, per_seed.tolist()
     (0.75, [0.5, 1.0])
     """
-    if frame.empty:  # a configuration without this condition: callers report it
+    by = _column_names("by", by)
+    unit = _column_names("unit", unit, allow_empty=True)
+    if not callable(statistic):
+        raise ConfigError(f"statistic must be callable (Series of rates -> float); got {statistic!r}")
+    if isinstance(frame, pd.DataFrame) and frame.empty:  # a configuration without this condition: callers report it
         return np.nan, np.nan, np.nan, pd.Series(dtype=float)
-    check_columns(frame, [value, "seed", *by])
+    check_columns(frame, [value, "seed", *by], what="frame")
     ci = check_float("ci", ci, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    _numeric_column(frame, value, "frame")
     frame = frame.assign(**{value: frame[value].astype(float)})
     units = [u for u in unit if u in frame.columns]
     table, boot = pooled_rates(frame, value, by=by, unit=units, n_boot=n_boot, random_state=random_state)
@@ -251,8 +267,12 @@ def capacity_table(
     >>> round(float(table["capacity"].iloc[0]), 3), per_seed["capacity"].round(3).tolist()
     (0.167, [inf, 0.15])
     """
-    check_columns(frame, [value, x, *by])
+    by = _column_names("by", by)
+    check_columns(frame, [value, x, *by], what="frame")
     level = check_float("level", level)
+    if frame.empty:
+        raise DataError("frame has no rows: there is no recall curve to read a capacity from")
+    _numeric_column(frame, x, "frame")
     rows, seeds = [], []
     for key, sub in frame.groupby(list(by), sort=True):
         labels = dict(zip(by, key))

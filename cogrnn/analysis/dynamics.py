@@ -14,6 +14,7 @@ from ..config import check_float, check_int
 from ..exceptions import ConfigError, DataError
 from ..io import check_columns
 from ..random import RandomState, check_random_state
+from .profiles import _column_names, _numeric_column
 
 __all__ = ["gradient_flow", "recurrent_spectral_radius", "scale_spectral_radius", "decay_fits", "find_fixed_points"]
 
@@ -53,6 +54,7 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
     >>> df.shape, int(df["lag"].min()), int(df["lag"].max())
     ((10, 4), 1, 5)
     """
+    step = check_int("step", step)
     x = model.check_inputs(inputs)
     R, T, B, _ = x.shape
     if not -T <= step < T or T < 2:
@@ -121,6 +123,7 @@ def recurrent_spectral_radius(model: Any, layer: int = 0) -> pd.DataFrame:
     >>> recurrent_spectral_radius(ElmanSRN(1, 3, 1, n_replicas=2, random_state=0)).shape
     (2, 3)
     """
+    layer = check_int("layer", layer, low=0)
     params = dict(model.named_parameters())
     if f"weight_ch_l{layer}" in params:
         blocks = {"context": params[f"weight_ch_l{layer}"]}
@@ -194,10 +197,10 @@ def decay_fits(
     df : DataFrame
         Tidy rows with ``x``, ``y`` and the ``by`` columns, e.g. the output of
         :func:`gradient_flow` with labels added.
-    by : sequence of str
-        One fit per group.
+    by : str or sequence of str
+        One fit per group (at least one column).
     x, y : str
-        The columns fitted.
+        The columns fitted: numeric and finite, ``y`` >= 0, at least two distinct ``x`` per group.
     floor : float
         Smallest ``y`` used (> 0).
 
@@ -212,15 +215,19 @@ def decay_fits(
     >>> decay_fits(df)[["slope", "r2"]].round(6).values.tolist()
     [[-1.0, 1.0]]
     """
-    by = list(by)
-    check_columns(df, [*by, x, y])
+    by = _column_names("by", by)
+    check_columns(df, [*by, x, y], what="df")
     floor = check_float("floor", floor, low=0.0, low_inclusive=False)
+    _numeric_column(df, x, "df")
+    _numeric_column(df, y, "df", low=0.0)  # norms: finite and >= 0 (0 is clipped to floor)
     rows = []
     for key, d in df.groupby(by, dropna=False, sort=True):
         values = np.log10(d[y].clip(lower=floor).to_numpy())
         xs = d[x].to_numpy(dtype=float)
-        if len(xs) < 2:
-            raise DataError(f"decay_fits needs at least 2 values of {x!r} per group; group {key} has {len(xs)}")
+        if len(np.unique(xs)) < 2:
+            raise DataError(
+                f"decay_fits needs at least 2 distinct values of {x!r} per group; group {key} has {len(np.unique(xs))}"
+            )
         slope, intercept = np.polyfit(xs, values, 1)
         resid = values - (slope * xs + intercept)
         r2 = 1 - resid.var() / values.var() if values.var() > 0 else 0.0

@@ -7,19 +7,54 @@ descriptors, built from a :class:`cogrnn.analysis.Recording`), or one row per st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..config import check_int
-from ..exceptions import DataError
+from ..exceptions import ConfigError, DataError
 from ..io import check_columns
 from .errors import fold_cycles
 from .likelihood import vector_errors
 
 __all__ = ["step_errors", "cycle_profile", "contrast_means", "feature_rms"]
+
+
+def _column_names(name: str, value: Any, *, allow_empty: bool = False) -> list[Any]:
+    # a str names one column (never split into characters); else a sequence of column names
+    names = [value] if isinstance(value, str) else list(value) if isinstance(value, Sequence) else None
+    if names is None:
+        raise ConfigError(f"{name} must be a column name or a sequence of column names; got {value!r}")
+    if not names and not allow_empty:
+        raise ConfigError(f"{name} must name at least one column; got {value!r}")
+    return names
+
+
+def _numeric_column(
+    df: pd.DataFrame, column: Any, what: str, *, allow_nan: bool = False, low: float | None = None
+) -> None:
+    # refuses a non-numeric column, NaN (unless allowed), infinite values and values below low
+    values = df[column]
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        raise DataError(f"column {column!r} of {what} must be numeric; got dtype {values.dtype}")
+    x = values.to_numpy(dtype=np.float64)
+    nan = np.isnan(x)
+    if nan.any() and not allow_nan:
+        raise DataError(f"column {column!r} of {what} contains NaN ({int(nan.sum())} rows)")
+    if np.isinf(x).any():
+        raise DataError(f"column {column!r} of {what} contains infinite values")
+    if low is not None and (x[~nan] < low).any():
+        raise DataError(f"column {column!r} of {what} must be >= {low}; its smallest value is {np.nanmin(x)}")
+
+
+def _unique_pivot(df: pd.DataFrame, index: Any, columns: Any, what: str) -> None:
+    # pivoting needs one row per (index, columns) pair
+    dup = df.duplicated([index, columns])
+    if dup.any():
+        row = df.loc[dup, [index, columns]].iloc[0].tolist()
+        raise DataError(f"{what} has several rows for ({index!r}, {columns!r}) = {tuple(row)}")
 
 
 def step_errors(
@@ -61,10 +96,13 @@ def step_errors(
     >>> step_errors(df, keep=["letter"])[["letter", "error_length", "sse"]].round(3).values.tolist()
     [['d', 0.745, 0.556]]
     """
-    keep = list(keep)
-    check_columns(df, [by, step, feature, output, target, *keep])
+    keep = _column_names("keep", keep, allow_empty=True)
+    check_columns(df, [by, step, feature, output, target, *keep], what="df")
+    for column in (output, target):
+        _numeric_column(df, column, "df")
     frames = []
     for key, g in df.groupby(by, sort=True):
+        _unique_pivot(g, step, feature, f"df ({by} = {key!r})")
         out = g.pivot(index=step, columns=feature, values=output).sort_index()
         tgt = g.pivot(index=step, columns=feature, values=target).loc[out.index, out.columns]
         steps = g.drop_duplicates(step).set_index(step).loc[out.index, keep]
@@ -123,7 +161,9 @@ def cycle_profile(
     [1.6666666666666667, 0.6666666666666666]
     """
     period = check_int("period", period, low=1)
-    check_columns(df, [by, step, value])
+    start = check_int("start", start, low=0)
+    check_columns(df, [by, step, value], what="df")
+    _numeric_column(df, value, "df", allow_nan=True)
     rows = []
     for key, g in df.sort_values([by, step]).groupby(by):
         curve = fold_cycles(g[value].to_numpy(), period, start=start)
@@ -170,8 +210,14 @@ def contrast_means(
     >>> m.columns.tolist(), round(float(m["ratio"].iloc[0]), 3)
     (['seed', 'consonant', 'vowel', 'ratio'], 0.1)
     """
-    check_columns(df, [by, column, value])
-    kind = df[column].isin(list(members)).rename("_member")
+    check_columns(df, [by, column, value], what="df")
+    _numeric_column(df, value, "df", allow_nan=True)
+    if isinstance(members, str) or not isinstance(members, Iterable):
+        members = [members]  # one category, never split into characters
+    members = list(members)
+    if len(names) != 2 or not all(isinstance(n, str) for n in names) or names[0] == names[1] or by in names:
+        raise ConfigError(f"names must be two distinct column names other than {by!r}; got {names!r}")
+    kind = df[column].isin(members).rename("_member")
     means = df.groupby([by, kind])[value].mean().unstack("_member")
     for flag in (True, False):
         if flag not in means.columns:
@@ -213,8 +259,9 @@ def feature_rms(
     >>> feature_rms(df).round(3).values.tolist()
     [[0.0, 0.5, 0.0]]
     """
-    by = list(by)
-    check_columns(df, [*by, feature, value])
+    by = _column_names("by", by)
+    check_columns(df, [*by, feature, value], what="df")
+    _numeric_column(df, value, "df", low=0.0)
     g = df.groupby([*by, feature])[value].mean().unstack(feature)
     out = np.sqrt(g)
     out.columns = [str(c) for c in out.columns]

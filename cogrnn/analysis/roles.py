@@ -17,6 +17,7 @@ import pandas as pd
 from ..exceptions import DataError
 from ..io import check_columns
 from .errors import unit_correlations
+from .profiles import _column_names, _numeric_column, _unique_pivot
 
 __all__ = ["unit_roles", "role_extremes", "transition_labels"]
 
@@ -47,7 +48,7 @@ def transition_labels(df: pd.DataFrame, column: str, *, by: str = "seed", step: 
     >>> transition_labels(df, "input")["same"].tolist()
     [nan, 1.0, 0.0, 0.0]
     """
-    check_columns(df, [by, step, column])
+    check_columns(df, [by, step, column], what="df")
     rows = df.sort_values([by, step])
     x = rows[column].to_numpy()
     if not np.issubdtype(x.dtype, np.integer):
@@ -103,8 +104,14 @@ def unit_roles(
     names = [c for c in labels.columns if c not in (by, step)]
     if not names:
         raise DataError("labels has no label column besides the replica and step columns")
+    _numeric_column(states, value, "states")
+    for name in names:
+        _numeric_column(labels, name, "labels", allow_nan=True)  # a NaN label leaves its step out
+    if labels.duplicated([by, step]).any():
+        raise DataError(f"labels has several rows for one ({by!r}, {step!r}) pair")
     rows = []
     for key, g in states.groupby(by, sort=True):
+        _unique_pivot(g, step, unit, f"states ({by} = {key!r})")
         wide = g.pivot(index=step, columns=unit, values=value).sort_index()
         lab = labels[labels[by] == key].set_index(step)
         missing = wide.index.difference(lab.index)
@@ -148,6 +155,9 @@ def role_extremes(roles: pd.DataFrame, labels: Sequence[str] | None = None, *, b
     [0.0, 0.4, -0.9, 0.9, 0.4]
     """
     check_columns(roles, [by, "label", "unit", "r"], what="roles")
+    _numeric_column(roles, "r", "roles", allow_nan=True)  # NaN: a unit or label that does not vary
+    if labels is not None:
+        labels = _column_names("labels", labels)
     keep = roles if labels is None else roles[roles["label"].isin(list(labels))]
     order = list(dict.fromkeys(keep["label"])) if labels is None else list(labels)
     g = keep.assign(abs_r=keep["r"].abs()).groupby([by, "label"], sort=False)

@@ -54,7 +54,12 @@ def sample_per_label(labels: Any, n: int, random_state: RandomState | None = Non
     """
     n = check_int("n", n, low=1)
     rng = check_random_state(random_state)
-    groups = pd.Series(np.asarray(labels)).groupby(np.asarray(labels)).indices
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise DataError(f"labels must be a 1-d sequence (one label per observation); got shape {arr.shape}")
+    if pd.isna(arr).any():
+        raise DataError("labels contain missing values (None or NaN)")
+    groups = pd.Series(arr).groupby(arr).indices
     idx: list[int] = []
     for _, rows in groups.items():
         idx.extend(rng.choice(rows, size=min(n, len(rows)), replace=False))
@@ -65,7 +70,31 @@ def _labels(values: Any, n_obs: int, name: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.shape != (n_obs,):
         raise DataError(f"{name} must have one entry per row of states ({n_obs}); got shape {arr.shape}")
+    if pd.isna(arr).any():
+        raise DataError(f"{name} contain missing values (None or NaN)")
     return arr
+
+
+def _states(states: Any, min_rows: int) -> np.ndarray:
+    try:
+        X = np.asarray(states, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"states must be a numeric array (n_tokens, n_units): {err}") from None
+    if X.ndim != 2 or X.shape[0] < min_rows or X.shape[1] == 0:
+        raise DataError(f"states must be (n_tokens >= {min_rows}, n_units >= 1); got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise DataError("states contain NaN or infinite values")
+    return X
+
+
+def _flags(values: Any, n_obs: int, name: str) -> np.ndarray:
+    # booleans, or numbers that are all 0 or 1 (a string is not a flag)
+    arr = _labels(values, n_obs, name)
+    if arr.dtype == bool:
+        return arr
+    if not np.issubdtype(arr.dtype, np.number) or not np.isin(arr, (0, 1)).all():
+        raise DataError(f"{name} must hold booleans (or 0/1); got {arr.dtype} values such as {arr[0]!r}")
+    return arr.astype(bool)
 
 
 def token_scores(
@@ -83,11 +112,11 @@ def token_scores(
     states : array (n_tokens, n_units)
         One hidden state per token.
     classes : array-like (n_tokens,)
-        Each token's class (e.g. noun or verb).
+        Each token's class (e.g. noun or verb; at least two classes).
     words : array-like (n_tokens,)
         Each token's word.
     initial : bool array-like (n_tokens,)
-        Whether the token starts its sentence.
+        Whether the token starts its sentence (booleans or 0/1).
     method, metric : str
         Agglomerative clustering (see :func:`cogrnn.analysis.linkage`).
 
@@ -108,13 +137,13 @@ def token_scores(
     >>> s["class_consistency"], s["nn_same_class"], s["top_split_smaller"]
     (1.0, 1.0, 0.5)
     """
-    X = np.asarray(states, dtype=np.float64)
-    if X.ndim != 2 or X.shape[0] < 3:
-        raise DataError(f"states must be (n_tokens >= 3, n_units); got shape {X.shape}")
+    X = _states(states, 3)
     n = X.shape[0]
     cls = _labels(classes, n, "classes")
+    if len(np.unique(cls)) < 2:
+        raise DataError(f"classes must hold at least 2 distinct classes; got only {cls[0]!r}")
     word = _labels(words, n, "words")
-    first = np.where(_labels(initial, n, "initial").astype(bool), "initial", "later")
+    first = np.where(_flags(initial, n, "initial"), "initial", "later")
     two = cut_tree(X, 2, method, metric)
     three = cut_tree(X, 3, method, metric)
     return {
@@ -166,8 +195,12 @@ def position_scores(
     >>> position_scores(X, ["subject"] * 3 + ["object"] * 2, "subject")
     {'initial_clade': 1.0, 'ari_position': 1.0, 'other_share': 0.4}
     """
-    X = np.asarray(states, dtype=np.float64)
+    X = _states(states, 2)
+    if isinstance(roles, str):
+        raise DataError(f"roles must be a sequence of roles, one per token; got the string {roles!r}")
     role = _labels(list(roles), X.shape[0], "roles").astype(str)
+    if not (role == initial_role).any():
+        raise DataError(f"initial_role {initial_role!r} is the role of no token; roles are {sorted(set(role))}")
     names = [f"{r}{i}" for i, r in enumerate(role)]
     tree = Tree.from_vectors(X, names, method, metric)
     return {
