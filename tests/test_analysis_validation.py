@@ -271,3 +271,61 @@ def test_position_scores_bad_input():
 def test_sample_per_label_scalar():
     with pytest.raises(DataError, match="labels must be a 1-d sequence"):
         sample_per_label("abc", 2, random_state=0)
+
+
+def test_step_errors_missing_feature_at_a_step():
+    df = pd.DataFrame({"seed": 0, "t": [0, 0, 1], "feature": ["a", "b", "a"], "output": 1.0, "target": 0.0})
+    with pytest.raises(DataError, match=r"df lacks rows for some \('t', 'feature'\) pairs"):
+        step_errors(df)
+
+
+def test_unit_roles_missing_unit_at_a_step():
+    with pytest.raises(DataError, match=r"states lack rows for some \('t', 'unit'\) pairs"):
+        unit_roles(xor_states().iloc[:-1], xor_labels())
+
+
+def test_cycle_profile_too_short():
+    df = pd.DataFrame({"seed": 0, "t": range(4), "sq_error": [1.0, 0.0, 3.0, 0.0]})
+    with pytest.raises(DataError, match="too few for one window of period=2 from start=10"):
+        cycle_profile(df, 2, start=10)
+
+
+# dynamics: model-level functions
+
+
+def test_gradient_flow_bad_targets_and_step():
+    from cogrnn.analysis.dynamics import gradient_flow
+    from cogrnn.models import ElmanSRN
+
+    net = ElmanSRN(1, 3, 1, random_state=0)
+    with pytest.raises(DataError, match="targets contain NaN"):
+        gradient_flow(net, np.zeros((4, 1, 1)), targets=np.full((4, 1, 1), np.nan))
+    with pytest.raises(DataError, match="targets must be numeric"):
+        gradient_flow(net, np.zeros((4, 1, 1)), targets=np.full((4, 1, 1), "a"))
+    with pytest.raises(ConfigError, match="step"):
+        gradient_flow(net, np.zeros((4, 1, 1)), step=2.0)
+
+
+def test_scale_spectral_radius_zero_weights():
+    import torch
+
+    from cogrnn.analysis.dynamics import scale_spectral_radius
+    from cogrnn.models import ElmanSRN
+
+    net = ElmanSRN(1, 3, 1, random_state=0)
+    with torch.no_grad():
+        net.weight_ch_l0.zero_()
+    with pytest.raises(DataError, match="spectral radius"):
+        scale_spectral_radius(net, 0.5)
+    assert bool((net.weight_ch_l0 == 0).all())  # left as it was
+
+
+def test_find_fixed_points_non_numeric():
+    from cogrnn.analysis.dynamics import find_fixed_points
+    from cogrnn.models import ElmanSRN
+
+    net = ElmanSRN(1, 2, 1, random_state=0)
+    with pytest.raises(DataError, match="inputs must be numeric"):
+        find_fixed_points(net, ["a"], np.zeros((3, 2)))
+    with pytest.raises(DataError, match="initial_states must be numeric"):
+        find_fixed_points(net, [0.0], [["a", "b"]])

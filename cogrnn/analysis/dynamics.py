@@ -19,6 +19,17 @@ from .profiles import _column_names, _numeric_column
 __all__ = ["gradient_flow", "recurrent_spectral_radius", "scale_spectral_radius", "decay_fits", "find_fixed_points"]
 
 
+def _finite_array(name: str, values: Any) -> np.ndarray:
+    # a float64 array of finite numbers, or one DataError naming the argument
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{name} must be numeric: {err}") from None
+    if not np.isfinite(arr).all():
+        raise DataError(f"{name} contain NaN or infinite values")
+    return arr
+
+
 def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) -> pd.DataFrame:
     """Norm of the gradient of the loss at one step with respect to the recurrent state at every earlier step.
 
@@ -78,7 +89,7 @@ def gradient_flow(model: Any, inputs: Any, targets: Any = None, step: int = -1) 
         if targets is None:
             loss = out.outputs.sum()
         else:
-            y = torch.as_tensor(np.asarray(targets), dtype=model.dtype, device=model.device)
+            y = torch.as_tensor(_finite_array("targets", targets), dtype=model.dtype, device=model.device)
             if y.ndim == 3:
                 y = y.unsqueeze(0).expand(R, *y.shape)
             if y.shape[:3] != (R, T, B):
@@ -176,7 +187,14 @@ def scale_spectral_radius(model: Any, radius: float, layer: int = 0) -> Any:
         raise ConfigError(f"{type(model).__name__} has no context weights {name}; only SRN weights are rescaled")
     with torch.no_grad():
         W = params[name]
-        rho = torch.linalg.eigvals(W.double()).abs().amax(-1).to(W.dtype)
+        rho64 = torch.linalg.eigvals(W.double()).abs().amax(-1)
+        bad = ~(torch.isfinite(rho64) & (rho64 > 0))
+        if bool(bad.any()):
+            raise DataError(
+                f"the {name} weights of replica(s) {bad.nonzero().flatten().tolist()} have spectral radius "
+                f"{rho64[bad].tolist()}: only a finite, nonzero radius can be rescaled to radius={radius}"
+            )
+        rho = rho64.to(W.dtype)
         W.mul_((radius / rho)[:, None, None])
     return model
 
@@ -309,16 +327,12 @@ def find_fixed_points(
         raise ConfigError("find_fixed_points needs a one-layer model whose state is its hidden units (SRN, GRU)")
     single = model.replica(check_int("replica", replica, low=0, high=model.n_replicas - 1)).to(torch.float64)
     H = single.hidden_size
-    x0 = torch.as_tensor(np.asarray(inputs, dtype=np.float64), dtype=torch.float64).reshape(1, 1, 1, -1)
+    x0 = torch.as_tensor(_finite_array("inputs", inputs), dtype=torch.float64).reshape(1, 1, 1, -1)
     if x0.shape[-1] != single.input_size:
         raise DataError(f"inputs must have {single.input_size} values; got {x0.shape[-1]}")
-    if not bool(torch.isfinite(x0).all()):
-        raise DataError("inputs contain NaN or infinite values")
-    h0 = np.asarray(initial_states, dtype=np.float64)
+    h0 = _finite_array("initial_states", initial_states)
     if h0.ndim != 2 or h0.shape[1] != H or h0.shape[0] == 0:
         raise DataError(f"initial_states must be (n, {H}); got {h0.shape}")
-    if not np.isfinite(h0).all():
-        raise DataError("initial_states contain NaN or infinite values")
     if n_inits is not None:
         rng = check_random_state(random_state)
         h0 = h0[rng.choice(h0.shape[0], size=min(check_int("n_inits", n_inits, low=1), h0.shape[0]), replace=False)]

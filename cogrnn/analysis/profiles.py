@@ -105,6 +105,8 @@ def step_errors(
         _unique_pivot(g, step, feature, f"df ({by} = {key!r})")
         out = g.pivot(index=step, columns=feature, values=output).sort_index()
         tgt = g.pivot(index=step, columns=feature, values=target).loc[out.index, out.columns]
+        if out.isna().any().any():
+            raise DataError(f"df lacks rows for some ({step!r}, {feature!r}) pairs of replica {key!r}")
         steps = g.drop_duplicates(step).set_index(step).loc[out.index, keep]
         ve = vector_errors(out.to_numpy(), tgt.to_numpy())
         frame = pd.DataFrame({by: key, step: out.index.to_numpy()})
@@ -166,6 +168,11 @@ def cycle_profile(
     _numeric_column(df, value, "df", allow_nan=True)
     rows = []
     for key, g in df.sort_values([by, step]).groupby(by):
+        if len(g) - start < period:
+            raise DataError(
+                f"df has {len(g)} steps of replica {key!r}: too few for one window"
+                f" of period={period} from start={start}"
+            )
         curve = fold_cycles(g[value].to_numpy(), period, start=start)
         rows += [{by: key, position: c + 1, value: v} for c, v in enumerate(curve)]
     return pd.DataFrame(rows, columns=[by, position, value])

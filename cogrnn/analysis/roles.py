@@ -113,6 +113,8 @@ def unit_roles(
     for key, g in states.groupby(by, sort=True):
         _unique_pivot(g, step, unit, f"states ({by} = {key!r})")
         wide = g.pivot(index=step, columns=unit, values=value).sort_index()
+        if wide.isna().any().any():
+            raise DataError(f"states lack rows for some ({step!r}, {unit!r}) pairs of replica {key!r}")
         lab = labels[labels[by] == key].set_index(step)
         missing = wide.index.difference(lab.index)
         if len(missing):
