@@ -141,7 +141,7 @@ def token_scores(
     n = X.shape[0]
     cls = _labels(classes, n, "classes")
     if len(np.unique(cls)) < 2:
-        raise DataError(f"classes must hold at least 2 distinct classes; got only {cls[0]!r}")
+        raise DataError(f"classes must hold at least 2 distinct classes; got only {cls.tolist()[0]!r}")
     word = _labels(words, n, "words")
     first = np.where(_flags(initial, n, "initial"), "initial", "later")
     two = cut_tree(X, 2, method, metric)
