@@ -85,7 +85,7 @@ def paired_comparison(
     >>> round(float(row["mean_difference"]), 3), int(row["n_pairs"])
     (0.373, 3)
     """
-    check_columns(df, [value, condition, pair_by])
+    check_columns(df, [value, condition, pair_by], what="df")
     wide = df.groupby([pair_by, condition], observed=True)[value].mean().unstack(condition)
     for level in (a, b):
         if level not in wide.columns:

@@ -80,7 +80,7 @@ def error_by(df: pd.DataFrame, by: Sequence[str], value: str = "sq_error") -> pd
     >>> error_by(df, ["phase"])["sq_error"].tolist()
     [2.0, 0.0]
     """
-    check_columns(df, [*by, value])
+    check_columns(df, [*by, value], what="df")
     return df.groupby(list(by), as_index=False, observed=True)[value].mean()
 
 

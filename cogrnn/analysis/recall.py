@@ -394,7 +394,7 @@ def outcome_shares(
     >>> outcome_shares(df, random_state=0)[["outcome", "rate", "count"]].values.tolist()
     [['memory', 0.75, 3], ['other', 0.25, 1]]
     """
-    check_columns(frame, [column, *by, *unit])
+    check_columns(frame, [column, *by, *unit], what="frame")
     kinds = sorted(pd.unique(frame[column]).tolist()) if categories is None else list(categories)
     rows = []
     for kind in kinds:

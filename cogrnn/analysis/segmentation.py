@@ -191,7 +191,7 @@ def word_error_profiles(
     [['a', True, False], ['b', True, True]]
     """
     keys = [by] if isinstance(by, str) else list(by)
-    check_columns(df, [*keys, position, value])
+    check_columns(df, [*keys, position, value], what="df")
     min_length = check_int("min_length", min_length, low=3)
     means = df.groupby([*keys, position], observed=True)[value].mean()
     rows = []
@@ -255,7 +255,7 @@ def onset_contrast(errors: Any, onsets: Any) -> dict[str, float]:
 
 
 def _per_replica(df: pd.DataFrame, by: str, step: str, value: str, onset: str) -> Any:
-    check_columns(df, [by, step, value, onset])
+    check_columns(df, [by, step, value, onset], what="df")
     for key, g in df.sort_values([by, step]).groupby(by, sort=True):
         yield key, g[value].to_numpy(dtype=np.float64), g[onset].to_numpy(dtype=bool)
 

@@ -108,7 +108,7 @@ def summarize_across_seeds(
     0      0   2.0  3
     1      1   0.0  3
     """
-    check_columns(df, [seed_col, value, *by])
+    check_columns(df, [seed_col, value, *by], what="df")
     per_seed = df.groupby([*by, seed_col], as_index=False, observed=True)[value].mean()
     rows = []
     groups = per_seed.groupby(list(by), observed=True) if by else [((), per_seed)]
@@ -182,7 +182,7 @@ def pooled_rates(
     >>> boot.shape
     (2000, 1)
     """
-    check_columns(df, [value, *by, *unit])
+    check_columns(df, [value, *by, *unit], what="df")
     if df.empty:
         raise DataError("pooled_rates needs at least one row")
     ci = check_float("ci", ci, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)

@@ -51,7 +51,7 @@ def plot_trajectories(
     ...                    "pc1": [0, 1, 0, 1.2], "pc2": [0, 0.5, 0.1, 0.4]})
     >>> fig = plot_trajectories(df)
     """
-    check_columns(df, [x, y, group, "step"] + ([label] if label else []))
+    check_columns(df, [x, y, group, "step"] + ([label] if label else []), what="df")
     fig, ax = _axes(ax, figsize=(5, 4.5))
     for i, (key, g) in enumerate(df.sort_values([group, "step"]).groupby(group, sort=False)):
         color = f"C{i % 10}"
@@ -99,7 +99,7 @@ def plot_rdm(
     >>> df = pd.DataFrame({"row": list("aabb"), "col": list("abab"), "dissimilarity": [0, 1, 1, 0.0]})
     >>> fig = plot_rdm(df)
     """
-    check_columns(df, [row, col, value])
+    check_columns(df, [row, col, value], what="df")
     order = list(dict.fromkeys(df[row]))
     mat = df.pivot(index=row, columns=col, values=value).loc[order, order]
     fig, ax = _axes(ax, figsize=(5, 4.5))

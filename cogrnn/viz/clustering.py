@@ -107,7 +107,7 @@ def plot_dendrogram(
     >>> fig = plot_dendrogram(df)
     """
     cols = [label, unit, value] + ([color_by] if color_by else [])
-    check_columns(df, cols)
+    check_columns(df, cols, what="df")
     wide = df.pivot_table(index=label, columns=unit, values=value, aggfunc="mean")
     Z = linkage(wide.to_numpy(), method=method, metric=metric)
     cats = df.drop_duplicates(label).set_index(label)[color_by].astype(str).to_dict() if color_by else None

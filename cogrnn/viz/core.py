@@ -80,7 +80,7 @@ def plot_error_curve(
     >>> len(fig.axes)
     1
     """
-    check_columns(df, [x, y, seed_col])
+    check_columns(df, [x, y, seed_col], what="df")
     fig, ax = _axes(ax)
     summary = summarize_across_seeds(df, y, by=[x], seed_col=seed_col, random_state=0).sort_values(x)
     ax.plot(summary[x], summary["mean"], "o-", color=color, label=label, lw=1.8, ms=4)
@@ -139,7 +139,7 @@ def plot_seed_values(
     >>> df = pd.DataFrame({"measure": ["ratio"] * 3, "value": [0.5, 0.6, 0.9]})
     >>> fig = plot_seed_values(df, x="measure", y="value", threshold=0.8)
     """
-    check_columns(df, [x, y])
+    check_columns(df, [x, y], what="df")
     fig, ax = _axes(ax)
     levels = list(order) if order is not None else list(pd.unique(df[x]))
     offsets = np.linspace(-0.15, 0.15, num=max(int(df.groupby(x).size().max()), 1))
