@@ -595,7 +595,6 @@ def read_verified(
     return record, results, extras, raw
 
 
-@fill_doc
 def _registered_id(replication: Replication) -> str | None:
     """The versioned registry id (``"elman-xor-v1"``) this replication object is registered under, if any."""
     from .registry import REPLICATIONS
@@ -610,6 +609,7 @@ def _registered_id(replication: Replication) -> str | None:
     return None
 
 
+@fill_doc
 def run_replication(
     replication: Replication,
     *,
