@@ -192,3 +192,20 @@ def test_a_tasks_own_step_index_is_accepted_and_a_different_one_refused():
     assert "target_phase" in rec.descriptors.columns
     with pytest.raises(DataError, match="'t' is set by evaluate"):
         evaluate(net, batch.inputs, batch.targets, {"t": batch.descriptors["t"] + 1})
+
+
+def test_predictions_table_feeds_step_errors():
+    from cogrnn.analysis import step_errors
+
+    net = ElmanSRN(I, H, O, n_replicas=R, random_state=1)
+    x, y = _stream(0, (T, B, I)), _stream(1, (T, B, O))
+    rec = evaluate(net, x, y)
+    table = rec.to_df(what="predictions")
+    assert table.columns.tolist() == ["seed", "t", "sequence", "unit", "output", "target", "error", "sq_error"]
+    steps = step_errors(table[table["sequence"] == 0], feature="unit")
+    expected = rec.subset(sequence=0).sq_error
+    np.testing.assert_allclose(steps["sse"].to_numpy(), expected, rtol=1e-12)
+    with pytest.raises(ConfigError, match="long table"):
+        rec.to_df(long=False, what="predictions")
+    with pytest.raises(DataError, match="no outputs and targets"):
+        evaluate(net, x).to_df(what="predictions")

@@ -21,7 +21,9 @@ from ..exceptions import ConfigError, DataError
 __all__ = ["Recording", "evaluate"]
 
 #: the arrays of a Recording that ``to_df`` tabulates -> the name of their value column
-_TABLES = {"states": "activation", "outputs": "output", "targets": "target", "errors": "error"}
+_TABLES = {
+    "states": "activation", "outputs": "output", "targets": "target", "errors": "error", "predictions": "output",
+}  # fmt: skip
 
 
 def _obs_array(name: str, value: Any, n_obs: int) -> np.ndarray:
@@ -360,11 +362,13 @@ class Recording:
         ----------
         long : bool, default True
             One row per observation and unit, or one row per observation (wide).
-        what : {"states", "outputs", "targets", "errors"}, default "states"
+        what : {"states", "outputs", "targets", "errors", "predictions"}, default "states"
             The array: long tables have a ``unit`` column (the state or output unit) and a
             value column ``activation``, ``output``, ``target`` or ``error``; wide tables one
             column per unit, ``unit_0``, ... for states and ``output_0``, ``target_0``,
-            ``error_0``, ... for the others.
+            ``error_0``, ... for the others. ``"predictions"`` (long only) puts ``output``,
+            ``target``, ``error`` and ``sq_error`` side by side, one row per observation and
+            output unit: the input of :func:`cogrnn.analysis.step_errors` (``feature="unit"``).
 
         Returns
         -------
@@ -376,9 +380,21 @@ class Recording:
         >>> rec = Recording(np.zeros((2, 3)), {"w": ["a", "b"]}, outputs=np.ones((2, 1)), targets=np.ones((2, 1)))
         >>> rec.to_df(what="errors").columns.tolist(), rec.to_df(long=False).shape
         (['w', 'unit', 'error'], (2, 4))
+        >>> rec.to_df(what="predictions").columns.tolist()
+        ['w', 'unit', 'output', 'target', 'error', 'sq_error']
         """
         if what not in _TABLES:
             raise ConfigError(f"what must be one of {', '.join(_TABLES)}; got {what!r}")
+        if what == "predictions":
+            if not long:
+                raise ConfigError('what="predictions" is a long table; use long=True')
+            if self.outputs is None or self.targets is None:
+                raise DataError("this Recording has no outputs and targets")
+            table = self.to_df(what="outputs")
+            table["target"] = self.targets.reshape(-1)
+            table["error"] = self.errors.reshape(-1)
+            table["sq_error"] = table["error"] ** 2
+            return table
         if what == "states":
             values = self.states
         elif what == "errors":
