@@ -111,7 +111,8 @@ def test_ctrl_c_on_a_run_keeps_the_old_set(tmp_path):
 
 
 def _tasks(out: Path) -> list[Path]:
-    return sorted((out / "tasks").glob("*.parquet"))
+    """The tasks' results tables (``<key>.parquet``), not their further tables (``<key>.<name>.parquet``)."""
+    return sorted(p for p in (out / "tasks").glob("*.parquet") if "." not in p.stem)
 
 
 @pytest.mark.parametrize("scheduler", ["sync", "local"])
