@@ -9,7 +9,7 @@ continue a primed stream and scores what it generates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,55 +19,10 @@ from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
+from ..tasks.sentences import template_prefix
 from .generation import generate, next_token_fn
 
 __all__ = ["template_prefix", "sampled_grammaticality"]
-
-
-def template_prefix(
-    words: Sequence[str], templates: Iterable[Sequence[str]], lexicon: Mapping[str, Iterable[str]]
-) -> int:
-    """Length of the longest prefix of ``words`` that splits into complete template sentences.
-
-    Parameters
-    ----------
-    words : sequence of str
-        A stream of words without sentence boundaries.
-    templates : iterable of category sequences
-        E.g. ``[("NOUN", "VERB"), ("NOUN", "VERB", "NOUN")]``.
-    lexicon : mapping of category to words
-        The words of every category a template names.
-
-    Returns
-    -------
-    int
-        0 when not even the first sentence is complete; ``len(words)`` when the whole
-        stream is grammatical.
-
-    Examples
-    --------
-    >>> lex = {"N": ["man", "cat", "cookie"], "V": ["eat", "move"]}
-    >>> template_prefix(["man", "eat", "cookie", "cat", "move", "eat"], [("N", "V"), ("N", "V", "N")], lex)
-    5
-    """
-    members = {c: set(ws) for c, ws in lexicon.items()}
-    rules = [tuple(t) for t in templates]
-    unknown = sorted({c for t in rules for c in t if c not in members})
-    if unknown:
-        raise DataError(f"templates name categories the lexicon lacks: {', '.join(unknown)}")
-    words = list(words)
-    reachable = [False] * (len(words) + 1)
-    reachable[0] = True
-    best = 0
-    for i in range(len(words)):
-        if not reachable[i]:
-            continue
-        for template in rules:
-            j = i + len(template)
-            if j <= len(words) and all(w in members[c] for w, c in zip(words[i:j], template)):
-                reachable[j] = True
-                best = max(best, j)
-    return best
 
 
 @fill_doc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
 from .temporal_xor import ELMAN_1990
 
-__all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS"]
+__all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS", "template_prefix"]
 
 ANIMATE = ("NOUN-HUM", "NOUN-ANIM", "NOUN-AGRESS")
 INANIMATE = ("NOUN-INANIM", "NOUN-FRAG", "NOUN-FOOD")
@@ -208,19 +208,7 @@ class LexicalSentences(Task):
         """
         cats = self.categories()
         members = {c: set(ws) | {self.replace[w] for w in ws if w in self.replace} for c, ws in cats.items()}
-        templates = self.templates()
-        reachable = [False] * (len(words) + 1)
-        reachable[0] = True
-        best = 0
-        for i in range(len(words)):
-            if not reachable[i]:
-                continue
-            for template in templates:
-                j = i + len(template)
-                if j <= len(words) and all(w in members[c] for w, c in zip(words[i:j], template)):
-                    reachable[j] = True
-                    best = max(best, j)
-        return best
+        return template_prefix(words, self.templates(), members)
 
     # -- corpus -----------------------------------------------------------------------
     @fill_doc
@@ -308,3 +296,49 @@ class LexicalSentences(Task):
         if n_streams != 1:
             raise ConfigError("LexicalSentences.generate makes one stream; call it once per seed")
         return self.encode(self.sentences(random_state))
+
+
+def template_prefix(
+    words: Sequence[str], templates: Iterable[Sequence[str]], lexicon: Mapping[str, Iterable[str]]
+) -> int:
+    """Length of the longest prefix of ``words`` that splits into complete template sentences.
+
+    Parameters
+    ----------
+    words : sequence of str
+        A stream of words without sentence boundaries.
+    templates : iterable of category sequences
+        E.g. ``[("NOUN", "VERB"), ("NOUN", "VERB", "NOUN")]``.
+    lexicon : mapping of category to words
+        The words of every category a template names.
+
+    Returns
+    -------
+    int
+        0 when not even the first sentence is complete; ``len(words)`` when the whole
+        stream is grammatical.
+
+    Examples
+    --------
+    >>> lex = {"N": ["man", "cat", "cookie"], "V": ["eat", "move"]}
+    >>> template_prefix(["man", "eat", "cookie", "cat", "move", "eat"], [("N", "V"), ("N", "V", "N")], lex)
+    5
+    """
+    members = {c: set(ws) for c, ws in lexicon.items()}
+    rules = [tuple(t) for t in templates]
+    unknown = sorted({c for t in rules for c in t if c not in members})
+    if unknown:
+        raise DataError(f"templates name categories the lexicon lacks: {', '.join(unknown)}")
+    words = list(words)
+    reachable = [False] * (len(words) + 1)
+    reachable[0] = True
+    best = 0
+    for i in range(len(words)):
+        if not reachable[i]:
+            continue
+        for template in rules:
+            j = i + len(template)
+            if j <= len(words) and all(w in members[c] for w, c in zip(words[i:j], template)):
+                reachable[j] = True
+                best = max(best, j)
+    return best
