@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ._cli_data import register as _register_data_commands
 from .config import parse_int
 from .exceptions import CogrnnError, ConfigError
 
@@ -251,6 +252,10 @@ def sweep_cmd(
     typer.echo(
         f"{len(results)} rows from {spec.seeds} seeds x {len(spec.conditions())} conditions -> {out}/results.parquet"
     )
+
+
+# train / surprisal / generate live in their own module
+_register_data_commands(app)
 
 
 def _parse_int(option: str, value: str | None, low: int, high: int | None) -> int | None:
