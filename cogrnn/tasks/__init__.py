@@ -1,13 +1,15 @@
 """Sequence tasks; each carries its :class:`Reference`.
 
 Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``, ``letters``,
-``letters-in-words``, ``lexical-sentences``, ``first-bit-recall``.
+``letters-in-words``, ``lexical-sentences``, ``first-bit-recall``, ``text-corpus`` and
+``labelled-sequences`` (the user's own text and CSV files, :mod:`cogrnn.tasks.corpus`).
 """
 
 from __future__ import annotations
 
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
+from .corpus import EOS, UNK, LabelledSequences, TextCorpus, Vocabulary, read_text_lines
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
 from .memory import FirstBitRecall
 from .patterns import correlated_patterns, corrupt, partial_cue, random_patterns
@@ -34,6 +36,12 @@ __all__ = [
     "correlated_patterns",
     "corrupt",
     "partial_cue",
+    "TextCorpus",
+    "LabelledSequences",
+    "Vocabulary",
+    "read_text_lines",
+    "EOS",
+    "UNK",
 ]
 
 _TASKS: list[tuple[str, type[Task], str]] = [
@@ -54,6 +62,12 @@ _TASKS: list[tuple[str, type[Task], str]] = [
         "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
     ),
     ("first-bit-recall-v1", FirstBitRecall, "Random bits; report the first one after a lag (a long-term dependency)."),
+    ("text-corpus-v1", TextCorpus, "A text file or strings, a sentence a line, words or chars; predict the next."),
+    (
+        "labelled-sequences-v1",
+        LabelledSequences,
+        "A CSV of (sequence, label) rows; classify each sequence at its last step.",
+    ),
 ]
 for _id, _cls, _description in _TASKS:
     TASKS.register(_id, _cls, _description, _cls.reference.cite() if _cls.reference else "")
