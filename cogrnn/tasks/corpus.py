@@ -301,6 +301,12 @@ def _tokenise(text: str, unit: str, lowercase: bool) -> list[str]:
 class _TokenTask(Task):
     """Shared parts of the data tasks: source, unit, vocabulary, max_length."""
 
+    unit: str
+    unknown: str
+    min_count: int
+    max_length: int | None
+    _vocab: Vocabulary
+
     def _resolve_source(self, source: Any, default: str) -> tuple[list[tuple[int, str]], str]:
         if source is None:
             from ..io import data_path
@@ -801,6 +807,7 @@ class LabelledSequences(_TokenTask):
         """
         rng = check_random_state(random_state)
         n_rows = len(self._codes)
+        rows: np.ndarray
         if n_streams is None:
             rows = np.arange(n_rows)
         else:
