@@ -8,14 +8,16 @@ own) per observation.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from ..config import check_int
+from ..config import check_choice, check_int
 from ..exceptions import ConfigError, DataError
 
 __all__ = ["Recording", "evaluate"]
@@ -24,6 +26,49 @@ __all__ = ["Recording", "evaluate"]
 _TABLES = {
     "states": "activation", "outputs": "output", "targets": "target", "errors": "error", "predictions": "output",
 }  # fmt: skip
+
+
+#: descriptors that index the observations of a Recording made by evaluate -> their xarray dimension
+_OBS_DIMS = {"t": "step", "seed": "replica", "sequence": "sequence"}
+
+
+def _require(module: str, extra: str, what: str) -> Any:
+    """Import the optional package ``module``, else a one-line ConfigError naming the extra to install.
+
+    Parameters
+    ----------
+    module : str
+        The package to import (e.g. ``"xarray"``).
+    extra : str
+        The extra of cogrnn that installs it (e.g. ``"xarray"``: ``pip install 'cogrnn[xarray]'``).
+    what : str
+        The function that needs it, for the message.
+
+    Returns
+    -------
+    module
+        The imported package.
+
+    Examples
+    --------
+    >>> _require("numpy", "none", "this example").__name__
+    'numpy'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(f"{what} needs {module}: pip install 'cogrnn[{extra}]'") from None
+
+
+def _fewest_dims(frame: pd.DataFrame, dims: list[str]) -> list[str]:
+    """The fewest of ``dims`` (columns of ``frame``) within which the column ``_value`` is constant."""
+    if frame["_value"].nunique(dropna=False) <= 1:
+        return []
+    for n in range(1, len(dims)):
+        for sub in combinations(dims, n):
+            if bool((frame.groupby(list(sub), dropna=False)["_value"].nunique(dropna=False) <= 1).all()):
+                return list(sub)
+    return list(dims)
 
 
 def _obs_array(name: str, value: Any, n_obs: int) -> np.ndarray:
@@ -443,6 +488,171 @@ class Recording:
         # groupby keeps missing labels (e.g. empty strings read back from a CSV as NaN)
         wide = df.groupby([*obs, unit], sort=False, dropna=False)[value].mean().unstack(unit)
         return cls(wide.to_numpy(), wide.index.to_frame(index=False))
+
+    # -- interop ------------------------------------------------------------------------
+    def _obs_grid(self) -> tuple[list[str], list[str], dict[str, Any], tuple[np.ndarray, ...]]:
+        """The observation axes of :meth:`to_xarray`: descriptor keys, dims, coordinates and each row's cell."""
+        desc = self.descriptors
+        if not {"t", "seed"} <= set(desc.columns):
+            return [], ["obs"], {"obs": np.arange(self.n_obs)}, (np.arange(self.n_obs),)
+        keys = [k for k in _OBS_DIMS if k in desc.columns and (k != "sequence" or desc[k].nunique(dropna=False) > 1)]
+        values, cells = {}, []
+        for key in keys:
+            codes, uniques = pd.factorize(desc[key], sort=True)
+            if (codes < 0).any():
+                raise DataError(f"descriptor {key!r} has missing values; to_xarray indexes the observations by it")
+            values[_OBS_DIMS[key]] = np.asarray(uniques)
+            cells.append(codes)
+        shape = tuple(len(v) for v in values.values())
+        flat = np.ravel_multi_index(tuple(cells), shape)
+        if len(np.unique(flat)) != self.n_obs:
+            raise DataError(
+                f"observations share their ({', '.join(keys)}); to_xarray needs one observation per cell "
+                "(average them first with mean_by)"
+            )
+        return keys, [_OBS_DIMS[k] for k in keys], values, tuple(cells)
+
+    def to_xarray(self, what: str = "states") -> Any:
+        """The Recording as a labelled :class:`xarray.DataArray` (needs the extra ``xarray``).
+
+        A Recording made by :func:`evaluate` (descriptors ``t``, ``seed``, ``sequence``) is laid
+        out on the dimensions ``step``, ``replica``, ``sequence`` (only when the recording has
+        more than one sequence), then ``layer`` and ``unit``; any other Recording on ``obs``,
+        ``layer``, ``unit``. Every other descriptor becomes a coordinate on the fewest
+        observation dimensions it varies along (``word`` on ``step`` alone when every replica
+        read the same stream). Cells without an observation (replicas of unequal ``lengths``)
+        and the missing units of a smaller layer are NaN.
+
+        Parameters
+        ----------
+        what : {"states", "outputs", "targets", "errors"}, default "states"
+            ``"states"``: every recorded layer (``layer_states``, the layer coordinate holding
+            ``"h0"``, ``"h1"``, ..., ``"c0"``, ...; a Recording without them has the single
+            layer ``"states"``). The others have no ``layer`` dimension; their ``unit`` is the
+            output unit.
+
+        Returns
+        -------
+        xarray.DataArray
+            Named ``activation``, ``output``, ``target`` or ``error``; ``attrs["state_name"]``
+            is the layer that :attr:`states` analyses.
+
+        Examples
+        --------
+        >>> from cogrnn.models import ElmanSRN
+        >>> net = ElmanSRN(2, 3, 2, num_layers=2, n_replicas=2, random_state=0)
+        >>> rec = evaluate(net, np.eye(2)[[0, 1, 0]][:, None], descriptors={"word": list("xyx")})
+        >>> da = rec.to_xarray()
+        >>> da.dims, da.sizes["layer"], da["word"].dims
+        (('step', 'replica', 'layer', 'unit'), 2, ('step',))
+        >>> bool((da.sel(replica=1, layer="h1").values == rec.subset(seed=1).states).all())
+        True
+        """
+        xr = _require("xarray", "xarray", "Recording.to_xarray")
+        check_choice("what", what, ("states", "outputs", "targets", "errors"))
+        keys, dims, coords, cells = self._obs_grid()
+        shape = tuple(len(v) for v in coords.values())
+        if what == "states":
+            layers = {} if self.state_name is not None else {"states": self.states}
+            layers.update(self.layer_states)
+            n_units = max(v.shape[1] for v in layers.values())
+            data = np.full((*shape, len(layers), n_units), np.nan)
+            for i, values in enumerate(layers.values()):
+                where: Any = (*cells, i, slice(0, values.shape[1]))
+                data[where] = values
+            names, coords = [*dims, "layer", "unit"], {**coords, "layer": list(layers)}
+        else:
+            values = self.errors if what == "errors" else getattr(self, what)
+            if values is None:
+                raise DataError(f"this Recording has no {what}")
+            n_units = values.shape[1]
+            data = np.full((*shape, n_units), np.nan)
+            data[cells] = values
+            names = [*dims, "unit"]
+        coords["unit"] = np.arange(n_units)
+        attrs = {} if self.state_name is None else {"state_name": self.state_name}
+        da = xr.DataArray(data, dims=names, coords=coords, name=_TABLES[what], attrs=attrs)
+        return da.assign_coords(self._xarray_coords(keys, dims, coords, names))
+
+    def _xarray_coords(
+        self, keys: list[str], dims: list[str], coords: dict[str, Any], names: list[str]
+    ) -> dict[str, tuple[Any, ...]]:
+        """Every descriptor but the observation keys, on the fewest observation dims it varies along."""
+        desc = self.descriptors
+        out: dict[str, tuple[Any, ...]] = {}
+        for col in desc.columns:
+            if col in keys:
+                continue
+            if col in names:
+                raise DataError(f"descriptor {col!r} has the name of a dimension; rename it before to_xarray")
+            if not keys:
+                out[str(col)] = (("obs",), desc[col].to_numpy())
+                continue
+            frame = desc[keys].set_axis(dims, axis=1).assign(_value=desc[col])
+            found = _fewest_dims(frame, dims)
+            if not found:
+                out[str(col)] = ((), desc[col].iloc[0])
+                continue
+            first = frame.groupby(found, dropna=False)["_value"].first()
+            full = pd.MultiIndex.from_product([coords[d] for d in found], names=found)
+            values = first.reindex(full if len(found) > 1 else full.get_level_values(0)).to_numpy()
+            out[str(col)] = (tuple(found), values.reshape([len(coords[d]) for d in found]))
+        return out
+
+    def to_rsatoolbox(self) -> Any:
+        """The Recording as an :class:`rsatoolbox.data.Dataset` (needs the extra ``rsa``).
+
+        The measurements are :attr:`states` (one channel per unit, channel descriptor
+        ``unit``), every descriptor is an observation descriptor, and the dataset descriptor
+        ``state_name`` names the layer. ``rsatoolbox.rdm.calc_rdm(ds, descriptor=...)`` then
+        gives the RDMs of :func:`cogrnn.analysis.rdm` (its ``"euclidean"`` is cogrnn's
+        ``"sqeuclidean"`` divided by the number of units).
+
+        Returns
+        -------
+        rsatoolbox.data.Dataset
+            One observation per row of the Recording, one channel per unit.
+
+        Examples
+        --------
+        >>> rec = Recording(np.arange(8.0).reshape(4, 2) ** 2, {"word": ["a", "b", "a", "b"]})
+        >>> ds = rec.to_rsatoolbox()
+        >>> ds.n_obs, ds.n_channel, list(ds.obs_descriptors["word"])
+        (4, 2, ['a', 'b', 'a', 'b'])
+        """
+        rsa = _require("rsatoolbox", "rsa", "Recording.to_rsatoolbox")
+        obs = {str(c): self.descriptors[c].to_numpy() for c in self.descriptors.columns}
+        return rsa.data.Dataset(
+            measurements=np.asarray(self.states),
+            descriptors={"state_name": self.state_name or "states"},
+            obs_descriptors=obs,
+            channel_descriptors={"unit": np.arange(self.n_units)},
+        )
+
+    @classmethod
+    def from_rsatoolbox(cls, dataset: Any) -> Recording:
+        """A Recording of an :class:`rsatoolbox.data.Dataset`'s measurements and observation descriptors.
+
+        Parameters
+        ----------
+        dataset : rsatoolbox.data.Dataset
+            Measurements (n_obs, n_channels); its obs_descriptors become the descriptors.
+
+        Returns
+        -------
+        Recording
+            The measurements as states, the obs_descriptors as descriptors.
+
+        Examples
+        --------
+        >>> rec = Recording(np.arange(4.0).reshape(2, 2), {"w": ["a", "b"]})
+        >>> back = Recording.from_rsatoolbox(rec.to_rsatoolbox())
+        >>> back.states.tolist(), back.descriptors["w"].tolist()
+        ([[0.0, 1.0], [2.0, 3.0]], ['a', 'b'])
+        """
+        if not (hasattr(dataset, "measurements") and hasattr(dataset, "obs_descriptors")):
+            raise DataError(f"need an rsatoolbox Dataset; got {type(dataset).__name__}")
+        return cls(np.asarray(dataset.measurements), {k: np.asarray(v) for k, v in dataset.obs_descriptors.items()})
 
 
 def _check_lengths(lengths: Any, R: int, T: int) -> list[int] | None:

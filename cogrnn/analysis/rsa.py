@@ -12,11 +12,11 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import pdist, squareform
 
-from ..config import check_choice
-from ..exceptions import DataError
-from .recording import Recording
+from ..config import check_choice, check_int
+from ..exceptions import ConfigError, DataError
+from .recording import Recording, _require
 
-__all__ = ["RDM", "rdm", "model_rdm", "compare_rdms", "kendall_tau_a", "compare_rdm_set"]
+__all__ = ["RDM", "rdm", "model_rdm", "compare_rdms", "kendall_tau_a", "compare_rdm_set", "rdms_to_rsatoolbox"]
 
 METRICS = ("correlation", "euclidean", "cosine", "sqeuclidean")
 COMPARISONS = ("spearman", "kendall_tau_a", "pearson")
@@ -91,6 +91,68 @@ class RDM:
             raise DataError(f"labels differ from the RDM's: {', '.join(map(str, missing))}")
         idx = [self.labels.index(lab) for lab in labels]
         return RDM(self.matrix[np.ix_(idx, idx)], list(labels), self.metric)
+
+    def to_rsatoolbox(self, descriptor: str = "conds") -> Any:
+        """The RDM as an :class:`rsatoolbox.rdm.RDMs` holding one RDM (needs the extra ``rsa``).
+
+        Parameters
+        ----------
+        descriptor : str, default "conds"
+            Name of the pattern descriptor holding the labels (rsatoolbox's ``calc_rdm``
+            names it after the descriptor the patterns were averaged by, e.g. ``"word"``).
+
+        Returns
+        -------
+        rsatoolbox.rdm.RDMs
+            The dissimilarities as they are (``dissimilarity_measure`` is cogrnn's metric:
+            cogrnn's ``"euclidean"`` is the distance, rsatoolbox's its square divided by the
+            number of units).
+
+        Examples
+        --------
+        >>> r = rdm(np.array([[0.0, 0], [3, 4], [0, 1]]), labels=["a", "b", "c"], metric="euclidean")
+        >>> rr = r.to_rsatoolbox()
+        >>> rr.get_vectors().round(3).tolist(), rr.pattern_descriptors["conds"]
+        ([[5.0, 1.0, 4.243]], ['a', 'b', 'c'])
+        """
+        return rdms_to_rsatoolbox({0: self}, descriptor=descriptor)
+
+    @classmethod
+    def from_rsatoolbox(cls, rdms: Any, index: int = 0, descriptor: str | None = None) -> RDM:
+        """One RDM of an :class:`rsatoolbox.rdm.RDMs` as a cogrnn RDM.
+
+        Parameters
+        ----------
+        rdms : rsatoolbox.rdm.RDMs
+            The RDMs.
+        index : int, default 0
+            Which of them.
+        descriptor : str, optional
+            The pattern descriptor that holds the labels (default: the first one other than
+            rsatoolbox's ``"index"``, else ``"index"``).
+
+        Returns
+        -------
+        RDM
+            Labels as strings; metric the RDMs' ``dissimilarity_measure``.
+
+        Examples
+        --------
+        >>> r = rdm(np.array([[0.0, 1, 2], [2, 1, 0], [0, 1, 3]]), labels=["a", "b", "c"])
+        >>> back = RDM.from_rsatoolbox(r.to_rsatoolbox())
+        >>> back.labels, bool(np.allclose(back.matrix, r.matrix)), back.metric
+        (['a', 'b', 'c'], True, 'correlation')
+        """
+        if not (hasattr(rdms, "get_matrices") and hasattr(rdms, "pattern_descriptors")):
+            raise DataError(f"need an rsatoolbox RDMs; got {type(rdms).__name__}")
+        index = check_int("index", index, low=0, high=rdms.n_rdm - 1)
+        names = [k for k in rdms.pattern_descriptors if k != "index"] or ["index"]
+        key = names[0] if descriptor is None else descriptor
+        if key not in rdms.pattern_descriptors:
+            raise DataError(f"no pattern descriptor {key!r}; known: {', '.join(rdms.pattern_descriptors)}")
+        matrix = np.asarray(rdms.get_matrices()[index], dtype=np.float64)
+        labels = [str(v) for v in rdms.pattern_descriptors[key]]
+        return cls(matrix, labels, str(rdms.dissimilarity_measure or "unknown"))
 
 
 def rdm(
@@ -279,3 +341,48 @@ def compare_rdm_set(rdms: Mapping[Any, RDM], method: str = "spearman") -> pd.Dat
         for kb in keys[i + 1 :]:
             rows.append({"a": ka, "b": kb, method: compare_rdms(rdms[ka], rdms[kb], method)})
     return pd.DataFrame(rows)
+
+
+def rdms_to_rsatoolbox(rdms: Mapping[Any, RDM], key: str = "key", descriptor: str = "conds") -> Any:
+    """A set of RDMs over the same conditions (seeds, layers) as one :class:`rsatoolbox.rdm.RDMs`.
+
+    Needs the extra ``rsa``. Each RDM is reordered to the first one's labels.
+
+    Parameters
+    ----------
+    rdms : mapping of object to RDM
+        The RDMs by key (e.g. seed); all of one metric and over the same labels.
+    key : str, default "key"
+        Name of the rdm descriptor holding the keys (e.g. ``"seed"``).
+    descriptor : str, default "conds"
+        Name of the pattern descriptor holding the labels.
+
+    Returns
+    -------
+    rsatoolbox.rdm.RDMs
+        ``n_rdm = len(rdms)``, rdm descriptor ``key``, pattern descriptor ``descriptor``.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(4, 6))
+    >>> rr = rdms_to_rsatoolbox({s: rdm(X + 0.1 * s, labels=list("abcd")) for s in range(3)}, key="seed")
+    >>> rr.n_rdm, rr.n_cond, list(rr.rdm_descriptors["seed"])
+    (3, 4, [0, 1, 2])
+    """
+    rsa = _require("rsatoolbox", "rsa", "rdms_to_rsatoolbox")
+    items = list(rdms.items())
+    if not items:
+        raise DataError("rdms_to_rsatoolbox needs at least one RDM")
+    if not isinstance(key, str) or key == "index":
+        raise ConfigError(f"key must be a string other than 'index'; got {key!r}")
+    first = items[0][1]
+    metrics = sorted({r.metric for _, r in items})
+    if len(metrics) > 1:
+        raise DataError(f"the RDMs have different metrics ({', '.join(metrics)})")
+    vectors = np.stack([r.reorder(first.labels).vector() for _, r in items])
+    return rsa.rdm.RDMs(
+        dissimilarities=vectors,
+        dissimilarity_measure=first.metric,
+        rdm_descriptors={key: [k for k, _ in items]},
+        pattern_descriptors={descriptor: list(first.labels)},
+    )
