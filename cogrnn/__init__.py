@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # MKL's conditional numerical reproducibility (results independent of memory alignment), read
 # at MKL's first call: set before anything imports torch; a value the user set is kept
 os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
-from . import analysis, models, tasks, training
 from ._version import __version__
-from .registry import MODELS, REPLICATIONS, TASKS, get_replication, make_model, make_task
+
+if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time (see __getattr__)
+    from . import analysis, models, tasks, training
+    from .registry import MODELS, REPLICATIONS, TASKS, get_replication, make_model, make_task
 
 __all__ = [
     "__version__",
@@ -41,6 +43,29 @@ __all__ = [
     "training",
     "analysis",
 ]
+
+
+#: public names imported on first use, so that ``cogrnn --help`` or ``cogrnn list`` does not import torch
+_LAZY_MODULES = ("analysis", "models", "tasks", "training")
+_LAZY_REGISTRY = ("MODELS", "TASKS", "REPLICATIONS", "get_replication", "make_model", "make_task")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the subpackages and registry names of ``__all__`` on first access (PEP 562)."""
+    import importlib
+
+    if name in _LAZY_MODULES:
+        value: Any = importlib.import_module(f"{__name__}.{name}")
+    elif name in _LAZY_REGISTRY:
+        value = getattr(importlib.import_module(f"{__name__}.registry"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def show_versions(file: Any = None) -> None:

@@ -4,10 +4,72 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
-__all__ = ["ProgressReporter"]
+__all__ = ["ProgressReporter", "timed", "phase_times"]
+
+#: seconds spent in each named phase of this process (see :func:`timed`)
+_PHASES: dict[str, float] = {}
+
+
+@contextmanager
+def timed(name: str) -> Iterator[None]:
+    """Add the wall time of the block to the phase ``name`` of this process.
+
+    The replication runner reads the phases (``train``, ``evaluate``, ...) into the
+    ``timings`` record of ``provenance.json``; a phase entered twice adds up, and a phase
+    nested in another counts in both.
+
+    Parameters
+    ----------
+    name : str
+        The phase.
+
+    Yields
+    ------
+    None
+        Control, inside the block.
+
+    Examples
+    --------
+    >>> _ = phase_times(reset=True)
+    >>> with timed("train"):
+    ...     pass
+    >>> list(phase_times())
+    ['train']
+    """
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _PHASES[name] = _PHASES.get(name, 0.0) + time.perf_counter() - started
+
+
+def phase_times(reset: bool = False) -> dict[str, float]:
+    """Seconds spent so far in each phase timed by :func:`timed` in this process.
+
+    Parameters
+    ----------
+    reset : bool, optional
+        Clear the record after reading it (default False).
+
+    Returns
+    -------
+    dict of str to float
+        Seconds by phase, in the order the phases were first entered.
+
+    Examples
+    --------
+    >>> phase_times(reset=True) is not None and phase_times()
+    {}
+    """
+    out = dict(_PHASES)
+    if reset:
+        _PHASES.clear()
+    return out
 
 
 class ProgressReporter:

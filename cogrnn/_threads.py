@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import torch
 
-__all__ = ["single_torch_thread"]
+__all__ = ["single_torch_thread", "limit_threads"]
 
 
 @contextmanager
@@ -44,3 +44,31 @@ def single_torch_thread(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def limit_threads(n: int = 1) -> None:
+    """Give torch and numba ``n`` threads in this process (a worker of a pool of processes).
+
+    The processes are the parallelism: a worker that also runs one thread per core
+    oversubscribes the machine, and contended threads slow small loops many times.
+
+    Parameters
+    ----------
+    n : int, optional
+        Threads (default 1).
+
+    Examples
+    --------
+    >>> before = torch.get_num_threads()
+    >>> limit_threads(1)
+    >>> torch.get_num_threads()
+    1
+    >>> limit_threads(before)
+    """
+    try:
+        import numba
+
+        numba.set_num_threads(min(n, int(getattr(numba.config, "NUMBA_NUM_THREADS", n))))
+    except ImportError:  # pragma: no cover - numba is a dependency
+        pass
+    torch.set_num_threads(n)  # after numba's: its OpenMP layer may reset the shared thread count

@@ -19,6 +19,7 @@ __all__ = [
     "git_info",
     "package_versions",
     "thread_info",
+    "process_age",
     "utc_now",
     "file_hashes",
     "source_hash",
@@ -207,6 +208,31 @@ def thread_info() -> dict[str, Any]:
     except ImportError:  # pragma: no cover
         info["numba_threads"] = None
     return info
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (interpreter start-up and imports included).
+
+    Returns
+    -------
+    float or None
+        The age, to the kernel's clock tick (10 ms); None where ``/proc`` is not available.
+
+    Examples
+    --------
+    >>> age = process_age()
+    >>> age is None or age > 0
+    True
+    """
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22 of stat: start time in ticks since boot
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+    return max(uptime - started, 0.0)
 
 
 def file_hashes(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str] | None = None) -> dict[str, str]:

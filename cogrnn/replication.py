@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ._docs import fill_doc
+from ._progress import phase_times
 from ._version import __version__
 from .config import Config, check_int
 from .exceptions import ConfigError, DataError
@@ -52,11 +53,20 @@ from .io import (
     publish_dir,
     sha256_file,
     staging_dir,
+    sync_files,
     write_csv,
     write_json,
     write_parquet,
 )
-from .provenance import code_version, file_hashes, package_versions, platform_info, thread_info, utc_now
+from .provenance import (
+    code_version,
+    file_hashes,
+    package_versions,
+    platform_info,
+    process_age,
+    thread_info,
+    utc_now,
+)
 from .random import MAX_ROOT_SEED, check_seed_count, fresh_seed, seed_entropy, spawn_seeds
 from .tasks.base import Reference
 
@@ -354,11 +364,9 @@ class Replication:
 
 def _init_worker() -> None:
     """One thread per worker process: the processes are the parallelism."""
-    import numba
-    import torch
+    from ._threads import limit_threads
 
-    numba.set_num_threads(1)
-    torch.set_num_threads(1)
+    limit_threads(1)
 
 
 def _tables(replication: Replication, output: pd.DataFrame | dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -452,6 +460,44 @@ def _figure_bytes(fig: Any, fmt: str) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=150)
     return buf.getvalue()
+
+
+class _Clock:
+    """Wall time of the runner's steps: ``lap(step)`` adds the time since the last lap to ``step``."""
+
+    def __init__(self, started: float) -> None:
+        self.last = started
+        self.steps: dict[str, float] = {}
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = self.steps.get(step, 0.0) + now - self.last
+        self.last = now
+
+    def record(self, startup: float | None, phases: dict[str, float]) -> dict[str, Any]:
+        """The ``timings`` record of ``provenance.json``, seconds.
+
+        ``startup_s``: interpreter start-up and imports before the runner was called (None
+        where unknown); one ``<step>_s`` per step of the runner (``compute_s`` trains and
+        evaluates; ``files_s`` writes, reads back and hashes the tables and files, up to
+        the provenance itself; the final flush to disk and the publication are not in it);
+        ``phases``: the phases inside compute that the library timed (``train``,
+        ``evaluate``; :func:`cogrnn._progress.timed`), in this process only (none with
+        ``--workers`` above 1); ``outside_s``: the run's time outside compute, measures and
+        claims (start-up included), and ``outside_share`` its share of start-up plus run.
+        """
+        steps = {f"{k}_s": round(v, 3) for k, v in self.steps.items()}
+        inside = sum(self.steps.get(k, 0.0) for k in ("compute", "measures", "claims"))
+        run = sum(self.steps.values())
+        total = run + (startup or 0.0)
+        return {
+            "startup_s": None if startup is None else round(startup, 3),
+            **steps,
+            "phases": {k: round(v, 3) for k, v in phases.items()},
+            "run_s": round(run, 3),
+            "outside_s": round(total - inside, 3),
+            "outside_share": round((total - inside) / total, 3) if total > 0 else None,
+        }
 
 
 def _kind(series: pd.Series) -> str:
@@ -668,6 +714,9 @@ def run_replication(
 
     started = time.perf_counter()
     start_time = utc_now()
+    clock = _Clock(started)
+    startup = process_age()  # interpreter start-up and imports before this call
+    phase_times(reset=True)
     final = ensure_writable_dir(check_out_path(out)) / replication.name
     extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
     if plot_only:
@@ -703,6 +752,7 @@ def run_replication(
                 f"data/ input(s) {', '.join(differing)} differ from the ones the run read (sha256 in provenance.json); "
                 "rerun without --plot-only"
             )
+        clock.lap("setup")  # reading and verifying the tables
     else:
         n_seeds = check_seed_count("--seeds", replication.default_seeds if n_seeds is None else n_seeds)
         root = replication.default_root_seed if root_seed is None else root_seed
@@ -712,7 +762,9 @@ def run_replication(
         seeds = spawn_seeds(root, n_seeds)
         data_sha256 = file_hashes(replication.data_inputs(config))
         workers = 1 if workers is None else workers
+        clock.lap("setup")
         tables = compute_seeds(replication, config, seeds, workers=workers, quiet=quiet)
+        clock.lap("compute")
         results = tables.pop("results")
         extras = tables
         missing = [c for c in replication.columns if c not in results.columns]
@@ -720,25 +772,31 @@ def run_replication(
             raise RuntimeError(f"{replication.name} produced no column(s) {missing}")
     staging = staging_dir(final)
     try:
+        # the set is flushed to disk once, all files together, before it is published
         if plot_only:
             for file, content in raw.items():
-                atomic_write_bytes(staging / file, content)
+                atomic_write_bytes(staging / file, content, sync=False)
+            clock.lap("files")
         else:
-            write_csv(staging / "results.csv", results)
+            write_csv(staging / "results.csv", results, sync=False)
             for name, frame in extras.items():
-                write_parquet(staging / f"{name}.parquet", frame)
+                write_parquet(staging / f"{name}.parquet", frame, sync=False)
             # the tables as a reader will see them (CSV types are inferred on reading)
             results = _parse_table("results.csv", (staging / "results.csv").read_bytes(), "results.csv")
+            clock.lap("files")
             derived = replication.measures(results, dict(extras), config)
             if set(derived) != set(replication.measure_tables):  # a bug in the replication
                 expected = sorted(replication.measure_tables)
                 raise RuntimeError(f"{replication.name}.measures returned {sorted(derived)}; expected {expected}")
+            clock.lap("measures")
             for name in replication.measure_tables:
-                write_parquet(staging / f"{name}.parquet", derived[name])
+                write_parquet(staging / f"{name}.parquet", derived[name], sync=False)
                 extras[name] = _parse_table(
                     f"{name}.parquet", (staging / f"{name}.parquet").read_bytes(), f"{name}.parquet"
                 )
+            clock.lap("files")
         claims = replication.check_claims(results, extras)
+        clock.lap("claims")
         results_sha256 = sha256_file(staging / "results.csv")
         data_text = ", ".join(f"{Path(k).name} {v[:8]}" for k, v in data_sha256.items()) or "none"
         versions = package_versions(("torch", "numpy"))
@@ -752,16 +810,18 @@ def run_replication(
         )
         fig = replication.plot(results, extras, caption)
         try:
-            atomic_write_bytes(staging / "figure.png", _figure_bytes(fig, "png"))
-            atomic_write_bytes(staging / "figure.pdf", _figure_bytes(fig, "pdf"))
+            figures = {fmt: _figure_bytes(fig, fmt) for fmt in ("png", "pdf")}
         finally:
             plt.close(fig)
+        clock.lap("figure")
+        for fmt, content in figures.items():
+            atomic_write_bytes(staging / f"figure.{fmt}", content, sync=False)
         claims_doc = {
             "replication": replication.name,
             "all_passed": all(c.passed for c in claims),
             "claims": [c.to_dict() for c in claims],
         }
-        write_json(staging / "claims.json", claims_doc)
+        write_json(staging / "claims.json", claims_doc, sync=False)
         wall = time.perf_counter() - started
         outputs = [staging / f for f in ("results.csv", *extra_files, "figure.png", "figure.pdf", "claims.json")]
         hashes = file_hashes(outputs, root=staging)
@@ -804,8 +864,12 @@ def run_replication(
                 },
                 "data_inputs_sha256": data_sha256,
             }
+        clock.lap("files")
+        # a redrawing records its own timings beside the run's
+        (provenance["redrawn"] if plot_only else provenance)["timings"] = clock.record(startup, phase_times())
         provenance["complete"] = True  # written last: the completion marker of the set
-        write_json(staging / "provenance.json", provenance)
+        write_json(staging / "provenance.json", provenance, sync=False)
+        sync_files([*staging.iterdir()])
         publish_dir(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
