@@ -36,6 +36,7 @@ from .._progress import ProgressReporter
 from ..config import Config, check_bool, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError, TrainingDivergedError
 from ..models.base import RecurrentEnsemble, as_real_tensor
+from ..models.gated import GRUNetwork, LSTMNetwork
 from ..models.srn import ElmanSRN, JordanNetwork
 from ..random import RandomState, check_random_state
 from .losses import LOSSES, check_loss_compatible, compute_loss
@@ -128,20 +129,39 @@ class TrainerConfig(Config):
 
 
 def _compiled_unsupported(model: RecurrentEnsemble, cfg: TrainerConfig) -> str | None:
-    """Why the compiled kernel cannot run this combination (None when it can)."""
+    """Why no compiled kernel can run this combination (None when one can)."""
     if cfg.method != "online":
-        return f"method={cfg.method!r} (the kernel does online training only)"
-    if not isinstance(model, (ElmanSRN, JordanNetwork)):
-        return f"model {type(model).__name__} (the kernel supports ElmanSRN and JordanNetwork)"
-    if model.num_layers != 1:
-        return f"num_layers={model.num_layers} (the kernel supports one layer)"
+        return f"method={cfg.method!r} (the kernels do online training only)"
+    if _online_kind(model) is None:
+        return f"model {type(model).__name__} (the kernels support ElmanSRN, JordanNetwork, LSTMNetwork and GRUNetwork)"
     if cfg.optimizer != "sgd":
-        return f"optimizer={cfg.optimizer!r} (the kernel supports sgd)"
-    if cfg.weight_decay != 0.0:
-        return "weight_decay > 0"
+        return f"optimizer={cfg.optimizer!r} (the kernels support sgd)"
     if model.device.type != "cpu":
-        return f"device {model.device} (the kernel runs on the CPU)"
+        return f"device {model.device} (the kernels run on the CPU)"
     return None
+
+
+def _online_kind(model: RecurrentEnsemble) -> str | None:
+    """The model kind of the gated/stacked kernel (:mod:`._online_kernels`), or None for an unknown model."""
+    if isinstance(model, LSTMNetwork):
+        return "lstm"
+    if isinstance(model, GRUNetwork):
+        return "gru"
+    if isinstance(model, JordanNetwork):
+        return "jordan"
+    if isinstance(model, ElmanSRN):
+        return "srn"
+    return None
+
+
+def _uses_simple_kernel(model: RecurrentEnsemble, cfg: TrainerConfig) -> bool:
+    """Whether the single-layer SRN/Jordan kernel (:mod:`._kernels`) runs it (else the gated/stacked one)."""
+    return isinstance(model, (ElmanSRN, JordanNetwork)) and model.num_layers == 1 and cfg.weight_decay == 0.0
+
+
+def _numpy_dtype(dtype: torch.dtype) -> type[np.floating[Any]]:
+    """The numpy dtype of a model's torch dtype (float32 or float64)."""
+    return np.float64 if dtype == torch.float64 else np.float32
 
 
 def _epoch_rows(epoch: int, losses: list[float], n_updates: int) -> list[dict[str, Any]]:
@@ -239,8 +259,10 @@ class Trainer:
         self.backend_ = "compiled" if (cfg.backend != "torch" and reason is None) else "torch"
         state = model.check_state(state, x.shape[2])
         rows: list[dict[str, Any]] = []
-        if self.backend_ == "compiled":
+        if self.backend_ == "compiled" and _uses_simple_kernel(model, cfg):
             self.state_ = self._fit_compiled(model, x, y, state, rows)
+        elif self.backend_ == "compiled":
+            self.state_ = self._fit_online_compiled(model, x, y, state, rows)
         elif cfg.method == "bptt":
             self._fit_bptt(model, x, y, m, rows, check_random_state(random_state))
             self.state_ = state
@@ -487,6 +509,72 @@ class Trainer:
         if jordan:
             return (from_kernel(ctx).unsqueeze(0), from_kernel(yprev).unsqueeze(0))
         return (from_kernel(ctx).unsqueeze(0),)
+
+    def _fit_online_compiled(
+        self,
+        model: RecurrentEnsemble,
+        x: Tensor,
+        y: Tensor,
+        state: tuple[Tensor, ...],
+        rows: list[dict[str, Any]],
+    ) -> tuple[Tensor, ...]:
+        """Online SGD of LSTM, GRU and stacked SRN/Jordan ensembles in :mod:`._online_kernels`."""
+        from . import _online_kernels as K
+
+        cfg = self.config
+        kind = _online_kind(model)
+        assert kind is not None
+        R, T, B, _ = x.shape
+        L, H, O = model.num_layers, model.hidden_size, model.output_size
+        offs, packing = K.layout(kind, L, model.input_size, H, O, model.bias)
+        dtype = _numpy_dtype(model.dtype)
+        theta = np.empty((R, sum(size for _, _, size in packing)), dtype=dtype)
+        with torch.no_grad():
+            for name, offset, size in packing:
+                param = model.weight(name).detach()
+                if param.ndim == 3:  # (R, out, in) -> stored transposed, (in, out) row-major
+                    param = param.transpose(1, 2)
+                theta[:, offset : offset + size] = param.reshape(R, size).numpy()
+        mom = np.zeros_like(theta)
+        # the carried state as (R, L, B, units) arrays: S1, S2 (a dummy where the model has one tensor)
+        carried = [np.ascontiguousarray(np.moveaxis(s.detach().numpy(), 0, 1)) for s in state]
+        if len(carried) == 1:
+            carried.append(np.zeros((R, 1, B, 1), dtype=dtype))
+        S1, S2 = carried
+        start = (S1.copy(), S2.copy())
+        X, Y = x.detach().numpy(), y.detach().numpy()  # read-only views (a shared stream stays a broadcast view)
+        hidden = str(getattr(model, "nonlinearity", "logistic"))
+        codes = np.array(
+            [K.HIDDEN_CODES[hidden], K.OUTPUT_CODES[model.output_activation], K.LOSS_CODES[cfg.loss]], dtype=np.int64
+        )
+        mu = float(getattr(model, "mu", 0.0))
+        scalars = np.array([cfg.lr, cfg.momentum, mu, cfg.weight_decay, cfg.clip_grad_norm or 0.0], dtype=dtype)
+        flags = np.array([cfg.momentum > 0.0, cfg.weight_decay > 0.0], dtype=np.int64)
+        losses = np.zeros(R, dtype=np.float64)
+        bad = np.full(R, -1, dtype=np.int64)
+        with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
+            for epoch in range(1, cfg.epochs + 1):
+                if cfg.reset_state == "epoch":
+                    S1[...], S2[...] = start
+                K.online_epoch(X, Y, theta, mom, S1, S2, offs, K.KINDS[kind], H, codes, scalars, flags, losses, bad)
+                if (bad >= 0).any():
+                    steps = np.where(bad >= 0, bad, T)
+                    r = int(np.argmin(steps))
+                    raise TrainingDivergedError(
+                        f"training diverged: the loss of replica {r} became non-finite at epoch {epoch}, "
+                        f"step {int(steps[r])} with learning rate {cfg.lr}; lower the learning rate or set "
+                        "clip_grad_norm"
+                    )
+                rows += _epoch_rows(epoch, losses.tolist(), T)
+                bar.advance()
+        with torch.no_grad():
+            for name, offset, size in packing:
+                param = model.weight(name)
+                values = torch.from_numpy(theta[:, offset : offset + size].copy())
+                if param.ndim == 3:
+                    values = values.reshape(R, param.shape[2], param.shape[1]).transpose(1, 2)
+                param.copy_(values.reshape(param.shape))
+        return tuple(torch.from_numpy(np.ascontiguousarray(np.moveaxis(s, 1, 0))) for s in carried[: len(state)])
 
 
 class _ElementwiseSGD(torch.optim.Optimizer):
