@@ -12,7 +12,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "sync_files",
+    "atomic_path",
     "write_json",
     "write_csv",
     "read_tidy_csv",
@@ -150,6 +151,52 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, sync: bool = T
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+@fill_doc
+def atomic_path(path: str | os.PathLike[str], sync: bool = True) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; it takes the name ``path`` when the block ends.
+
+    For files written piece by piece (streamed tables); the temporary file is removed if
+    the block raises, and is named like :func:`atomic_write_bytes`'s, so that
+    :func:`clean_stale_temp_files` finds it after a killed run.
+
+    Parameters
+    ----------
+    %(path)s
+    sync : bool, optional
+        Flush the file to disk before it takes its name (default True).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary path (the caller creates the file).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     with open(tmp, "w") as fh:
+    ...         _ = fh.write("streamed")
+    >>> target.read_text()
+    'streamed'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_host()}-{os.getpid()}-", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        yield tmp
+        if sync:
+            sync_files([tmp])
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def sync_files(paths: Iterable[str | os.PathLike[str]]) -> None:

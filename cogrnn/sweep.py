@@ -50,7 +50,16 @@ import pandas as pd
 from ._docs import fill_doc
 from .config import check_bool, check_int, stable_hash
 from .exceptions import ConfigError, DataError
-from .io import check_out_path, clean_stale_temp_files, ensure_writable_dir, write_csv, write_json, write_parquet
+from .io import (
+    atomic_path,
+    check_out_path,
+    clean_stale_temp_files,
+    ensure_writable_dir,
+    sync_files,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 from .provenance import code_version, file_hashes, package_versions, platform_info, utc_now
 from .random import MAX_ROOT_SEED, check_seed_count, seed_at, seed_entropy
 
@@ -59,7 +68,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["SweepSpec", "load_sweep", "run_sweep", "sweep_tasks", "MAX_TASKS"]
+__all__ = ["SweepSpec", "load_sweep", "run_sweep", "sweep_tasks", "collect_tables", "MAX_TASKS"]
 
 #: most tasks (conditions x seeds) one sweep may have
 MAX_TASKS = 1_000_000
@@ -269,24 +278,33 @@ def _task_provenance(replication: Any, task: _Task, code: Mapping[str, Any]) -> 
     }
 
 
-def _run_task(replication: Any, task: _Task, path: str, code: Mapping[str, Any] | None = None) -> str:
+def _run_task(
+    replication: Any, task: _Task, path: str, code: Mapping[str, Any] | None = None, worker: bool = False
+) -> str:
     """Compute one (condition, seed) and write its table atomically; skip it if it exists.
 
-    The task's provenance (``<key>.json``) is written first, the table last: the table's
-    existence marks the task done.
+    The task's provenance (``<key>.json``) and further tables are written and flushed to
+    disk first, the results table last: its existence marks the task done. A ``worker``
+    (a process of a cluster, one task at a time) runs torch and numba on one thread.
     """
     if _done(replication, path):
         return path
+    if worker:
+        from ._threads import limit_threads
+
+        limit_threads(1)
     started = time.perf_counter()
     start_time = utc_now()
     output = replication.compute(task.config, [task.seed], True)
     tables = {"results": output} if isinstance(output, pd.DataFrame) else dict(output)
     columns = {"seed": task.seed_index, **{f"param_{k}": v for k, v in task.condition.items()}}
-    for name in replication.extra_tables:  # the further tables first: the results table marks the task done
-        write_parquet(_extra_path(path, name), tables[name].assign(**columns))
+    first = []  # the further tables first, flushed together: the results table marks the task done
+    for name in replication.extra_tables:
+        first.append(write_parquet(_extra_path(path, name), tables[name].assign(**columns), sync=False))
     record = _task_provenance(replication, task, code or {})
     record.update(start_time=start_time, end_time=utc_now(), wall_time_s=round(time.perf_counter() - started, 3))
-    write_json(Path(path).with_suffix(".json"), record)
+    first.append(write_json(Path(path).with_suffix(".json"), record, sync=False))
+    sync_files(first)
     write_parquet(path, tables["results"].assign(**columns))
     return path
 
@@ -301,14 +319,126 @@ def _extra_path(path: str, name: str) -> str:
     return f"{path[: -len('.parquet')]}.{name}.parquet"
 
 
-def _collect(paths: Sequence[str]) -> pd.DataFrame:
-    frames = []
+def _read_each(paths: Sequence[str], reader: Callable[[str], Any]) -> Iterator[Any]:
+    """``reader(path)`` for each task file, one at a time; a corrupt one is named, to be deleted and rerun."""
     for path in paths:
         try:
-            frames.append(pd.read_parquet(path))
-        except Exception as exc:  # a corrupt task file: say which, so it can be deleted and rerun
+            yield reader(path)
+        except Exception as exc:  # parquet readers raise many unrelated types
             raise DataError(f"task file {path} is unreadable ({type(exc).__name__}); delete it and rerun") from None
-    return pd.concat(frames, ignore_index=True)
+
+
+def _collect(paths: Sequence[str]) -> pd.DataFrame:
+    return pd.concat(list(_read_each(paths, pd.read_parquet)), ignore_index=True)
+
+
+#: rows gathered before a batch is written (one Parquet row group)
+_BATCH_ROWS = 65_536
+
+
+def collect_tables(
+    paths: Sequence[str | os.PathLike[str]],
+    parquet: str | os.PathLike[str],
+    csv: str | os.PathLike[str] | None = None,
+    batch_rows: int = _BATCH_ROWS,
+) -> int:
+    """Concatenate task tables into one Parquet (and CSV) file, streaming, a batch at a time.
+
+    The files are read one by one and written in batches of about ``batch_rows`` rows, so
+    that memory holds one batch, never the whole table twice. The result is what
+    ``pandas.concat`` of the tables would give (row order, column types; the CSV the bytes
+    of :func:`cogrnn.io.write_csv`); tables whose column types differ between files (a grid
+    mixing ``1`` and ``0.5``) are concatenated in memory, by pandas, as before.
+
+    Parameters
+    ----------
+    paths : sequence of str or os.PathLike
+        The task tables (Parquet), in the order of the rows.
+    parquet : str or os.PathLike
+        The Parquet file written (atomically).
+    csv : str or os.PathLike, optional
+        A CSV file written too (atomically).
+    batch_rows : int, optional
+        Rows per written batch (default 65,536).
+
+    Returns
+    -------
+    int
+        The number of rows written.
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If a task file is unreadable (the message names it).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> parts = [write_parquet(folder / f"{i}.parquet", pd.DataFrame({"seed": [i, i]})) for i in range(3)]
+    >>> collect_tables(parts, folder / "all.parquet", folder / "all.csv", batch_rows=4)
+    6
+    >>> pd.read_parquet(folder / "all.parquet")["seed"].tolist()
+    [0, 0, 1, 1, 2, 2]
+    """
+    import pyarrow.parquet as pq
+
+    files = [str(os.fspath(p)) for p in paths]
+    schemas = list(_read_each(files, pq.read_schema))
+    if not files or any(not sc.equals(schemas[0], check_metadata=False) for sc in schemas[1:]):
+        frame = _collect(files)  # differing column types (or none): pandas concatenates and promotes
+        write_parquet(parquet, frame)
+        if csv is not None:
+            write_csv(csv, frame)
+        return len(frame)
+    return _stream_tables(files, schemas[0], parquet, csv, batch_rows)
+
+
+def _stream_tables(
+    paths: Sequence[str], schema: Any, parquet: str | os.PathLike[str], csv: str | os.PathLike[str] | None,
+    batch_rows: int,
+) -> int:  # fmt: skip
+    """Stream tables of one schema into ``parquet`` (and ``csv``), a batch at a time."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    n_rows = 0
+    with contextlib.ExitStack() as stack:
+        pq_writer = pq.ParquetWriter(stack.enter_context(atomic_path(parquet)), schema)
+        csv_writer = None
+        if csv is not None:
+            csv_writer = pa_csv.CSVWriter(stack.enter_context(atomic_path(csv)), schema)
+        # closed before the temporary files take their names (the exit stack unwinds in reverse)
+        stack.callback(lambda: (pq_writer.close(), csv_writer is not None and csv_writer.close()))
+        pending: list[Any] = []
+        pending_rows = 0
+
+        def flush() -> None:
+            nonlocal pending_rows
+            if pending:
+                table = pa.concat_tables(pending)
+                pq_writer.write_table(table)
+                if csv_writer is not None:
+                    csv_writer.write_table(table)
+                pending.clear()
+                pending_rows = 0
+
+        for table in _read_each(paths, lambda path: pq.read_table(path, schema=schema)):
+            pending.append(table)
+            pending_rows += table.num_rows
+            n_rows += table.num_rows
+            if pending_rows >= batch_rows:
+                flush()
+        flush()
+    return n_rows
+
+
+def _read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The collected table, converted column by column (Arrow's buffers freed as pandas takes them)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pandas(self_destruct=True)
 
 
 def _client(scheduler: str, workers: int | None) -> Any:
@@ -445,7 +575,7 @@ def run_sweep(
                 from distributed import as_completed
 
                 futures = [
-                    client.submit(_run_task, replication, t, p, code, key=f"task-{t.key}", retries=retries)
+                    client.submit(_run_task, replication, t, p, code, True, key=f"task-{t.key}", retries=retries)
                     for t, p in todo
                 ]
                 for _ in as_completed(futures):
@@ -458,12 +588,10 @@ def run_sweep(
                 client.close()
                 if cluster is not None:
                     cluster.close()
-    results = _collect(paths)
-    write_parquet(out_dir / "results.parquet", results)
-    write_csv(out_dir / "results.csv", results)
+    collect_tables(paths, out_dir / "results.parquet", out_dir / "results.csv")
     outputs = [out_dir / "results.parquet", out_dir / "results.csv"]
     for name in replication.extra_tables:
-        write_parquet(out_dir / f"{name}.parquet", _collect([_extra_path(p, name) for p in paths]))
+        collect_tables([_extra_path(p, name) for p in paths], out_dir / f"{name}.parquet")
         outputs.append(out_dir / f"{name}.parquet")
     provenance = {
         "replication": replication.name,
@@ -490,4 +618,4 @@ def run_sweep(
         "outputs_sha256": file_hashes(outputs, root=out_dir),
     }  # fmt: skip
     write_json(out_dir / "provenance.json", provenance)
-    return results
+    return _read_results(out_dir / "results.parquet")

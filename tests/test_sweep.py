@@ -256,3 +256,71 @@ def test_a_sweep_without_root_seed_uses_the_replications_default_root_and_keys_i
     data.write_text("a\n2\n")
     after = [t.key for t in sweep_tasks(spec, rep, code=code)]
     assert before != after  # a changed data/ input is never served a stale task result
+
+
+def _task_tables(tmp_path, n, rows=5):
+    """``n`` task tables of several column types, as a sweep writes them."""
+    import numpy as np
+
+    from cogrnn.io import write_parquet
+
+    paths = []
+    for i in range(n):
+        rng = np.random.default_rng(i)
+        df = pd.DataFrame(
+            {
+                "seed": np.full(rows, i),
+                "t": np.arange(rows),
+                "error": rng.random(rows) / 3,  # floats that need all 17 digits
+                "missing": np.where(np.arange(rows) % 2 == 0, np.nan, rng.random(rows)),
+                "correct": rng.random(rows) > 0.5,
+                "word": [f"w{j}" for j in rng.integers(0, 9, rows)],
+                "param_lr": 0.1 * (i % 3 + 1),
+            }
+        )
+        paths.append(write_parquet(tmp_path / f"task{i}.parquet", df))
+    return paths
+
+
+def test_collect_tables_streams_what_concat_gives_in_bounded_batches(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from cogrnn.io import write_csv
+    from cogrnn.sweep import _collect, collect_tables
+
+    paths = _task_tables(tmp_path, 23, rows=5)
+    expected = _collect(paths)
+    write_csv(tmp_path / "expected.csv", expected)
+    batches = []
+    real_concat = pa.concat_tables
+    monkeypatch.setattr(pa, "concat_tables", lambda tables: batches.append(sum(t.num_rows for t in tables))
+                        or real_concat(tables))  # fmt: skip
+    n = collect_tables(paths, tmp_path / "all.parquet", tmp_path / "all.csv", batch_rows=12)
+    assert n == len(expected) == 115
+    # never more than one batch in memory: 12 rows, plus at most one table of 5
+    assert batches and max(batches) <= 12 + 5 - 1 and sum(batches) == 115
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "all.parquet"), expected)
+    assert (tmp_path / "all.csv").read_bytes() == (tmp_path / "expected.csv").read_bytes()
+    assert sorted(p.name for p in tmp_path.glob(".*.tmp")) == []  # no temporary file left
+
+
+def test_collect_tables_with_differing_types_concatenates_as_pandas_does(tmp_path):
+    from cogrnn.io import write_parquet
+    from cogrnn.sweep import collect_tables
+
+    a = write_parquet(tmp_path / "a.parquet", pd.DataFrame({"seed": [0], "param_h": [1]}))
+    b = write_parquet(tmp_path / "b.parquet", pd.DataFrame({"seed": [1], "param_h": [0.5]}))
+    assert collect_tables([a, b], tmp_path / "all.parquet") == 2
+    got = pd.read_parquet(tmp_path / "all.parquet")
+    assert got["param_h"].tolist() == [1.0, 0.5] and got["param_h"].dtype == "float64"
+
+
+def test_collect_tables_names_an_unreadable_task_file(tmp_path):
+    from cogrnn.exceptions import DataError
+    from cogrnn.sweep import collect_tables
+
+    paths = _task_tables(tmp_path, 3)
+    paths[1].write_bytes(b"not parquet")
+    with pytest.raises(DataError, match=r"task1\.parquet is unreadable"):
+        collect_tables(paths, tmp_path / "all.parquet", tmp_path / "all.csv")
+    assert not (tmp_path / "all.parquet").exists() and list(tmp_path.glob(".*.tmp")) == []

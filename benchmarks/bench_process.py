@@ -1,0 +1,142 @@
+"""A lean process: where the time of ``cogrnn replicate elman-xor --seeds 50`` goes.
+
+``bench(quick=False)`` returns rows (``section``, ``case`` and timing fields) for
+``benchmarks/run.py``; ``python -m benchmarks.bench_process [--quick]`` prints them as JSON.
+
+Each case runs the command line in a fresh subprocess, as a user would, and reads the
+``timings`` record of the run's ``provenance.json``; the training and the evaluation
+(inside ``compute``) are timed by wrapping the replication's calls of
+``train_srn_ensemble`` and ``evaluate`` in :func:`cogrnn._progress.timed`. Reported per case,
+seconds: ``total_s`` (the whole process, from its start to its exit), ``import_s``
+(interpreter start-up and imports before the runner starts), ``train_s``, ``evaluate_s``,
+``compute_other_s`` (data generation and tables inside compute), ``setup_s``,
+``measures_s``, ``claims_s``, ``figure_s`` (drawing and encoding PNG and PDF), ``files_s``
+(writing, reading back, hashing, flushing to disk and publishing the set, and the exit),
+and ``peak_rss_mb``, the process's peak resident memory. Two cases time the start-up
+of ``cogrnn --help`` and ``cogrnn list``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+#: (replication, seeds) of the full and the quick benchmark
+RUNS = {False: [("elman-xor", 50), ("elman-lexical", 10)], True: [("elman-xor", 50)]}
+
+
+def _instrument(name: str) -> None:
+    """Time the replication's training and evaluation calls as the phases ``train`` and ``evaluate``."""
+    import functools
+
+    from cogrnn import get_replication
+    from cogrnn._progress import timed
+
+    module = sys.modules[type(get_replication(name)).__module__]
+    calls = {"train_srn_ensemble": "train", "train_ensemble": "train", "evaluate": "evaluate"}
+    for attr, phase in calls.items():
+        inner = getattr(module, attr, None)
+        if inner is None:
+            continue
+
+        def wrapper(*args: Any, _inner: Any = inner, _phase: str = phase, **kwargs: Any) -> Any:
+            with timed(_phase):
+                return _inner(*args, **kwargs)
+
+        setattr(module, attr, functools.wraps(inner)(wrapper))
+
+
+def _child(name: str, seeds: int, out: str) -> None:
+    """Run ``cogrnn replicate`` in this (fresh) process, instrumented; exit with its status."""
+    from cogrnn.cli import main
+
+    _instrument(name)
+    rc = main(["replicate", name, "--seeds", str(seeds), "--out", out, "--quiet"])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(out, "peak_rss_mb").write_text(f"{peak:.1f}")
+    sys.exit(rc)
+
+
+def _replicate_case(name: str, seeds: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        code = f"from benchmarks.bench_process import _child; _child({name!r}, {seeds}, {out!r})"
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        total = time.perf_counter() - started
+        if proc.returncode not in (0, 1):  # 1: a claim failed, which does not concern the timing
+            raise RuntimeError(f"replicate {name} failed: {proc.stderr.strip().splitlines()[-1:]}")
+        timings = json.loads(Path(out, name, "provenance.json").read_text())["timings"]
+        peak = float(Path(out, "peak_rss_mb").read_text())
+    phases = timings["phases"]
+    train, evaluate = phases.get("train", 0.0), phases.get("evaluate", 0.0)
+    steps = ("setup_s", "compute_s", "measures_s", "claims_s", "figure_s")
+    known = timings["startup_s"] + sum(timings.get(k, 0.0) for k in steps)
+    inside = sum(timings.get(k, 0.0) for k in ("compute_s", "measures_s", "claims_s"))
+    return {
+        "section": "process",
+        "case": f"replicate {name} --seeds {seeds}",
+        "total_s": round(total, 3),
+        "import_s": timings["startup_s"],
+        "train_s": train,
+        "evaluate_s": evaluate,
+        "compute_other_s": round(timings["compute_s"] - train - evaluate, 3),
+        "setup_s": timings.get("setup_s", 0.0),
+        "measures_s": timings.get("measures_s", 0.0),
+        "claims_s": timings.get("claims_s", 0.0),
+        "figure_s": timings.get("figure_s", 0.0),
+        "files_s": round(total - known, 3),
+        "outside_share": round(1 - inside / total, 3),
+        "peak_rss_mb": peak,
+    }
+
+
+def _command_case(args: list[str], repeats: int = 3) -> dict[str, Any]:
+    """Median wall time of ``cogrnn ARGS`` (start-up: nothing but the command's own imports)."""
+    cogrnn = Path(sys.executable).with_name("cogrnn")
+    command = [str(cogrnn)] if cogrnn.exists() else [sys.executable, "-m", "cogrnn.cli"]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([*command, *args], capture_output=True, check=True, env=dict(os.environ))
+        times.append(time.perf_counter() - started)
+    return {"section": "process", "case": f"cogrnn {' '.join(args)}", "total_s": round(sorted(times)[repeats // 2], 3)}
+
+
+def bench(quick: bool = False) -> list[dict[str, Any]]:
+    """The process benchmark rows (see the module docstring).
+
+    Parameters
+    ----------
+    quick : bool, optional
+        Only ``elman-xor --seeds 50`` and one repeat of the start-up cases (default False).
+
+    Returns
+    -------
+    list of dict
+        One row per case: ``section`` ("process"), ``case`` and the measured fields.
+    """
+    repeats = 1 if quick else 3
+    rows = [_command_case(["--help"], repeats), _command_case(["list"], repeats)]
+    rows += [_replicate_case(name, seeds) for name, seeds in RUNS[quick]]
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    for row in bench(quick=args.quick):
+        print(json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
