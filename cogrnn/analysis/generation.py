@@ -12,6 +12,7 @@ from .._docs import fill_doc
 from ..config import check_choice, check_float, check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
+from .likelihood import output_log_probs
 
 __all__ = ["StepFn", "next_token_fn", "generate"]
 
@@ -59,11 +60,7 @@ def next_token_fn(model: Any, replica: int = 0) -> tuple[StepFn, Any]:
         x[..., int(token)] = 1
         with torch.no_grad():
             out = single._forward(x, state)
-        if single.output_activation == "logistic":
-            p = out.outputs[0, 0, 0].double().clamp(min=1e-12)
-            logp = torch.log(p / p.sum())
-        else:
-            logp = torch.log_softmax(out.logits[0, 0, 0].double(), dim=-1)
+        logp = output_log_probs(single.output_activation, out.outputs[0, 0, 0], out.logits[0, 0, 0])
         return logp.numpy(), out.state
 
     return step, single.init_state(1)
@@ -80,6 +77,7 @@ def generate(
     beam_width: int = 3,
     n_samples: int = 1,
     random_state: RandomState | None = None,
+    stop: int | None = None,
 ) -> list[dict[str, Any]]:
     """Continue a sequence from token ``start`` for ``n_steps`` tokens.
 
@@ -103,12 +101,17 @@ def generate(
         For sampling: independent sequences.
     %(random_state)s
         Used only for sampling.
+    stop : int, optional
+        A token that ends a sequence (e.g. the end-of-sentence token): generation stops
+        after it (it is included), or after ``n_steps`` tokens. A finished beam stays a
+        candidate as it is.
 
     Returns
     -------
     list of dict
         ``{"tokens": [...], "log_prob": float}``: the generated tokens, without ``start``,
-        and their log-probability under the model; best first for beam search.
+        and their natural-log probability under the model (untempered); best first for beam
+        search.
 
     Examples
     --------
@@ -119,15 +122,22 @@ def generate(
     >>> beam = generate(step, None, None, 2, strategy="beam", beam_width=2)[0]
     >>> greedy["tokens"], beam["tokens"], beam["log_prob"] > greedy["log_prob"]
     ([0, 0], [1, 2], True)
+    >>> generate(step, None, None, 5, stop=2, strategy="beam", beam_width=2)[0]["tokens"]
+    [1, 2]
     """
     check_choice("strategy", strategy, ("greedy", "sample", "beam"))
     n_steps = check_int("n_steps", n_steps, low=1)
+    if stop is not None:
+        stop = int(stop)
     if strategy == "beam":
         width = check_int("beam_width", beam_width, low=1)
         beams: list[tuple[float, list[int], Any, Any]] = [(0.0, [], state, start)]
         for _ in range(n_steps):
             candidates = []
             for score, tokens, st, last in beams:
+                if stop is not None and tokens and tokens[-1] == stop:
+                    candidates.append((score, tokens, st, last))  # finished: kept as it is
+                    continue
                 logp, new_state = step(st, last)
                 for tok in np.argsort(-logp, kind="stable")[:width]:
                     candidates.append((score + float(logp[tok]), [*tokens, int(tok)], new_state, int(tok)))
@@ -150,5 +160,7 @@ def generate(
             total += float(logp[tok])
             tokens.append(tok)
             last = tok
+            if tok == stop:
+                break
         out.append({"tokens": tokens, "log_prob": total})
     return out

@@ -1,9 +1,15 @@
-"""Next-word likelihood vectors from a corpus, and output-vs-target vector comparisons.
+"""Next-word likelihood vectors from a corpus, output-vs-target comparisons, surprisal and entropy.
 
 Elman (1990, p. 199) scores a next-word predictor against the empirical distribution of
 the next word given the sentence so far (:func:`sentence_prefixes`,
 :func:`successor_distributions`) and against the actual next words;
 :func:`likelihood_scores` summarises both comparisons (:func:`vector_errors`) over a stream.
+
+For reading-time and ERP studies, :func:`token_surprisal` gives every replica's surprisal
+of each actual next token, :math:`-\\log_2 p(w_{t+1} \\mid w_{\\le t})`, and the entropy of its
+predicted distribution, in bits; :func:`word_surprisal` sums a character model's
+surprisal over the characters of each word (:func:`next_token_log_probs` gives the
+distributions themselves).
 """
 
 from __future__ import annotations
@@ -13,10 +19,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
-from ..exceptions import DataError
+from ..config import check_int
+from ..exceptions import ConfigError, DataError
 
-__all__ = ["successor_distributions", "vector_errors", "sentence_prefixes", "likelihood_scores"]
+__all__ = [
+    "successor_distributions",
+    "vector_errors",
+    "sentence_prefixes",
+    "likelihood_scores",
+    "output_log_probs",
+    "next_token_log_probs",
+    "token_surprisal",
+    "word_surprisal",
+]
+
+_LOG2 = float(np.log(2.0))
 
 
 def successor_distributions(contexts: Sequence[Any], successors: Any, n_classes: int) -> np.ndarray:
@@ -185,3 +204,164 @@ def likelihood_scores(outputs: Any, contexts: Sequence[Any], successors: Any) ->
         "length_vs_successor": float(vs_succ["error_length"].mean()),
         "rms_per_unit_vs_likelihood": float(vs_like["rms_per_unit"].mean()),
     }
+
+
+def output_log_probs(output_activation: str, outputs: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Log-probabilities over the output units, from a model's outputs and logits (float64).
+
+    Softmax and identity outputs give the log-softmax of the logits; logistic outputs
+    (Elman's 1990 networks, whose outputs approximate probabilities) are divided by their
+    sum.
+
+    Parameters
+    ----------
+    output_activation : {"logistic", "identity", "softmax"}
+        The model's output activation.
+    outputs, logits : Tensor, shape (..., O)
+        The model's outputs and logits.
+
+    Returns
+    -------
+    Tensor, shape (..., O)
+        Natural-log probabilities; each row's exponentials sum to 1.
+
+    Examples
+    --------
+    >>> lp = output_log_probs("logistic", torch.tensor([[0.2, 0.6]]), torch.zeros(1, 2))
+    >>> torch.exp(lp).round(decimals=6).tolist()
+    [[0.25, 0.75]]
+    """
+    if output_activation == "logistic":
+        p = outputs.double().clamp(min=1e-12)
+        return torch.log(p / p.sum(-1, keepdim=True))
+    return torch.log_softmax(logits.double(), dim=-1)
+
+
+def next_token_log_probs(model: Any, inputs: Any, state: Any = None, chunk_size: int = 4096) -> np.ndarray:
+    """Every replica's predicted distribution of the next token at every step.
+
+    Parameters
+    ----------
+    model : RecurrentEnsemble
+        A network whose outputs code the next token (one unit per token).
+    inputs : array or Tensor, (T, B, I) or (R, T, B, I)
+        The input streams.
+    state : tuple of Tensor, optional
+        The state to start from (default: the model's initial state).
+    chunk_size : int, default 4096
+        Steps per forward call (the state carries over; the result is that of one pass).
+
+    Returns
+    -------
+    numpy.ndarray of shape (R, T, B, O)
+        Natural-log probabilities (:func:`output_log_probs`).
+
+    Examples
+    --------
+    >>> from cogrnn.models import LSTMNetwork
+    >>> net = LSTMNetwork(3, 4, 3, n_replicas=2, random_state=0)
+    >>> lp = next_token_log_probs(net, np.eye(3)[[0, 1, 2]][:, None])
+    >>> lp.shape, bool(np.allclose(np.exp(lp).sum(-1), 1.0))
+    ((2, 3, 1, 3), True)
+    """
+    if not (hasattr(model, "check_inputs") and hasattr(model, "output_activation")):
+        raise ConfigError(f"model must be a cogrnn recurrent network; got {type(model).__name__}")
+    chunk_size = check_int("chunk_size", chunk_size, low=1)
+    x = model.check_inputs(inputs)
+    parts = []
+    with torch.no_grad():
+        for start in range(0, x.shape[1], chunk_size):
+            out = model(x[:, start : start + chunk_size], state)
+            state = out.state
+            parts.append(output_log_probs(model.output_activation, out.outputs, out.logits).cpu())
+    return torch.cat(parts, 1).numpy()
+
+
+def token_surprisal(model: Any, batch: Any, *, state: Any = None) -> pd.DataFrame:
+    """Surprisal of each actual next token and entropy of the prediction, in bits, per replica.
+
+    Parameters
+    ----------
+    model : RecurrentEnsemble
+        A next-token predictor (one output unit per token, e.g. trained on a
+        :class:`~cogrnn.tasks.TextCorpus` with ``loss="cross_entropy"``).
+    batch : SequenceBatch
+        Inputs, one-hot targets (the actual next tokens) and descriptors, e.g. from
+        :meth:`TextCorpus.generate <cogrnn.tasks.TextCorpus.generate>`; steps whose
+        descriptor ``scored`` is False (padding) are left out.
+    state : tuple of Tensor, optional
+        The state to start from (default: the model's initial state).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per replica and scored step, ordered by (replica, sequence, t): ``replica``,
+        ``sequence``, ``t``, every descriptor of the batch, ``surprisal``
+        (:math:`-\\log_2 p` of the target) and ``entropy`` (of the predicted distribution).
+
+    Examples
+    --------
+    >>> from cogrnn.models import GRUNetwork
+    >>> from cogrnn.tasks import TextCorpus
+    >>> task = TextCorpus(["a b", "b a"])
+    >>> net = GRUNetwork(3, 4, 3, n_replicas=2, random_state=0)
+    >>> df = token_surprisal(net, task.generate())
+    >>> len(df), bool((df["entropy"] <= np.log2(3) + 1e-9).all())
+    (12, True)
+    """
+    targets = np.asarray(batch.targets)
+    if targets.shape[-1] != getattr(model, "output_size", None):
+        raise DataError(f"the batch codes {targets.shape[-1]} tokens but the model has {model.output_size} outputs")
+    logp = next_token_log_probs(model, batch.inputs, state)  # (R, T, B, V)
+    R, T, B, _ = logp.shape
+    target = targets.argmax(-1)  # (T, B)
+    surprisal = -np.take_along_axis(logp, np.broadcast_to(target[None, ..., None], (R, T, B, 1)), -1)[..., 0] / _LOG2
+    entropy = -(np.exp(logp) * logp).sum(-1) / _LOG2
+    scored = np.asarray(batch.descriptors.get("scored", np.ones((T, B), dtype=bool)), dtype=bool)
+    rr, bb, tt = np.nonzero(np.broadcast_to(scored.T[None], (R, B, T)))  # (replica, sequence, t) order
+    data: dict[str, Any] = {"replica": rr, "sequence": bb, "t": tt}
+    for name, values in batch.descriptors.items():
+        if name != "scored":
+            data[name] = np.asarray(values)[tt, bb]
+    data["surprisal"] = surprisal[rr, tt, bb]
+    data["entropy"] = entropy[rr, tt, bb]
+    return pd.DataFrame(data)
+
+
+def word_surprisal(df: pd.DataFrame, by: Sequence[str] = ("replica", "sentence", "word_index")) -> pd.DataFrame:
+    """A character model's surprisal summed over the characters of each word.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`token_surprisal` on a character-level :class:`~cogrnn.tasks.TextCorpus`
+        (columns ``word`` and ``by``; a space or sentence boundary belongs to the word before
+        it, so the sum is the surprisal of the whole word, its end included).
+    by : sequence of str, default ("replica", "sentence", "word_index")
+        The columns that identify a word.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per word: ``by``, ``word``, ``surprisal`` (the sum, bits), ``n_tokens`` (the
+        characters summed) and ``entropy`` (at the word's first character: the uncertainty
+        before the word starts), in the order of ``df``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"replica": 0, "sentence": 0, "word_index": [0, 0, 1], "word": ["ab", "ab", "c"],
+    ...                    "surprisal": [1.0, 0.5, 2.0], "entropy": [1.5, 1.0, 1.2]})
+    >>> word_surprisal(df)[["word", "surprisal", "n_tokens", "entropy"]].values.tolist()
+    [['ab', 1.5, 2, 1.5], ['c', 2.0, 1, 1.2]]
+    """
+    by = list(by)
+    missing = [c for c in [*by, "word", "surprisal", "entropy"] if c not in df.columns]
+    if missing:
+        raise DataError(f"df lacks the columns {missing} (use the table of token_surprisal on a TextCorpus)")
+    words = df[df["word_index"] >= 0] if "word_index" in df.columns else df
+    grouped = words.groupby(by, sort=False)
+    out = grouped.agg(
+        word=("word", "first"), surprisal=("surprisal", "sum"), n_tokens=("surprisal", "size"),
+        entropy=("entropy", "first"),
+    ).reset_index()  # fmt: skip
+    return out

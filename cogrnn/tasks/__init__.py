@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..registry import TASKS
 from .base import Reference, SequenceBatch, Task
-from .corpus import EOS, UNK, LabelledSequences, TextCorpus, Vocabulary, read_text_lines
+from .corpus import EOS, UNK, LabelledSequences, TextCorpus, Vocabulary, read_text_lines, tokenise
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
 from .memory import FirstBitRecall
 from .patterns import correlated_patterns, corrupt, partial_cue, random_patterns
@@ -40,6 +40,7 @@ __all__ = [
     "LabelledSequences",
     "Vocabulary",
     "read_text_lines",
+    "tokenise",
     "EOS",
     "UNK",
 ]

@@ -33,7 +33,7 @@ from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
 from .temporal_xor import ELMAN_1990
 
-__all__ = ["EOS", "UNK", "Vocabulary", "TextCorpus", "LabelledSequences", "read_text_lines"]
+__all__ = ["EOS", "UNK", "Vocabulary", "TextCorpus", "LabelledSequences", "read_text_lines", "tokenise"]
 
 #: The end-of-sentence token (a sentence boundary kept in the stream).
 EOS = "<eos>"
@@ -291,7 +291,29 @@ def read_text_lines(path: str | os.PathLike[str], encoding: str = "utf-8") -> li
     return lines
 
 
-def _tokenise(text: str, unit: str, lowercase: bool) -> list[str]:
+def tokenise(text: str, unit: str = "word", lowercase: bool = False) -> list[str]:
+    """The tokens of one sentence, as :class:`TextCorpus` splits it.
+
+    Parameters
+    ----------
+    text : str
+        The sentence.
+    unit : {"word", "char"}, default "word"
+        Words (split at white space) or characters (runs of white space become one space).
+    lowercase : bool, default False
+        Lowercase first.
+
+    Returns
+    -------
+    list of str
+        The tokens.
+
+    Examples
+    --------
+    >>> tokenise("The  dog"), tokenise("The  dog", "char", lowercase=True)
+    (['The', 'dog'], ['t', 'h', 'e', ' ', 'd', 'o', 'g'])
+    """
+    check_choice("unit", unit, UNITS)
     if lowercase:
         text = text.lower()
     words = text.split()
@@ -466,7 +488,7 @@ class TextCorpus(_TokenTask):
         self.lines_ = [n for n, _ in lines]
         self.sentences_ = []
         for number, text in lines:
-            tokens = _tokenise(text, self.unit, self.lowercase)
+            tokens = tokenise(text, self.unit, self.lowercase)
             where = f"{self._name} line {number}"
             self._check_length(len(tokens), where)
             if not self.boundaries and self.layout == "sentences" and len(tokens) < 2:
@@ -778,7 +800,7 @@ class LabelledSequences(_TokenTask):
             label, text = fields[i_lab].strip(), fields[i_seq]
             if not label:
                 raise DataError(f"{where}: the label is missing")
-            tokens = _tokenise(text, self.unit, self.lowercase)
+            tokens = tokenise(text, self.unit, self.lowercase)
             if not tokens:
                 raise DataError(f"{where}: the sequence is empty")
             self._check_length(len(tokens), where)
