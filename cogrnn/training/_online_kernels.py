@@ -4,7 +4,7 @@ Elman's rule (``method="online"``) for every architecture: one SGD update after 
 time step, the gradient stopped at the carried state (an LSTM's ``h`` and ``c``, a GRU's
 ``h``, an SRN's context copies, Jordan's state units) but flowing down through the
 layers within the step. One call runs one pass over a stream for R independent
-networks, one replica per thread at a time (``prange`` over replicas): replica r's
+networks, blocks of replicas in parallel threads, one replica at a time: replica r's
 numbers are computed by the same operations whatever the other replicas are, so an
 ensemble trains every replica exactly as it would train alone (tested).
 
@@ -22,9 +22,11 @@ Model kinds (:data:`KINDS`): 0 stacked SRN, 1 Jordan, 2 LSTM (gate order i, f, g
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = ["KINDS", "HIDDEN_CODES", "OUTPUT_CODES", "LOSS_CODES", "layout", "online_epoch"]
 
@@ -77,12 +79,12 @@ def layout(
     return offs, params
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sigmoid(a):  # pragma: no cover - compiled
     return 0.5 * math.tanh(0.5 * a) + 0.5
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _act(code, a):  # pragma: no cover - compiled
     if code == 0:
         return _sigmoid(a)
@@ -93,7 +95,7 @@ def _act(code, a):  # pragma: no cover - compiled
     return a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _act_deriv(code, h):  # pragma: no cover - compiled
     if code == 0:
         return h * (1.0 - h)
@@ -110,12 +112,12 @@ def _affine(p, ow, ob, vec, n, width, out):  # pragma: no cover - compiled
     for j in range(width):
         out[j] = 0.0
     if ow >= 0:
+        W = p[ow : ow + n * width].reshape((n, width))
         for k in range(n):
             v = vec[k]
             if v != 0.0:
-                base = ow + k * width
                 for j in range(width):
-                    out[j] += p[base + j] * v
+                    out[j] += W[k, j] * v
     if ob >= 0:
         for j in range(width):
             out[j] += p[ob + j]
@@ -124,12 +126,29 @@ def _affine(p, ow, ob, vec, n, width, out):  # pragma: no cover - compiled
 @njit(cache=True)
 def _outer_add(grad, ow, vec, n, d, width):  # pragma: no cover - compiled
     """``grad[W] += vec d^T`` (W stored transposed at ``grad[ow:]``); zeros in vec skipped."""
+    Gw = grad[ow : ow + n * width].reshape((n, width))
     for k in range(n):
         v = vec[k]
         if v != 0.0:
-            base = ow + k * width
             for j in range(width):
-                grad[base + j] += v * d[j]
+                Gw[k, j] += v * d[j]
+
+
+@njit(cache=True)
+def _back(p, ow, n, width, d, out):  # pragma: no cover - compiled
+    """``out = W^T d`` for W stored transposed at ``p[ow:]`` (``(n, width)``), four partial sums per row."""
+    W = p[ow : ow + n * width].reshape((n, width))
+    n4 = width - width % 4
+    for k in range(n):
+        s0 = s1 = s2 = s3 = 0.0
+        for j in range(0, n4, 4):
+            s0 += W[k, j] * d[j]
+            s1 += W[k, j + 1] * d[j + 1]
+            s2 += W[k, j + 2] * d[j + 2]
+            s3 += W[k, j + 3] * d[j + 3]
+        for j in range(n4, width):
+            s0 += W[k, j] * d[j]
+        out[k] = (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True)
@@ -214,10 +233,11 @@ def _replica(  # pragma: no cover - compiled
     dax = np.zeros(GH, dtype=dt)
     dah = np.zeros(GH, dtype=dt)
     o_who, o_bo = offs[L, 0], offs[L, 1]
+    rx = r if X.shape[0] > 1 else r - r  # a stream shared by all replicas is passed once (r - r: the type of r)
+    ry = r if Y.shape[0] > 1 else r - r
     total = 0.0
     bad[r] = -1
     for t in range(T):
-        grad[:] = 0.0
         step_loss = 0.0
         for b in range(B):
             if kind == 1:  # Jordan's state units: s = mu s + y_prev
@@ -227,7 +247,7 @@ def _replica(  # pragma: no cover - compiled
             for li in range(L):
                 n_in = I if li == 0 else H
                 for i in range(n_in):
-                    xin[li, i] = X[r, t, b, i] if li == 0 else hs[li - 1, i]
+                    xin[li, i] = X[rx, t, b, i] if li == 0 else hs[li - 1, i]
                 n_rec = 0
                 if offs[li, 1] >= 0:
                     n_rec = O if kind == 1 else H
@@ -258,7 +278,7 @@ def _replica(  # pragma: no cover - compiled
                         gates[li, j], gates[li, H + j], gates[li, 2 * H + j] = rg, zg, ng
                         hs[li, j] = (1.0 - zg) * ng + zg * rin[li, j]
             _affine(p, o_who, o_bo, hs[L - 1], H, O, z)
-            step_loss += _output_and_loss(out_code, loss_code, z, y, dz, Y[r, t, b]) / B
+            step_loss += _output_and_loss(out_code, loss_code, z, y, dz, Y[ry, t, b]) / B
             for k in range(O):
                 dz[k] /= B
             # backward: readout, then down through the layers (never back in time)
@@ -266,11 +286,7 @@ def _replica(  # pragma: no cover - compiled
             if o_bo >= 0:
                 for k in range(O):
                     grad[o_bo + k] += dz[k]
-            for j in range(H):
-                acc = 0.0
-                for k in range(O):
-                    acc += p[o_who + j * O + k] * dz[k]
-                dh[j] = acc
+            _back(p, o_who, H, O, dz, dh)
             for li in range(L - 1, -1, -1):
                 if kind <= 1:
                     for j in range(H):
@@ -309,12 +325,7 @@ def _replica(  # pragma: no cover - compiled
                     for j in range(GH):
                         grad[offs[li, 3] + j] += dah[j]
                 if li > 0:  # into the layer below, within the step
-                    ow = offs[li, 0]
-                    for k in range(H):
-                        acc = 0.0
-                        for j in range(GH):
-                            acc += p[ow + k * GH + j] * dax[j]
-                        dh[k] = acc
+                    _back(p, offs[li, 0], H, GH, dax, dh)
             # the carried state, detached: the gradient stops here
             if kind == 1:
                 for k in range(O):
@@ -346,23 +357,39 @@ def _replica(  # pragma: no cover - compiled
                 m[i] = momentum * m[i] + g
                 g = m[i]
             p[i] -= lr * g
+            grad[i] = 0.0
     losses[r] = total / T
 
 
-@njit(cache=True, parallel=True)
-def online_epoch(  # pragma: no cover - compiled
-    X, Y, theta, mom, S1, S2, offs, kind, hidden_size, codes, scalars, flags, losses, bad
+@njit(cache=True, nogil=True)
+def _replicas(  # pragma: no cover - compiled
+    r0, r1, X, Y, theta, mom, S1, S2, offs, kind, hidden_size, codes, scalars, flags, losses, bad
 ):  # fmt: skip
-    """One online pass over the stream for all replicas, replicas in parallel threads.
-
-    ``X`` ``(R, T, B, I)`` and ``Y`` ``(R, T, B, O)`` (a shared stream may be a broadcast
-    view); ``theta`` and ``mom`` ``(R, P)``: packed parameters and momentum buffers (see
-    :func:`layout`), updated in place; ``S1``/``S2`` ``(R, L, B, U)``: the carried state
-    (SRN: context, unused; Jordan: state units, last output; LSTM: h, c; GRU: h, unused),
-    updated in place; ``codes`` (hidden, output, loss) int64; ``scalars`` (lr, momentum,
-    mu, weight decay, clip norm or 0) in the parameters' dtype; ``flags`` (use momentum,
-    use weight decay) int64. Writes every replica's mean loss into ``losses`` and the
-    first step with a non-finite loss into ``bad`` (-1 when none).
-    """
-    for r in prange(theta.shape[0]):
+    """Replicas ``r0 .. r1 - 1`` one after the other (without the GIL: one such call per thread)."""
+    for r in range(r0, r1):
         _replica(r, X, Y, theta, mom, S1, S2, offs, kind, hidden_size, codes, scalars, flags, losses, bad)
+
+
+def online_epoch(*args: Any, n_threads: int = 1) -> None:
+    """One online pass over the stream for all replicas, blocks of replicas in ``n_threads`` threads.
+
+    Arguments, in order: ``X`` ``(R, T, B, I)`` and ``Y`` ``(R, T, B, O)``, C-contiguous (first
+    dimension 1 for a stream shared by all replicas); ``theta`` and ``mom`` ``(R, P)``: packed
+    parameters and momentum buffers (see :func:`layout`), updated in place; ``S1``/``S2``
+    ``(R, L, B, U)``: the carried state (SRN: context, unused; Jordan: state units, last
+    output; LSTM: h, c; GRU: h, unused), updated in place; ``offs`` from :func:`layout`;
+    ``kind`` (:data:`KINDS`); ``hidden_size``; ``codes`` (hidden, output, loss) int64;
+    ``scalars`` (lr, momentum, mu, weight decay, clip norm or 0) in the parameters' dtype;
+    ``flags`` (use momentum, use weight decay) int64; ``losses`` ``(R,)`` float64 and ``bad``
+    ``(R,)`` int64, into which every replica's mean loss and the first step with a
+    non-finite loss (-1 when none) are written.
+    """
+    R = args[2].shape[0]
+    n = max(1, min(n_threads, R))
+    bounds = [(i * R) // n for i in range(n + 1)]
+    if n == 1:
+        _replicas(0, R, *args)
+        return
+    with ThreadPoolExecutor(n) as pool:
+        for future in [pool.submit(_replicas, lo, hi, *args) for lo, hi in zip(bounds[:-1], bounds[1:])]:
+            future.result()

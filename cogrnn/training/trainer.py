@@ -164,6 +164,13 @@ def _numpy_dtype(dtype: torch.dtype) -> type[np.floating[Any]]:
     return np.float64 if dtype == torch.float64 else np.float32
 
 
+def _replica_stream(a: Tensor) -> np.ndarray:
+    """An ``(R, T, B, n)`` stream as a C-contiguous array, ``(1, T, B, n)`` when all replicas share it."""
+    if a.stride(0) == 0:
+        return np.ascontiguousarray(a[:1].detach().numpy())
+    return np.ascontiguousarray(a.detach().numpy())
+
+
 def _epoch_rows(epoch: int, losses: list[float], n_updates: int) -> list[dict[str, Any]]:
     """History rows of one epoch: one per replica."""
     return [{"seed": r, "epoch": epoch, "loss": float(v), "n_updates": n_updates} for r, v in enumerate(losses)]
@@ -519,6 +526,8 @@ class Trainer:
         rows: list[dict[str, Any]],
     ) -> tuple[Tensor, ...]:
         """Online SGD of LSTM, GRU and stacked SRN/Jordan ensembles in :mod:`._online_kernels`."""
+        import numba
+
         from . import _online_kernels as K
 
         cfg = self.config
@@ -542,7 +551,7 @@ class Trainer:
             carried.append(np.zeros((R, 1, B, 1), dtype=dtype))
         S1, S2 = carried
         start = (S1.copy(), S2.copy())
-        X, Y = x.detach().numpy(), y.detach().numpy()  # read-only views (a shared stream stays a broadcast view)
+        X, Y = (_replica_stream(a) for a in (x, y))
         hidden = str(getattr(model, "nonlinearity", "logistic"))
         codes = np.array(
             [K.HIDDEN_CODES[hidden], K.OUTPUT_CODES[model.output_activation], K.LOSS_CODES[cfg.loss]], dtype=np.int64
@@ -556,7 +565,10 @@ class Trainer:
             for epoch in range(1, cfg.epochs + 1):
                 if cfg.reset_state == "epoch":
                     S1[...], S2[...] = start
-                K.online_epoch(X, Y, theta, mom, S1, S2, offs, K.KINDS[kind], H, codes, scalars, flags, losses, bad)
+                K.online_epoch(
+                    X, Y, theta, mom, S1, S2, offs, K.KINDS[kind], H, codes, scalars, flags, losses, bad,
+                    n_threads=numba.get_num_threads(),
+                )  # fmt: skip
                 if (bad >= 0).any():
                     steps = np.where(bad >= 0, bad, T)
                     r = int(np.argmin(steps))
