@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -391,5 +392,5 @@ def online_epoch(*args: Any, n_threads: int = 1) -> None:
         _replicas(0, R, *args)
         return
     with ThreadPoolExecutor(n) as pool:
-        for future in [pool.submit(_replicas, lo, hi, *args) for lo, hi in zip(bounds[:-1], bounds[1:])]:
+        for future in [pool.submit(_replicas, lo, hi, *args) for lo, hi in pairwise(bounds)]:
             future.result()
