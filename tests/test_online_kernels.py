@@ -52,8 +52,12 @@ def _fit(cls, layers, model_kw, cfg, x, y, **net_kw):
     return net, Trainer(cfg, quiet=True).fit(net, x, y)
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-@pytest.mark.parametrize(("cls", "layers", "model_kw", "train_kw"), CASES, ids=IDS)
+# every case in float64, two of them in float32 too
+DTYPE_CASES = [(*case, torch.float64) for case in CASES] + [(*CASES[i], torch.float32) for i in (1, 2)]
+DTYPE_IDS = [f"{name}-f64" for name in IDS] + [f"{IDS[i]}-f32" for i in (1, 2)]
+
+
+@pytest.mark.parametrize(("cls", "layers", "model_kw", "train_kw", "dtype"), DTYPE_CASES, ids=DTYPE_IDS)
 def test_compiled_equals_torch_autograd(cls, layers, model_kw, train_kw, dtype):
     x, y = _data(dtype, loss=train_kw["loss"])
     runs = []
