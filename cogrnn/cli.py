@@ -1,4 +1,4 @@
-"""The ``cogrnn`` command line: ``cogrnn list``, ``cogrnn replicate NAME|all`` and ``cogrnn sweep FILE``.
+"""The ``cogrnn`` command line: ``list``, ``replicate NAME|all``, ``compare NAME`` and ``sweep FILE``.
 
 Bad input (unknown names, non-positive seeds, an unwritable ``--out``, a tampered or
 corrupt results file for ``--plot-only``, an unreachable scheduler) prints one line
@@ -79,6 +79,10 @@ def _replication(name: str) -> Any:
 
 _LIST_HELP = "List the models, tasks and replications: id, description, reference and providing distribution."
 _REPLICATE_HELP = "Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json."
+_COMPARE_HELP = (
+    "Run an Elman replication once per architecture on the same seeds: results.csv with a model column, claims "
+    "(model x claim), paired.csv (paired differences over seeds), figure, provenance."
+)
 _SWEEP_HELP = "Run seeds x conditions of a replication as independent tasks (Dask), then collect them."
 
 
@@ -142,6 +146,10 @@ def replicate_cmd(
         list[str] | None,
         typer.Option("--set", help="Change a config field: --set lr=0.05 (repeatable; see provenance.json)."),
     ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Architecture of an Elman replication: elman, jordan, lstm, gru.")
+    ] = None,
+    layers: Annotated[str | None, typer.Option("--layers", help="Stacked layers of an Elman replication.")] = None,
 ) -> None:
     """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json.
 
@@ -165,6 +173,8 @@ def replicate_cmd(
         Worker processes, as typed (checked here).
     set_ : list of str or None
         Configuration changes ``key=value``.
+    model, layers : str or None
+        ``--model`` and ``--layers``: the config fields ``model`` and ``layers`` (Elman replications only).
 
     Examples
     --------
@@ -193,7 +203,8 @@ def replicate_cmd(
     else:
         chosen = [_replication(name)]
     # validates every --set before running any
-    overrides = [rep.config_class.parse_assignments(set_ or []) for rep in chosen]
+    overrides = [{**rep.config_class.parse_assignments(set_ or []), **_architecture(rep, model, layers, set_ or [])}
+                 for rep in chosen]  # fmt: skip
     if not plot_only:
         for rep, changes in zip(chosen, overrides):
             rep.config(quick=quick).with_values(changes)
@@ -210,6 +221,113 @@ def replicate_cmd(
         failed = failed or not result.all_passed
     if strict and failed:
         raise typer.Exit(1)
+
+
+def _architecture(rep: Any, model: str | None, layers: str | None, assignments: Sequence[str]) -> dict[str, Any]:
+    """``--model``/``--layers`` as config changes; an error for a replication without those fields."""
+    import dataclasses
+
+    flags = {"model": model, "layers": None if layers is None else parse_int("--layers", layers, low=1, high=64)}
+    given = {k: v for k, v in flags.items() if v is not None}
+    if not given:
+        return {}
+    if not {"model", "layers"} <= {f.name for f in dataclasses.fields(rep.config_class)}:
+        raise ConfigError(
+            f"{rep.name} has no --model/--layers (they are for the Elman replications; gradient-flow compares "
+            "its architectures in its own design)"
+        )
+    for key in given:
+        if any(a.partition("=")[0] == key for a in assignments):
+            raise ConfigError(f"--{key} and --set {key}= are given both; give one")
+    return given
+
+
+@app.command("compare", help=_COMPARE_HELP)
+def compare_cmd(
+    name: Annotated[str, typer.Argument(help="An Elman replication (see `cogrnn list`).")],
+    models: Annotated[str, typer.Option("--models", help="Architectures, comma-separated.")] = "elman,jordan,lstm,gru",
+    layers: Annotated[str | None, typer.Option("--layers", help="Layer counts, comma-separated (default 1).")] = None,
+    seeds: Annotated[str | None, typer.Option("--seeds", help="Number of seeds (default: the replication's).")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="Root seed (integer >= 0).")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="The replication's quick configuration.")] = False,
+    out: Annotated[str | None, typer.Option("--out", help="Output folder (default compare/NAME).")] = None,
+    plot_only: Annotated[bool, typer.Option("--plot-only", help="Verify the outputs and redraw.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    workers: Annotated[str | None, typer.Option("--workers", help="Processes over blocks of seeds.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Change a config field for every model (repeatable).")
+    ] = None,
+) -> None:
+    """Run an Elman replication once per architecture on the same seeds and compare them.
+
+    Parameters
+    ----------
+    name : str
+        A replication with ``model`` and ``layers`` in its configuration.
+    models : str
+        Comma-separated architectures.
+    layers : str or None
+        Comma-separated layer counts (every model runs with each).
+    seeds, seed : str or None
+        Number of seeds and root seed, as typed (checked here).
+    quick : bool
+        The replication's quick configuration.
+    out : str or None
+        The comparison's folder (default ``compare/<name>``).
+    plot_only : bool
+        Verify the earlier comparison's files and redraw.
+    quiet : bool
+        No progress output.
+    workers : str or None
+        Worker processes, as typed (checked here).
+    set_ : list of str or None
+        Configuration changes ``key=value``, the same for every model.
+
+    Examples
+    --------
+    >>> compare_cmd("elman-letters", models="elman,lstm", quick=True, out="/tmp/cmp")  # doctest: +SKIP
+    """
+    from .compare import parse_layers, parse_models, run_compare
+    from .random import MAX_ROOT_SEED, check_seed_count
+    from .replication import MAX_WORKERS
+
+    rep = _replication(name)
+    chosen = parse_models(models)
+    counts = parse_layers(layers)
+    n_seeds = _parse_int("--seeds", seeds, low=1, high=None)
+    if n_seeds is not None:
+        check_seed_count("--seeds", n_seeds)
+    root = _parse_int("--seed", seed, low=0, high=MAX_ROOT_SEED)
+    n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
+    changes = rep.config_class.parse_assignments(set_ or [])
+    result = run_compare(
+        rep, chosen, layers=counts, n_seeds=n_seeds, root_seed=root, quick=quick,
+        out=out or f"compare/{rep.name}", plot_only=plot_only, quiet=quiet, workers=n_workers, argv=sys.argv,
+        overrides=changes,
+    )  # fmt: skip
+    _print_comparison(result)
+
+
+def _print_comparison(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result.name}: seeds passed per model ({result.out_dir})")
+    table.add_column("claim", overflow="fold")
+    for label in result.labels:
+        table.add_column(label)
+    claims = result.claims
+    for claim in dict.fromkeys(claims["claim"]):
+        rows = claims[claims["claim"] == claim].set_index("model")
+        cells = []
+        for label in result.labels:
+            r = rows.loc[label]
+            cells.append(f"{'PASS' if r['passed'] else 'fail'} {int(r['n_seeds_passed'])}/{int(r['n_seeds'])}")
+        mark = " (SRN mechanism)" if (rows["applies_to"] != "all").any() else ""
+        table.add_row(claim + mark, *cells)
+    console = Console(width=160 if not sys.stdout.isatty() else None)
+    console.print(table)
+    console.print(f"paired comparisons: {result.out_dir / 'paired.csv'}   wall time: {result.wall_time_s:.1f} s")
 
 
 @app.command("sweep", help=_SWEEP_HELP)

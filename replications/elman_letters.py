@@ -35,13 +35,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cogrnn._docs import fill_doc
 from cogrnn.analysis.profiles import contrast_means, feature_rms, step_errors
 from cogrnn.analysis.recording import evaluate
+from cogrnn.compare import claim_measure_table
 from cogrnn.config import Config, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FEATURES, LetterSequence
-from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
+from cogrnn.training import ARCHITECTURE_PARAMETERS, OnlineSRNConfig, train_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = [
@@ -65,6 +67,7 @@ STRETCH = 20  # steps of the test stream shown in the figure, as Figs. 4-5
 PAPER_MEASURE = "length of the error vector, sqrt(sum over the 6 output bits of (output - target)^2)"
 
 
+@fill_doc
 @dataclass(frozen=True)
 class LettersConfig(OnlineSRNConfig):
     """Configuration of the letter-sequence replication (paper values where it gives them).
@@ -81,6 +84,7 @@ class LettersConfig(OnlineSRNConfig):
         Momentum of the weight updates (not in the paper).
     init_range : float, default 0.5
         Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    %(srn_architecture)s
     n_consonants : int, default 1000
         Consonants in each seed's training stream (paper: 1,000, about 3,000 letters).
     test_consonants : int, default 1000
@@ -298,6 +302,7 @@ class ElmanLetters(Replication):
         "loss": "1/2 sum of squared errors, online updates",
         "streams": "own training stream per seed (each trained on its whole stream); one common test stream",
         "error_metric": f"Fig. 4: {PAPER_MEASURE} (the caption's RMS over the entire output vector)",
+        **ARCHITECTURE_PARAMETERS,
     }
 
     def config(self, quick: bool = False) -> LettersConfig:
@@ -315,7 +320,7 @@ class ElmanLetters(Replication):
         children = [s.spawn(2) for s in seeds]  # weights, training stream
         task = LetterSequence(n_consonants=config.n_consonants)
         streams = [task.generate(c[1]) for c in children]
-        net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
+        net = train_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
         test = LetterSequence(n_consonants=config.test_consonants).generate(config.test_seed)
         keep = ("letter", "target_letter", "position_in_word", "word")
         rec = evaluate(net, test.inputs, test.targets, {k: test.descriptors[k] for k in keep})
@@ -413,6 +418,30 @@ class ElmanLetters(Replication):
                 f"per seed: for every target letter, bit-1 RMS <= bit-4 RMS + {LETTER_TOLERANCE}",
             ),
         ]
+
+    @fill_doc
+    def claim_measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """The per-seed measure behind each claim, and Fig. 4's value where it gives one (for ``cogrnn compare``).
+
+        %(claim_measures)s
+        """
+        fig4 = paper_fig4()
+        paper = consonant_vowel_means(fig4.dropna(subset=["error"]).assign(seed=0), "error").iloc[0]
+        cv = extras["consonant_vowel"]
+        means = cv[cv["reading"] == "error_length"].set_index("seed")
+        bits = extras["bits_at_consonants"].set_index("seed")
+        letters = extras["bits_by_letter"].set_index(["seed", "target_letter"])
+        nan = float("nan")
+        return claim_measure_table({
+            "consonants-high-vowels-low": ("vowel / consonant error-vector length", means["ratio"], paper["ratio"]),
+            "consonant-error-level-as-fig4": ("error-vector length at consonants", means["consonant"],
+                                              paper["consonant"]),
+            "vowel-error-level-as-fig4": ("error-vector length at vowels", means["vowel"], paper["vowel"]),
+            "consonantal-bit-below-high-bit": ("bit-4 minus bit-1 RMS at consonants",
+                                               bits["high"] - bits["consonantal"], nan),
+            "bit1-below-bit4-at-all-points": ("largest bit-1 minus bit-4 RMS over letters",
+                                              (letters["consonantal"] - letters["high"]).groupby("seed").max(), nan),
+        })  # fmt: skip
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained", width_ratios=[1.5, 1.5, 1])

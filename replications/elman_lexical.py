@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from cogrnn._docs import fill_doc
 from cogrnn.analysis import (
     Recording,
     cluster_scores,
@@ -57,14 +58,15 @@ from cogrnn.analysis.likelihood import likelihood_scores, sentence_prefixes
 from cogrnn.analysis.recording import evaluate
 from cogrnn.analysis.tokens import position_scores, sample_per_label, token_scores
 from cogrnn.analysis.trees import Tree, clades_present, sister_placement, top_split_misplaced, tree_correlation
+from cogrnn.compare import claim_measure_table
 from cogrnn.config import Config, check_choice, check_int
 from cogrnn.io import data_path, read_data_table
-from cogrnn.models import ElmanSRN
+from cogrnn.models import RecurrentEnsemble
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LexicalSentences
 from cogrnn.tasks.base import SequenceBatch
 from cogrnn.tasks.sentences import LEXICONS, N_INPUTS
-from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
+from cogrnn.training import ARCHITECTURE_PARAMETERS, OnlineSRNConfig, build_ensemble, train_ensemble
 from cogrnn.viz import add_caption, plot_dendrogram, plot_seed_values
 from cogrnn.viz.clustering import plot_tree
 
@@ -108,6 +110,7 @@ VERB_CLADES = {"no object (D.O.-ABS)": ("think", "exist", "sleep"), "like/chase 
 TOKEN_WORDS = ("boy", "girl")
 
 
+@fill_doc
 @dataclass(frozen=True)
 class LexicalConfig(OnlineSRNConfig):
     """Configuration of the elman-lexical replication (defaults: the paper's values where it gives them).
@@ -124,6 +127,7 @@ class LexicalConfig(OnlineSRNConfig):
         Momentum of the weight updates (not in the paper).
     init_range : float, default 0.5
         Initial weights and biases uniform in ``[-init_range, init_range]`` (not in the paper).
+    %(srn_architecture)s
     n_sentences : int, default 10000
         Sentences of each seed's training corpus (the paper: 10,000, about 27,500 words).
     lexicon : {"nested", "flat", "nouns-nested", "printed"}, default "nested"
@@ -289,8 +293,8 @@ def _types(rec: Recording, classes: pd.DataFrame, seed: int, condition: str) -> 
     return df
 
 
-def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[Recording]:
-    """Replica r of ``model`` run with frozen weights over ``batches[r]``: one Recording per replica.
+def _frozen_pass(model: RecurrentEnsemble, batches: Sequence[SequenceBatch], state: str) -> list[Recording]:
+    """Replica r of ``model`` run with frozen weights over ``batches[r]``: one Recording per replica, states ``state``.
 
     All replicas run in one pass over streams padded at the end to the longest (``lengths``
     drops the padding); the pass is causal and replicas are independent (tested).
@@ -303,12 +307,12 @@ def _frozen_pass(model: ElmanSRN, batches: Sequence[SequenceBatch]) -> list[Reco
 
     x = np.stack([padded(b.inputs)[:, None] for b in batches])
     desc = {k: np.stack([padded(b.descriptors[k]) for b in batches]) for k in batches[0].descriptors}
-    rec = evaluate(model, x, descriptors=desc, lengths=n_steps, chunk_size=max(n_steps))
+    rec = evaluate(model, x, descriptors=desc, lengths=n_steps, chunk_size=max(n_steps)).with_states(state)
     return [rec.subset(seed=r) for r in range(len(batches))]
 
 
 def _seed_scores(
-    rec: Recording, net: ElmanSRN, replica: int, task: LexicalSentences, per_word: int,
+    rec: Recording, net: RecurrentEnsemble, replica: int, task: LexicalSentences, per_word: int,
     rng: np.random.Generator,
 ) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
     """One trained seed: likelihood scores (p. 199), token scores (Fig. 9), generated sentences; boy/girl tokens."""
@@ -425,6 +429,7 @@ class ElmanLexical(Replication):
         "tree_similarity": "Spearman correlation of cophenetic distances with Fig. 7 as transcribed "
         "(data/elman1990_fig7.txt), over the 29 words",
         "tokens": "token analyses on a random sample of tokens per word (tokens_per_word)",
+        **ARCHITECTURE_PARAMETERS,
     }
 
     def config(self, quick: bool = False) -> LexicalConfig:
@@ -444,11 +449,8 @@ class ElmanLexical(Replication):
         corpora = [task.sentences(c[1]) for c in children]
         streams = [task.encode(s) for s in corpora]
         weight_seeds = [c[0] for c in children]
-        net = train_srn_ensemble(config, streams, weight_seeds, dtype=torch.float32, quiet=quiet)
-        untrained = ElmanSRN(
-            N_INPUTS, config.hidden_size, N_INPUTS, n_replicas=len(seeds), replica_seeds=weight_seeds,
-            init_range=config.init_range,
-        )  # fmt: skip
+        net = train_ensemble(config, streams, weight_seeds, dtype=torch.float32, quiet=quiet)
+        untrained = build_ensemble(config, N_INPUTS, N_INPUTS, weight_seeds, dtype=torch.float32)
         zog_task = LexicalSentences(n_sentences=config.zog_sentences, lexicon=config.lexicon, replace={"man": "zog"})
         classes = zog_task.word_classes()
         zog_streams = [zog_task.encode(zog_task.sentences(c[2])) for c in children]
@@ -456,7 +458,7 @@ class ElmanLexical(Replication):
         scores, tokens = [], []
         passes = (("trained", net, streams), ("untrained", untrained, streams), ("novel", net, zog_streams))
         for condition, model, batches in passes:
-            for r, rec in enumerate(_frozen_pass(model, batches)):
+            for r, rec in enumerate(_frozen_pass(model, batches, config.state_name)):
                 types[r, condition] = _types(rec, classes, r, condition)
                 if condition == "trained":
                     rng = np.random.default_rng(children[r][3])
@@ -669,6 +671,43 @@ class ElmanLexical(Replication):
                 "per seed: trained > untrained",
             ),
         ]
+
+    @fill_doc
+    def claim_measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """The per-seed measure behind each claim, and the paper's value where it gives one (for ``cogrnn compare``).
+
+        %(claim_measures)s
+        """
+        ts = extras["type_scores"].set_index(["condition", "seed"])
+        tr, un, nv = ts.loc["trained"], ts.loc["untrained"], extras["zog"].set_index("seed")
+        sc = extras["scores"].pivot(index="seed", columns="metric", values="value")
+        fig9 = fig9_position_scores()
+        nan = float("nan")
+        return claim_measure_table({
+            "types-nouns-vs-verbs": ("words misplaced by the top split", tr["misplaced_noun_verb"], 0.0),
+            "types-nearest-neighbour-same-class": ("share of words with a same-class nearest neighbour",
+                                                   tr["nn_same_class"], nan),
+            "types-animate-vs-inanimate": ("nouns misplaced by animacy", tr["misplaced_animacy"], 0.0),
+            "types-noun-groups-are-clades": ("noun groups that are clades", tr["noun_clades"], len(NOUN_CLADES)),
+            "verbs-by-argument-structure": ("verb groups that are clades", tr["verb_clades"], len(VERB_CLADES)),
+            "types-tree-similar-to-fig7": ("rho of cophenetic distances with Fig. 7", tr["rho_fig7"], nan),
+            "tokens-stay-in-branch": ("share of tokens in their class's branch", sc["token_class_consistency"], nan),
+            "tokens-nearest-same-word": ("share of tokens nearest to a token of their word", sc["token_nn_same_word"],
+                                         nan),
+            "boy-girl-tokens-by-position": ("smaller of boy's and girl's initial-clade share",
+                                            np.minimum(sc["boy_initial_clade"], sc["girl_initial_clade"]),
+                                            fig9["initial_clade"].min()),
+            "likelihood-error": ("summed squared error vs likelihood vectors", sc["sse_vs_likelihood"],
+                                 PAPER["sse_vs_likelihood"]),
+            "likelihood-cosine": ("cosine with likelihood vectors", sc["cosine"], PAPER["cosine"]),
+            "error-vs-successors": ("summed squared error vs successors", sc["sse_vs_successor"],
+                                    PAPER["sse_vs_successor"]),
+            "zog-nearest-animate": ("zog's nearest word is animate (0/1)", nv["zog_nearest_is_animate"], 1.0),
+            "zog-with-humans": ("zog's nearest word is human (0/1)", nv["zog_nearest_is_human"], 1.0),
+            "zog-sister-in-humans": ("zog's sister clade is human (0/1)", nv["zog_sister_in_humans"], 1.0),
+            "untrained-control-paired": ("same-class NN share, trained minus untrained",
+                                         tr["nn_same_class"] - un["nn_same_class"], nan),
+        })  # fmt: skip
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig = plt.figure(figsize=(17, 8.5), layout="constrained")

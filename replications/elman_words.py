@@ -37,6 +37,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cogrnn._docs import fill_doc
 from cogrnn.analysis.recording import evaluate
 from cogrnn.analysis.segmentation import (
     aligned_errors,
@@ -48,11 +49,12 @@ from cogrnn.analysis.segmentation import (
     word_error_profiles,
     word_predictability,
 )
+from cogrnn.compare import claim_measure_table
 from cogrnn.config import Config, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LetterInWord
-from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
+from cogrnn.training import ARCHITECTURE_PARAMETERS, OnlineSRNConfig, train_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = [
@@ -201,6 +203,7 @@ def boundaries_precise(scores: Mapping[str, Any] | pd.DataFrame) -> Any:
     return scores["precision"] > PRECISION_CRITERION * scores["base_rate"]
 
 
+@fill_doc
 @dataclass(frozen=True)
 class WordsConfig(OnlineSRNConfig):
     """Configuration of the word-boundary replication (paper values where it gives them).
@@ -217,6 +220,7 @@ class WordsConfig(OnlineSRNConfig):
         Momentum of the weight updates (not in the paper).
     init_range : float, default 0.5
         Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    %(srn_architecture)s
     n_sentences : int, default 200
         Sentences in each seed's training corpus (paper: 200).
     coding : str, default "elman"
@@ -270,6 +274,7 @@ class ElmanWords(Replication):
         "init_range": "initial weights and biases uniform in [-0.5, 0.5] (not in the paper)",
         "loss": "1/2 sum of squared errors, online updates; sq_error is summed over the 5 output bits",
         "segmentation": "boundaries at local maxima of the error at or above the seed's median error",
+        **ARCHITECTURE_PARAMETERS,
     }
 
     def config(self, quick: bool = False) -> WordsConfig:
@@ -283,7 +288,7 @@ class ElmanWords(Replication):
         children = [s.spawn(2) for s in seeds]  # weights, training corpus
         task = LetterInWord(n_sentences=config.n_sentences, coding=config.coding)
         streams = [task.generate(c[1]) for c in children]
-        net = train_srn_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
+        net = train_ensemble(config, streams, [c[0] for c in children], quiet=quiet)
         test = LetterInWord(n_sentences=config.test_sentences, coding=config.coding).generate(config.test_seed)
         fragment = task.spell(FRAGMENT)
         # one running stream: the fragment follows the test corpus
@@ -377,6 +382,26 @@ class ElmanWords(Replication):
                 f"per seed: precision of boundaries at error peaks > {PRECISION_CRITERION} x the base rate",
             ),
         ]
+
+    @fill_doc
+    def claim_measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """The per-seed measure behind each claim, and Fig. 6's value (for ``cogrnn compare``).
+
+        %(claim_measures)s
+        """
+        fig6 = paper_fig6()
+        profiles = word_error_profiles(fig6, by=["word_index", "word"], min_length=MIN_WORD_LENGTH)
+        fig6_seg = segmentation_scores(detect_boundaries(fig6["sq_error"]), fig6["word_onset"].to_numpy(dtype=bool))
+        onsets, seg = extras["onsets"].set_index("seed"), extras["segmentation"].set_index("seed")
+        passing = extras["word_types"].groupby("seed")["onset_falls"].mean()
+        return claim_measure_table({
+            "error-high-at-word-onsets": ("onset / within-word error", onsets["ratio"],
+                                          onset_contrast(fig6["sq_error"], fig6["word_onset"])["ratio"]),
+            "error-falls-within-words": ("share of word types whose error falls", passing,
+                                         profiles["onset_falls"].mean()),
+            "boundaries-from-error-peaks": ("boundary precision / base rate", seg["precision"] / seg["base_rate"],
+                                            fig6_seg["precision"] / fig6_seg["base_rate"]),
+        })  # fmt: skip
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.9), layout="constrained", width_ratios=[2.4, 1, 1])

@@ -35,15 +35,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from cogrnn._docs import fill_doc
 from cogrnn.analysis.errors import error_by
 from cogrnn.analysis.profiles import cycle_profile
 from cogrnn.analysis.recording import evaluate
 from cogrnn.analysis.roles import role_extremes, transition_labels, unit_roles
+from cogrnn.compare import claim_measure_table
 from cogrnn.config import Config, check_float, check_int
 from cogrnn.io import data_path, read_data_table
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import TemporalXOR
-from cogrnn.training import OnlineSRNConfig, train_srn_ensemble
+from cogrnn.training import ARCHITECTURE_PARAMETERS, OnlineSRNConfig, train_ensemble
 from cogrnn.viz import add_caption, plot_error_curve, plot_seed_values
 
 __all__ = [
@@ -193,6 +195,7 @@ def roles_split(roles: pd.DataFrame) -> pd.Series:
     return (roles["r_same_max"] >= CORR_CRITERION) & (roles["r_same_min"] <= -CORR_CRITERION)
 
 
+@fill_doc
 @dataclass(frozen=True)
 class XorConfig(OnlineSRNConfig):
     """Configuration of the temporal XOR replication (paper values where it gives them).
@@ -209,6 +212,7 @@ class XorConfig(OnlineSRNConfig):
         Momentum of the weight updates (not in the paper).
     init_range : float, default 0.5
         Initial weights uniform in ``[-init_range, init_range]`` (not in the paper).
+    %(srn_architecture)s
     n_triples : int, default 1000
         Triples (two random bits and their XOR) in the training stream (paper: 3,000 bits).
     context_init : float, default 0.5
@@ -265,6 +269,13 @@ class ElmanXOR(Replication):
         "loss": "1/2 sum of squared errors, online updates (the paper: back propagation, one update per step)",
         "error_metric": "figure: mean squared error per step (caption says RMS, text says sum squared)",
         "streams": "every seed has its own initial weights, training stream and test stream",
+        **ARCHITECTURE_PARAMETERS,
+    }
+    #: claims about the SRN's own mechanism (``cogrnn compare`` marks them in its claims table)
+    mechanism_claims = {
+        "hidden-unit-roles": "about the two hidden units of Elman's 2-unit SRN (one tracks repeats, the other "
+        "alternations); for other architectures it is read on their analysed state (e.g. an LSTM's h), whose units "
+        "need not divide the work this way, so a failure there says nothing against the XOR result"
     }
 
     def config(self, quick: bool = False) -> XorConfig:
@@ -279,13 +290,13 @@ class ElmanXOR(Replication):
         children = [s.spawn(3) for s in seeds]  # weights, training stream, test stream
         streams = [TemporalXOR(n_triples=config.n_triples).generate(c[1]) for c in children]
         tests = [TemporalXOR(n_triples=config.test_triples).generate(c[2]) for c in children]
-        net = train_srn_ensemble(config, streams, [c[0] for c in children], context_init=config.context_init,
-                                 quiet=quiet)  # fmt: skip
+        srn = {"context_init": config.context_init} if config.model == "elman" else {}
+        net = train_ensemble(config, streams, [c[0] for c in children], quiet=quiet, **srn)
         keys = ("input", "target_phase", "target")
         rec = evaluate(
             net, np.stack([b.inputs for b in tests]), np.stack([b.targets for b in tests]),
             {k: np.stack([b.descriptors[k][:, 0] for b in tests]) for k in keys},
-        )  # fmt: skip
+        ).with_states(config.state_name)  # fmt: skip
         results = rec.descriptors[["seed", "t", *keys]].assign(output=rec.outputs[:, 0], sq_error=rec.sq_error)
         hidden = rec.to_df(long=True).drop(columns=["sequence", *keys])
         return {"results": results, "hidden": hidden}
@@ -361,6 +372,32 @@ class ElmanXOR(Replication):
                 f"per seed: one unit r >= {CORR_CRITERION} and another r <= -{CORR_CRITERION}",
             ),
         ]
+
+    @fill_doc
+    def claim_measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """The per-seed measure behind each claim, and Fig. 3's value where it gives one (for ``cogrnn compare``).
+
+        %(claim_measures)s
+        """
+        fig3 = paper_fig3()
+        fig3_phase = fig3.groupby("target_phase")["error"].mean()
+
+        def xor_among_lowest(g: pd.DataFrame) -> int:
+            return len(set(g.nsmallest(4, "sq_error")["cycle"]) & set(XOR_CYCLES))
+
+        curves = extras["cycle_curves"]
+        fig3_lowest = xor_among_lowest(fig3.rename(columns={"error": "sq_error"}))
+        roles = extras["roles"].set_index("seed")
+        return claim_measure_table({
+            "xor-bit-error-lower": ("XOR-bit error / other bits' error", extras["phase_errors"].set_index("seed")[
+                "ratio"], fig3_phase[2] / fig3_phase[[0, 1]].mean()),
+            "dips-every-third-cycle": ("XOR cycles among the 4 lowest of 12",
+                                       curves.groupby("seed")[["cycle", "sq_error"]].apply(xor_among_lowest),
+                                       fig3_lowest),
+            "xor-rule-at-all-points": ("r(output, XOR of last two inputs)", roles["r_output_xor"], float("nan")),
+            "hidden-unit-roles": ("min(r_same_max, -r_same_min) of the hidden units",
+                                  np.minimum(roles["r_same_max"], -roles["r_same_min"]), float("nan")),
+        })  # fmt: skip
 
     def plot(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], caption: str) -> plt.Figure:
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained", width_ratios=[2, 1.2, 1.2])

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .ensembles import OnlineSRNConfig, stack_streams, train_srn_ensemble
+from .ensembles import (
+    ARCHITECTURE_PARAMETERS,
+    ARCHITECTURES,
+    OnlineSRNConfig,
+    architecture_options,
+    build_ensemble,
+    stack_streams,
+    state_name,
+    train_ensemble,
+    train_srn_ensemble,
+)
 from .losses import LOSSES, compute_loss
 from .trainer import Trainer, TrainerConfig, train
 
@@ -12,7 +22,13 @@ __all__ = [
     "Trainer",
     "TrainerConfig",
     "train",
+    "ARCHITECTURES",
+    "ARCHITECTURE_PARAMETERS",
     "OnlineSRNConfig",
+    "architecture_options",
+    "build_ensemble",
+    "state_name",
+    "train_ensemble",
     "stack_streams",
     "train_srn_ensemble",
 ]
