@@ -11,6 +11,7 @@ is generated.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,7 +126,9 @@ class NeurogymTask(Task):
         if isinstance(self.env, str):
             ngym = _neurogym()
             try:
-                env = ngym.make(self.env, **self.env_kwargs)
+                with warnings.catch_warnings():  # gymnasium warns that neurogym's envs declare no render modes
+                    warnings.filterwarnings("ignore", category=UserWarning, module="gymnasium")
+                    env = ngym.make(self.env, **self.env_kwargs)
             except Exception as exc:  # gymnasium raises its own errors for unknown ids and arguments
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise ConfigError(f"cannot make neurogym environment {self.env!r}: {reason}") from None
