@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from .._docs import fill_doc
-from ..config import check_bool, check_choice, check_int
+from ..config import check_bool, check_choice, check_int, check_size
 from ..exceptions import ConfigError, DataError
 from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
@@ -648,7 +648,8 @@ class TextCorpus(_TokenTask):
 
     def _batch(self, seqs: list[dict[str, list[Any]]]) -> SequenceBatch:
         T, B, V = max(len(s["code_in"]) for s in seqs), len(seqs), len(self._vocab)
-        x, y = np.zeros((T, B, V)), np.zeros((T, B, V))
+        check_size("the one-hot inputs and targets of the corpus", (2, T, B, V), itemsize=4)
+        x, y = np.zeros((T, B, V), dtype=np.float32), np.zeros((T, B, V), dtype=np.float32)
         desc: dict[str, np.ndarray] = {
             "token": np.full((T, B), "", dtype=object),
             "next_token": np.full((T, B), "", dtype=object),
@@ -839,7 +840,8 @@ class LabelledSequences(_TokenTask):
         label_codes = [self._label_codes[int(r)] for r in rows]
         lines = [self.lines_[int(r)] for r in rows]
         T, B, V, C = max(len(c) for c in codes), len(codes), len(self._vocab), len(self.labels_)
-        x, y = np.zeros((T, B, V)), np.zeros((T, B, C))
+        check_size("the one-hot inputs of the sequences", (T, B, V + C), itemsize=4)
+        x, y = np.zeros((T, B, V), dtype=np.float32), np.zeros((T, B, C), dtype=np.float32)
         desc: dict[str, np.ndarray] = {
             "token": np.full((T, B), "", dtype=object),
             "position": np.full((T, B), -1, dtype=np.int64),
