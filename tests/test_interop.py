@@ -247,6 +247,25 @@ def test_neurogym_matches_the_environment(ngym):
     assert env.unwrapped.num_tr == 0  # the environment given is not advanced
 
 
+def test_neurogym_trial_wrappers_apply(ngym):
+    from neurogym.core import TrialWrapper
+
+    from cogrnn.tasks.neurogym import NeurogymTask
+
+    class AlwaysRight(TrialWrapper):
+        def new_trial(self, **kwargs):
+            return self.env.new_trial(ground_truth=1, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = ngym.make("PerceptualDecisionMaking-v0")
+        wrapped = AlwaysRight(ngym.make("PerceptualDecisionMaking-v0").unwrapped)
+        d_plain = NeurogymTask(plain, n_trials=6).generate(random_state=0, n_streams=2).descriptors
+        d_wrapped = NeurogymTask(wrapped, n_trials=6).generate(random_state=0, n_streams=2).descriptors
+    assert set(d_plain["ground_truth"][~d_plain["padding"]]) == {0.0, 1.0}
+    assert set(d_wrapped["ground_truth"][~d_wrapped["padding"]]) == {1.0}
+
+
 def test_neurogym_trains_and_errors(ngym):
     from cogrnn.tasks.neurogym import NeurogymTask
     from cogrnn.training import Trainer

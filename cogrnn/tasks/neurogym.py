@@ -49,8 +49,10 @@ class NeurogymTask(Task):
     """A neurogym trial-based environment as a cogrnn task: trials concatenated, boundaries kept.
 
     Each sequence of a batch holds ``n_trials`` whole trials drawn one after another with
-    the environment's ``new_trial`` (through any neurogym wrappers); sequences shorter than
-    the longest are padded at the end with zero inputs and targets (descriptor ``padding``).
+    the environment's ``new_trial``, as neurogym's own supervised ``Dataset`` does: trial
+    wrappers (``neurogym.core.TrialWrapper``, e.g. ``SideBias``) apply, wrappers that act in
+    ``step`` (e.g. ``ReactionTime``, ``Noise``) do not. Sequences shorter than the longest
+    are padded at the end with zero inputs and targets (descriptor ``padding``).
 
     Parameters
     ----------
