@@ -256,7 +256,8 @@ def write_surprisal(checkpoint: str | Path, text: str | Path, out: str | Path, *
         The text, one sentence per line.
     out : str or pathlib.Path
         The CSV written (atomically): ``replica``, ``sentence`` (0-based), ``line``, ``position``,
-        ``token``, ``word_index``, ``word``, ``surprisal``, ``entropy``.
+        ``token``, ``known`` (False: out of the vocabulary, scored as ``<unk>``), ``word_index``,
+        ``word``, ``surprisal``, ``entropy``.
     encoding : str, default "utf-8"
         The text's encoding.
 
@@ -292,7 +293,7 @@ def write_surprisal(checkpoint: str | Path, text: str | Path, out: str | Path, *
     corpus = TextCorpus.from_description(task, text, encoding=encoding)
     df = token_surprisal(ckpt.model, corpus.generate())
     df = df.rename(columns={"next_token": "token", "token": "context_token"})
-    cols = ["replica", "sentence", "line", "position", "token", "word_index", "word", "surprisal", "entropy"]
+    cols = ["replica", "sentence", "line", "position", "token", "known", "word_index", "word", "surprisal", "entropy"]
     table = df[cols]
     words_path = out.with_name(out.stem + ".words.csv")
     if task.get("unit") == "char":

@@ -58,8 +58,9 @@ def test_surprisal_of_grammatical_vs_scrambled_words(tmp_path, trained):
                  "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
     df = pd.read_csv(tmp_path / "s.csv")
     assert list(df.columns) == [
-        "replica", "sentence", "line", "position", "token", "word_index", "word", "surprisal", "entropy"
+        "replica", "sentence", "line", "position", "token", "known", "word_index", "word", "surprisal", "entropy"
     ]  # fmt: skip
+    assert df.known.all()
     assert len(df) == 3 * 8 and (df.surprisal >= 0).all() and (df.entropy >= 0).all()
     # "eat" after the human "boy" is expected; "boy" as the object of "cookie eat" is not (Elman's grammar:
     # foods do not eat); every network finds the scrambled sentence's last word more surprising
@@ -169,3 +170,41 @@ def test_text_corpus_matches_command_tokenisation(trained):
     task = load_checkpoint(trained / "model.safetensors").header["metadata"]["task"]
     corpus = TextCorpus.from_description(task, ["boy eat cookie"])
     assert corpus.sentences_ == [["boy", "eat", "cookie"]] and corpus.layout == "sentences"
+
+
+def test_beam_search_finds_the_most_probable_sequence():
+    """Beam search as wide as the vocabulary squared keeps every 2-prefix: its best 3-token sequence is exact."""
+    import itertools
+
+    from cogrnn.analysis.generation import generate, next_token_fn
+    from cogrnn.models import GRUNetwork
+
+    net = GRUNetwork(3, 5, 3, output_activation="softmax", random_state=2)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(4.0)  # sharper distributions, so greedy and beam differ
+    step, state = next_token_fn(net)
+
+    def score(seq):
+        st, last, total = state, 0, 0.0
+        for tok in seq:
+            logp, st = step(st, last)
+            total, last = total + float(logp[tok]), tok
+        return total
+
+    best = max(itertools.product(range(3), repeat=3), key=score)
+    beam = generate(step, state, 0, 3, strategy="beam", beam_width=9)
+    assert tuple(beam[0]["tokens"]) == best and beam[0]["log_prob"] == pytest.approx(score(best))
+    greedy = generate(step, state, 0, 3)[0]
+    assert greedy["log_prob"] <= beam[0]["log_prob"] + 1e-12
+
+
+def test_unknown_words_are_flagged(tmp_path):
+    (tmp_path / "c.txt").write_text("\n".join(TINY * 2) + "\n")
+    assert main(["train", "--text", str(tmp_path / "c.txt"), "--min-count", "2", "--hidden-size", "3", "--epochs",
+                 "1", "--seeds", "1", "--model", "gru", "--out", str(tmp_path / "run"), "--quiet"]) == 0  # fmt: skip
+    (tmp_path / "t.txt").write_text("zebra eat cookie\n")
+    assert main(["surprisal", str(tmp_path / "run" / "model.safetensors"), "--text", str(tmp_path / "t.txt"),
+                 "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
+    df = pd.read_csv(tmp_path / "s.csv")
+    assert df.token.tolist() == ["zebra", "eat", "cookie", "<eos>"] and df.known.tolist() == [False, True, True, True]

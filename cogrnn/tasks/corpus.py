@@ -435,7 +435,8 @@ class TextCorpus(_TokenTask):
     index in the sentence; the boundary's is the sentence length), ``word_index`` and
     ``word`` (the word it belongs to; a space or boundary closes the word before it, so
     summing over ``word_index`` gives a character model's probability of the whole word),
-    ``line`` (the line of the file), and ``scored`` (False on padding).
+    ``line`` (the line of the file), ``known`` (False where the target is outside the
+    vocabulary and coded as :data:`UNK`), and ``scored`` (False on padding).
 
     Examples
     --------
@@ -638,12 +639,13 @@ class TextCorpus(_TokenTask):
             raise DataError(f"{self._name}: one {self.unit} and no boundaries leave nothing to predict")
         return self._batch(streams)
 
-    @staticmethod
-    def _split(cols: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    def _split(self, cols: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        vocab = self._vocab
         out = {"code_in": cols["code"][:-1], "token": cols["token"][:-1], "code_out": cols["code"][1:]}
         out["next_token"] = cols["token"][1:]
         for key in ("sentence", "position", "word_index", "word", "line"):
             out[key] = cols[key][1:]
+        out["known"] = [token in vocab for token in out["next_token"]]
         return out
 
     def _batch(self, seqs: list[dict[str, list[Any]]]) -> SequenceBatch:
@@ -658,13 +660,14 @@ class TextCorpus(_TokenTask):
             "word_index": np.full((T, B), -1, dtype=np.int64),
             "word": np.full((T, B), "", dtype=object),
             "line": np.zeros((T, B), dtype=np.int64),
+            "known": np.zeros((T, B), dtype=bool),
             "scored": np.zeros((T, B), dtype=bool),
         }
         for b, s in enumerate(seqs):
             L = len(s["code_in"])
             x[np.arange(L), b, s["code_in"]] = 1.0
             y[np.arange(L), b, s["code_out"]] = 1.0
-            for key in ("token", "next_token", "sentence", "position", "word_index", "word", "line"):
+            for key in ("token", "next_token", "sentence", "position", "word_index", "word", "line", "known"):
                 desc[key][:L, b] = s[key]
             desc["scored"][:L, b] = True
         return SequenceBatch(x, y, desc)
