@@ -462,6 +462,10 @@ def _figure_bytes(fig: Any, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+#: when the last run of this process ended (perf_counter), None before the first
+_LAST_END: dict[str, float | None] = {"t": None}
+
+
 class _Clock:
     """Wall time of the runner's steps: ``lap(step)`` adds the time since the last lap to ``step``."""
 
@@ -478,7 +482,8 @@ class _Clock:
         """The ``timings`` record of ``provenance.json``, seconds.
 
         ``startup_s``: interpreter start-up and imports before the runner was called (None
-        where unknown); one ``<step>_s`` per step of the runner (``compute_s`` trains and
+        where unknown), or, for a later run of the same process, the time since the previous
+        run ended; one ``<step>_s`` per step of the runner (``compute_s`` trains and
         evaluates; ``files_s`` writes, reads back and hashes the tables and files, up to
         the provenance itself; the final flush to disk and the publication are not in it);
         ``phases``: the phases inside compute that the library timed (``train``,
@@ -715,7 +720,9 @@ def run_replication(
     started = time.perf_counter()
     start_time = utc_now()
     clock = _Clock(started)
-    startup = process_age()  # interpreter start-up and imports before this call
+    # interpreter start-up and imports before the first run of this process; the time since
+    # the previous run ended before a later one (``replicate all``: the next one's imports)
+    startup = process_age() if _LAST_END["t"] is None else started - _LAST_END["t"]
     phase_times(reset=True)
     final = ensure_writable_dir(check_out_path(out)) / replication.name
     extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
@@ -874,4 +881,5 @@ def run_replication(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ReplicationResult(replication.name, final, results, claims, time.perf_counter() - started)
+    ended = _LAST_END["t"] = time.perf_counter()
+    return ReplicationResult(replication.name, final, results, claims, ended - started)

@@ -1,0 +1,118 @@
+"""A lean process: the runner's timings, one flush of the output set, and lazy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cogrnn import replication as runner
+from cogrnn import replications
+from cogrnn._progress import timed
+
+TINY = {"epochs": 2, "test_triples": 10}
+
+
+def _run(tmp_path, **kw):
+    return runner.run_replication(replications.get("elman-xor"), n_seeds=2, quick=True, out=tmp_path, quiet=True,
+                                  overrides=TINY, **kw)  # fmt: skip
+
+
+def test_provenance_records_the_timings_of_each_step(tmp_path):
+    res = _run(tmp_path)
+    t = json.loads((res.out_dir / "provenance.json").read_text())["timings"]
+    steps = ["setup_s", "compute_s", "files_s", "measures_s", "claims_s", "figure_s"]
+    assert all(isinstance(t[k], float) and t[k] >= 0 for k in steps)
+    assert t["startup_s"] is None or t["startup_s"] >= 0
+    assert t["run_s"] == pytest.approx(sum(t[k] for k in steps), abs=0.01)
+    assert t["run_s"] <= res.wall_time_s + 0.01
+    inside = t["compute_s"] + t["measures_s"] + t["claims_s"]
+    assert t["outside_s"] == pytest.approx((t["startup_s"] or 0) + t["run_s"] - inside, abs=0.01)
+    assert 0 <= t["outside_share"] <= 1
+    # a redrawing keeps the run's timings and records its own beside them
+    again = runner.run_replication(replications.get("elman-xor"), out=tmp_path, quiet=True, plot_only=True)
+    prov = json.loads((again.out_dir / "provenance.json").read_text())
+    assert prov["timings"] == t and set(prov["redrawn"]["timings"]) >= {"setup_s", "figure_s", "files_s"}
+    assert "compute_s" not in prov["redrawn"]["timings"]
+    # a later run of the process counts the time since the previous one ended, not the process's age
+    assert runner._LAST_END["t"] is not None
+    later = json.loads((_run(tmp_path / "b").out_dir / "provenance.json").read_text())["timings"]
+    assert 0 <= later["startup_s"] < 5
+
+
+def test_every_output_is_on_disk_before_publication_and_phases_reach_the_provenance(tmp_path, monkeypatch):
+    rep = replications.get("elman-xor")
+    compute = type(rep).compute
+
+    def timed_compute(self, *args):
+        with timed("train"):
+            return compute(self, *args)
+
+    monkeypatch.setattr(type(rep), "compute", timed_compute)
+    flushed: set[tuple[int, int]] = set()
+    real_fsync, real_publish = os.fsync, runner.publish_dir
+
+    def fsync(fd):
+        st = os.fstat(fd)
+        flushed.add((st.st_dev, st.st_ino))
+        real_fsync(fd)
+
+    def publish(staging, final):
+        files = [p for p in staging.iterdir()]
+        assert files and all((p.stat().st_dev, p.stat().st_ino) in flushed for p in files)
+        assert (staging.stat().st_dev, staging.stat().st_ino) in flushed  # the names too
+        published.append(sorted(p.name for p in files))
+        return real_publish(staging, final)
+
+    published: list[list[str]] = []
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(runner, "publish_dir", publish)
+    res = _run(tmp_path)
+    assert published and published[0] == sorted(p.name for p in res.out_dir.iterdir())
+    t = json.loads((res.out_dir / "provenance.json").read_text())["timings"]
+    assert 0 < t["phases"]["train"] <= t["compute_s"]
+
+
+def _imported(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter has imported after running ``code``."""
+    heavy = ("torch", "pandas", "matplotlib", "numba")
+    probe = f"{code}\nimport sys; print('IMPORTED', *(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return set(out.rpartition("IMPORTED")[2].split())
+
+
+def _cli(*args: str) -> str:
+    run = "from cogrnn.cli import main\ntry: main()\nexcept SystemExit: pass"
+    return f"import sys; sys.argv = ['cogrnn', *{args!r}]\n{run}"
+
+
+def test_import_cogrnn_and_the_help_import_no_heavy_library():
+    assert _imported("import cogrnn") == set()
+    help_ = (
+        "import sys; sys.argv = ['cogrnn', '--help']\nfrom cogrnn.cli import main\ntry: main()\nexcept SystemExit: pass"
+    )
+    assert _imported(help_) == set()
+
+
+def test_lazy_names_of_the_package_resolve():
+    import cogrnn
+
+    assert cogrnn.make_model is cogrnn.registry.make_model and cogrnn.models.__name__ == "cogrnn.models"
+    assert set(cogrnn.__all__) <= set(dir(cogrnn))
+    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
+        cogrnn.nonesuch  # noqa: B018
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="registry.load_plugins imports cogrnn.models (torch) to register the built-in models; "
+    "registry.py is not E2's (reported to the lead)",
+)
+def test_cogrnn_list_imports_no_torch():
+    code = (
+        "import sys; sys.argv = ['cogrnn', 'list']\nfrom cogrnn.cli import main\ntry: main()\nexcept SystemExit: pass"
+    )
+    assert "torch" not in _imported(code)
