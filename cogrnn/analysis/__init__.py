@@ -85,6 +85,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         kendall_tau_a,
         model_rdm,
         rdm,
+        rdms_to_rsatoolbox,
     )
     from .segmentation import (
         align_to_onsets,
@@ -176,6 +177,7 @@ _SUBMODULE = {
     "model_rdm": "rsa",
     "RDM": "rsa",
     "rdm": "rsa",
+    "rdms_to_rsatoolbox": "rsa",
     "align_to_onsets": "segmentation",
     "aligned_errors": "segmentation",
     "boundary_scores": "segmentation",
@@ -252,6 +254,7 @@ __all__ = [
     "position_scores",
     "RDM",
     "rdm",
+    "rdms_to_rsatoolbox",
     "recall_outcomes",
     "recall_success",
     "Recording",
