@@ -80,290 +80,968 @@ def _hidden_deriv(code, h):  # pragma: no cover - compiled
     return 1.0
 
 
+LANES = 8
+"""Replicas per lockstep chunk: the width of the innermost loops, a compile-time constant."""
+
+
+@njit(cache=True)
+def _gather3(a, src):  # pragma: no cover - compiled
+    out = np.empty((a.shape[0], a.shape[1], LANES), dtype=a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            for q in range(LANES):
+                out[i, j, q] = a[i, j, src[q]]
+    return out
+
+
+@njit(cache=True)
+def _gather2(a, src):  # pragma: no cover - compiled
+    out = np.empty((a.shape[0], LANES), dtype=a.dtype)
+    for i in range(a.shape[0]):
+        for q in range(LANES):
+            out[i, q] = a[i, src[q]]
+    return out
+
+
+@njit(cache=True)
+def _scatter3(a, lanes, r0, n):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            for q in range(n):
+                a[i, j, r0 + q] = lanes[i, j, q]
+
+
+@njit(cache=True)
+def _scatter2(a, lanes, r0, n):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        for q in range(n):
+            a[i, r0 + q] = lanes[i, q]
+
+
+@njit(cache=True)
+def _activate(code, acc, out):  # pragma: no cover - compiled
+    """``out[q] = f(acc[q])`` for every lane, the code tested once (loops without branches)."""
+    if code == 0:
+        for q in range(LANES):
+            out[q] = 1.0 / (1.0 + math.exp(-acc[q]))
+    elif code == 1:
+        for q in range(LANES):
+            out[q] = math.tanh(acc[q])
+    elif code == 2:
+        for q in range(LANES):
+            out[q] = acc[q] if acc[q] > 0.0 else 0.0
+    else:
+        for q in range(LANES):
+            out[q] = acc[q]
+
+
+@njit(cache=True)
+def _deriv_times(code, acc, h, out):  # pragma: no cover - compiled
+    """``out[q] = acc[q] * f'(h[q])`` for every lane (f' written from the activation h)."""
+    if code == 0:
+        for q in range(LANES):
+            out[q] = acc[q] * (h[q] * (1.0 - h[q]))
+    elif code == 1:
+        for q in range(LANES):
+            out[q] = acc[q] * (1.0 - h[q] * h[q])
+    elif code == 2:
+        for q in range(LANES):
+            out[q] = acc[q] * (1.0 if h[q] > 0.0 else 0.0)
+    else:
+        for q in range(LANES):
+            out[q] = acc[q] * 1.0
+
+
+@njit(cache=True, inline="always")
+def _zero(a):  # pragma: no cover - compiled
+    for i in range(a.shape[0]):
+        a[i] = 0.0
+
+
 @njit(cache=True)
 def _block(  # pragma: no cover - compiled
-    r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    r0, r1, X, Y, W_in_all, W_ctx_all, b_h_all, W_out_all, b_o_all, M_in_all, M_ctx_all, M_bh_all, M_out_all,
+    M_bo_all, ctx_all, yprev_all, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     clip, use_bias, use_momentum, losses, bad,
 ):  # fmt: skip
+    """Replicas ``r0:r1`` in lockstep, the replica (lane) axis innermost and contiguous.
+
+    The block works on its own contiguous copies of its replicas' weights, buffers and
+    state (lane q is replica r0 + q), so every innermost loop runs from 0 over unit-stride
+    arrays without branches and vectorises; the copies are written back at the end. Each
+    lane performs the same floating-point operations in the same order as a lone replica
+    (no reduction crosses lanes, no fast-math reassociation), so a replica's numbers do
+    not depend on its lane, the block or the number of replicas.
+    """
     T, B, n_in = X.shape[0], X.shape[1], X.shape[2]
     shared_x = X.shape[3] == 1
     shared_y = Y.shape[3] == 1
-    H = W_in.shape[0]
-    C = W_ctx.shape[1]
-    O = W_out.shape[0]
+    H = W_in_all.shape[0]
+    C = W_ctx_all.shape[1]
+    O = W_out_all.shape[0]
     n = r1 - r0
-    dt = W_in.dtype
-    h = np.empty((B, H, n), dtype=dt)
-    z = np.empty((O, n), dtype=dt)
-    y = np.empty((B, O, n), dtype=dt)
-    dz = np.empty((O, n), dtype=dt)
-    dh = np.empty((H, n), dtype=dt)
-    acc = np.empty(n, dtype=dt)
-    aux = np.empty(n, dtype=dt)
-    aux2 = np.empty(n, dtype=dt)
-    item = np.empty(n, dtype=np.float64)
-    step_loss = np.empty(n, dtype=np.float64)
-    total = np.zeros(n, dtype=np.float64)
-    g_in = np.empty((H, n_in, n), dtype=dt)
-    g_ctx = np.empty((H, C, n), dtype=dt)
-    g_bh = np.empty((H, n), dtype=dt)
-    g_out = np.empty((O, H, n), dtype=dt)
-    g_bo = np.empty((O, n), dtype=dt)
+    dt = W_in_all.dtype
+    src = np.empty(LANES, dtype=np.int64)  # the replica each lane computes (spare lanes repeat r0)
+    for q in range(LANES):
+        src[q] = r0 + q if q < n else r0
+    W_in, W_ctx, W_out = _gather3(W_in_all, src), _gather3(W_ctx_all, src), _gather3(W_out_all, src)
+    M_in, M_ctx, M_out = _gather3(M_in_all, src), _gather3(M_ctx_all, src), _gather3(M_out_all, src)
+    b_h, b_o = _gather2(b_h_all, src), _gather2(b_o_all, src)
+    M_bh, M_bo = _gather2(M_bh_all, src), _gather2(M_bo_all, src)
+    ctx, yprev = _gather3(ctx_all, src), _gather3(yprev_all, src)
+    xin = np.empty((n_in, LANES), dtype=X.dtype)
+    tgt = np.empty((O, LANES), dtype=Y.dtype)
+    h = np.empty((B, H, LANES), dtype=dt)
+    z = np.empty((O, LANES), dtype=dt)
+    y = np.empty((B, O, LANES), dtype=dt)
+    dz = np.empty((O, LANES), dtype=dt)
+    dh = np.empty((H, LANES), dtype=dt)
+    acc = np.empty(LANES, dtype=dt)
+    aux = np.empty(LANES, dtype=dt)
+    aux2 = np.empty(LANES, dtype=dt)
+    item = np.empty(LANES, dtype=np.float64)
+    step_loss = np.empty(LANES, dtype=np.float64)
+    total = np.zeros(LANES, dtype=np.float64)
+    bad_q = np.full(LANES, -1, dtype=np.int64)
+    g_in = np.empty((H, n_in, LANES), dtype=dt)
+    g_ctx = np.empty((H, C, LANES), dtype=dt)
+    g_bh = np.empty((H, LANES), dtype=dt)
+    g_out = np.empty((O, H, LANES), dtype=dt)
+    g_bo = np.empty((O, LANES), dtype=dt)
+    for t in range(T):
+        _zero(g_in.reshape(-1))
+        _zero(g_ctx.reshape(-1))
+        _zero(g_bh.reshape(-1))
+        _zero(g_out.reshape(-1))
+        _zero(g_bo.reshape(-1))
+        _zero(step_loss)
+        for b in range(B):
+            # this step's inputs and targets, one per lane
+            for i in range(n_in):
+                if shared_x:
+                    for q in range(LANES):
+                        xin[i, q] = X[t, b, i, 0]
+                else:
+                    for q in range(LANES):
+                        xin[i, q] = X[t, b, i, src[q]]
+            for k in range(O):
+                if shared_y:
+                    for q in range(LANES):
+                        tgt[k, q] = Y[t, b, k, 0]
+                else:
+                    for q in range(LANES):
+                        tgt[k, q] = Y[t, b, k, src[q]]
+            if jordan:
+                for c in range(C):
+                    for q in range(LANES):
+                        ctx[b, c, q] = mu * ctx[b, c, q] + yprev[b, c, q]
+            # forward: hidden
+            for j in range(H):
+                if use_bias:
+                    for q in range(LANES):
+                        acc[q] = b_h[j, q]
+                else:
+                    _zero(acc)
+                for i in range(n_in):
+                    for q in range(LANES):
+                        acc[q] += W_in[j, i, q] * xin[i, q]
+                for c in range(C):
+                    for q in range(LANES):
+                        acc[q] += W_ctx[j, c, q] * ctx[b, c, q]
+                _activate(hidden_code, acc, h[b, j])
+            # forward: output
+            for k in range(O):
+                if use_bias:
+                    for q in range(LANES):
+                        acc[q] = b_o[k, q]
+                else:
+                    _zero(acc)
+                for j in range(H):
+                    for q in range(LANES):
+                        acc[q] += W_out[k, j, q] * h[b, j, q]
+                for q in range(LANES):
+                    z[k, q] = acc[q]
+            if out_code == 0:
+                for k in range(O):
+                    for q in range(LANES):
+                        y[b, k, q] = 1.0 / (1.0 + math.exp(-z[k, q]))
+            elif out_code == 1:
+                for k in range(O):
+                    for q in range(LANES):
+                        y[b, k, q] = z[k, q]
+            if out_code == 2 or loss_code == 2:
+                for q in range(LANES):  # aux = max_k z, aux2 = sum_k exp(z - max)
+                    aux[q] = -np.inf
+                    aux2[q] = 0.0
+                for k in range(O):
+                    for q in range(LANES):
+                        if z[k, q] > aux[q]:
+                            aux[q] = z[k, q]
+                for k in range(O):
+                    for q in range(LANES):
+                        aux2[q] += math.exp(z[k, q] - aux[q])
+                if out_code == 2:
+                    for k in range(O):
+                        for q in range(LANES):
+                            y[b, k, q] = math.exp(z[k, q] - aux[q]) / aux2[q]
+            # loss and dL/dz
+            _zero(item)
+            if loss_code == 0 or loss_code == 1:
+                scale = 1.0 if loss_code == 0 else 2.0 / O
+                _zero(acc)  # acc = sum_k y_k dL/dy_k (for softmax outputs)
+                for k in range(O):
+                    for q in range(LANES):
+                        e = y[b, k, q] - tgt[k, q]
+                        item[q] += e * e
+                        dz[k, q] = scale * e
+                        acc[q] += y[b, k, q] * dz[k, q]
+                if loss_code == 0:
+                    for q in range(LANES):
+                        item[q] = 0.5 * item[q]
+                else:
+                    for q in range(LANES):
+                        item[q] = item[q] / O
+                if out_code == 0:
+                    for k in range(O):
+                        for q in range(LANES):
+                            dz[k, q] *= y[b, k, q] * (1.0 - y[b, k, q])
+                elif out_code == 2:
+                    for k in range(O):
+                        for q in range(LANES):
+                            dz[k, q] = y[b, k, q] * (dz[k, q] - acc[q])
+            elif loss_code == 2:
+                for q in range(LANES):  # aux = log-sum-exp of z, acc = sum of targets
+                    aux[q] = aux[q] + math.log(aux2[q])
+                    acc[q] = 0.0
+                for k in range(O):
+                    for q in range(LANES):
+                        item[q] -= tgt[k, q] * (z[k, q] - aux[q])
+                        acc[q] += tgt[k, q]
+                for k in range(O):
+                    for q in range(LANES):
+                        dz[k, q] = math.exp(z[k, q] - aux[q]) * acc[q] - tgt[k, q]
+            else:
+                for k in range(O):
+                    for q in range(LANES):
+                        zk = z[k, q]
+                        tk = tgt[k, q]
+                        item[q] += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
+                        dz[k, q] = 1.0 / (1.0 + math.exp(-zk)) - tk
+            for q in range(LANES):
+                step_loss[q] += item[q] / B
+            for k in range(O):
+                for q in range(LANES):
+                    dz[k, q] /= B
+            # backward (the gradient stops at the context copy)
+            for j in range(H):
+                _zero(acc)
+                for k in range(O):
+                    for q in range(LANES):
+                        g_out[k, j, q] += dz[k, q] * h[b, j, q]
+                        acc[q] += W_out[k, j, q] * dz[k, q]
+                _deriv_times(hidden_code, acc, h[b, j], dh[j])
+            for k in range(O):
+                for q in range(LANES):
+                    g_bo[k, q] += dz[k, q]
+            for j in range(H):
+                for i in range(n_in):
+                    for q in range(LANES):
+                        g_in[j, i, q] += dh[j, q] * xin[i, q]
+                for c in range(C):
+                    for q in range(LANES):
+                        g_ctx[j, c, q] += dh[j, q] * ctx[b, c, q]
+                for q in range(LANES):
+                    g_bh[j, q] += dh[j, q]
+        for q in range(LANES):
+            if bad_q[q] < 0 and not math.isfinite(step_loss[q]):
+                bad_q[q] = t
+            total[q] += step_loss[q]
+        if clip > 0.0:
+            _zero(acc)  # squared gradient norm per replica
+            for j in range(H):
+                for i in range(n_in):
+                    for q in range(LANES):
+                        acc[q] += g_in[j, i, q] * g_in[j, i, q]
+                for c in range(C):
+                    for q in range(LANES):
+                        acc[q] += g_ctx[j, c, q] * g_ctx[j, c, q]
+                if use_bias:
+                    for q in range(LANES):
+                        acc[q] += g_bh[j, q] * g_bh[j, q]
+            for k in range(O):
+                for j in range(H):
+                    for q in range(LANES):
+                        acc[q] += g_out[k, j, q] * g_out[k, j, q]
+                if use_bias:
+                    for q in range(LANES):
+                        acc[q] += g_bo[k, q] * g_bo[k, q]
+            for q in range(LANES):
+                coef = clip / (math.sqrt(acc[q]) + 1e-6)
+                aux[q] = coef if coef < 1.0 else 1.0
+            for j in range(H):
+                for q in range(LANES):
+                    g_bh[j, q] *= aux[q]
+                for i in range(n_in):
+                    for q in range(LANES):
+                        g_in[j, i, q] *= aux[q]
+                for c in range(C):
+                    for q in range(LANES):
+                        g_ctx[j, c, q] *= aux[q]
+            for k in range(O):
+                for q in range(LANES):
+                    g_bo[k, q] *= aux[q]
+                for j in range(H):
+                    for q in range(LANES):
+                        g_out[k, j, q] *= aux[q]
+        # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf)
+        if use_momentum:
+            for j in range(H):
+                for i in range(n_in):
+                    for q in range(LANES):
+                        M_in[j, i, q] = momentum * M_in[j, i, q] + g_in[j, i, q]
+                        W_in[j, i, q] -= lr * M_in[j, i, q]
+                for c in range(C):
+                    for q in range(LANES):
+                        M_ctx[j, c, q] = momentum * M_ctx[j, c, q] + g_ctx[j, c, q]
+                        W_ctx[j, c, q] -= lr * M_ctx[j, c, q]
+                if use_bias:
+                    for q in range(LANES):
+                        M_bh[j, q] = momentum * M_bh[j, q] + g_bh[j, q]
+                        b_h[j, q] -= lr * M_bh[j, q]
+            for k in range(O):
+                for j in range(H):
+                    for q in range(LANES):
+                        M_out[k, j, q] = momentum * M_out[k, j, q] + g_out[k, j, q]
+                        W_out[k, j, q] -= lr * M_out[k, j, q]
+                if use_bias:
+                    for q in range(LANES):
+                        M_bo[k, q] = momentum * M_bo[k, q] + g_bo[k, q]
+                        b_o[k, q] -= lr * M_bo[k, q]
+        else:
+            for j in range(H):
+                for i in range(n_in):
+                    for q in range(LANES):
+                        W_in[j, i, q] -= lr * g_in[j, i, q]
+                for c in range(C):
+                    for q in range(LANES):
+                        W_ctx[j, c, q] -= lr * g_ctx[j, c, q]
+                if use_bias:
+                    for q in range(LANES):
+                        b_h[j, q] -= lr * g_bh[j, q]
+            for k in range(O):
+                for j in range(H):
+                    for q in range(LANES):
+                        W_out[k, j, q] -= lr * g_out[k, j, q]
+                if use_bias:
+                    for q in range(LANES):
+                        b_o[k, q] -= lr * g_bo[k, q]
+        # the copy-back: context for the next step
+        for b in range(B):
+            if jordan:
+                for k in range(O):
+                    for q in range(LANES):
+                        yprev[b, k, q] = y[b, k, q]
+            else:
+                for j in range(H):
+                    for q in range(LANES):
+                        ctx[b, j, q] = h[b, j, q]
+    _scatter3(W_in_all, W_in, r0, n)
+    _scatter3(W_ctx_all, W_ctx, r0, n)
+    _scatter3(W_out_all, W_out, r0, n)
+    _scatter3(M_in_all, M_in, r0, n)
+    _scatter3(M_ctx_all, M_ctx, r0, n)
+    _scatter3(M_out_all, M_out, r0, n)
+    _scatter3(ctx_all, ctx, r0, n)
+    _scatter3(yprev_all, yprev, r0, n)
+    _scatter2(b_h_all, b_h, r0, n)
+    _scatter2(b_o_all, b_o, r0, n)
+    _scatter2(M_bh_all, M_bh, r0, n)
+    _scatter2(M_bo_all, M_bo, r0, n)
     for q in range(n):
-        bad[r0 + q] = -1
+        losses[r0 + q] = total[q] / T
+        bad[r0 + q] = bad_q[q]
+
+
+# lane vectors: 8-tuples of float64, one element per lane. Straight-line code on tuples has
+# no loops and no possible aliasing, so LLVM packs each operation into SIMD registers
+# (superword-level parallelism) while every lane performs exactly the scalar operation.
+
+
+@njit(cache=True, inline="always")
+def _v2(a, i):  # pragma: no cover - compiled
+    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4], a[i, 5], a[i, 6], a[i, 7])
+
+
+@njit(cache=True, inline="always")
+def _v3(a, i, j):  # pragma: no cover - compiled
+    return (a[i, j, 0], a[i, j, 1], a[i, j, 2], a[i, j, 3], a[i, j, 4], a[i, j, 5], a[i, j, 6], a[i, j, 7])
+
+
+@njit(cache=True, inline="always")
+def _s2(a, i, v):  # pragma: no cover - compiled
+    a[i, 0] = v[0]
+    a[i, 1] = v[1]
+    a[i, 2] = v[2]
+    a[i, 3] = v[3]
+    a[i, 4] = v[4]
+    a[i, 5] = v[5]
+    a[i, 6] = v[6]
+    a[i, 7] = v[7]
+
+
+@njit(cache=True, inline="always")
+def _s3(a, i, j, v):  # pragma: no cover - compiled
+    a[i, j, 0] = v[0]
+    a[i, j, 1] = v[1]
+    a[i, j, 2] = v[2]
+    a[i, j, 3] = v[3]
+    a[i, j, 4] = v[4]
+    a[i, j, 5] = v[5]
+    a[i, j, 6] = v[6]
+    a[i, j, 7] = v[7]
+
+
+@njit(cache=True, inline="always")
+def _fill(s):  # pragma: no cover - compiled
+    return (s, s, s, s, s, s, s, s)
+
+
+@njit(cache=True, inline="always")
+def _gather_x(a, t, b, i, src):  # pragma: no cover - compiled
+    return (
+        a[t, b, i, src[0]],
+        a[t, b, i, src[1]],
+        a[t, b, i, src[2]],
+        a[t, b, i, src[3]],
+        a[t, b, i, src[4]],
+        a[t, b, i, src[5]],
+        a[t, b, i, src[6]],
+        a[t, b, i, src[7]],
+    )
+
+
+@njit(cache=True, inline="always")
+def _add(u, v):  # pragma: no cover - compiled
+    return (u[0] + v[0], u[1] + v[1], u[2] + v[2], u[3] + v[3], u[4] + v[4], u[5] + v[5], u[6] + v[6], u[7] + v[7])
+
+
+@njit(cache=True, inline="always")
+def _sub(u, v):  # pragma: no cover - compiled
+    return (u[0] - v[0], u[1] - v[1], u[2] - v[2], u[3] - v[3], u[4] - v[4], u[5] - v[5], u[6] - v[6], u[7] - v[7])
+
+
+@njit(cache=True, inline="always")
+def _mul(u, v):  # pragma: no cover - compiled
+    return (u[0] * v[0], u[1] * v[1], u[2] * v[2], u[3] * v[3], u[4] * v[4], u[5] * v[5], u[6] * v[6], u[7] * v[7])
+
+
+@njit(cache=True, inline="always")
+def _smul(s, v):  # pragma: no cover - compiled
+    return (s * v[0], s * v[1], s * v[2], s * v[3], s * v[4], s * v[5], s * v[6], s * v[7])
+
+
+@njit(cache=True, inline="always")
+def _sdiv(v, s):  # pragma: no cover - compiled
+    return (v[0] / s, v[1] / s, v[2] / s, v[3] / s, v[4] / s, v[5] / s, v[6] / s, v[7] / s)
+
+
+@njit(cache=True, inline="always")
+def _logistic(v):  # pragma: no cover - compiled
+    return (
+        1.0 / (1.0 + math.exp(-v[0])),
+        1.0 / (1.0 + math.exp(-v[1])),
+        1.0 / (1.0 + math.exp(-v[2])),
+        1.0 / (1.0 + math.exp(-v[3])),
+        1.0 / (1.0 + math.exp(-v[4])),
+        1.0 / (1.0 + math.exp(-v[5])),
+        1.0 / (1.0 + math.exp(-v[6])),
+        1.0 / (1.0 + math.exp(-v[7])),
+    )
+
+
+@njit(cache=True, inline="always")
+def _act(code, v):  # pragma: no cover - compiled
+    if code == 0:
+        return _logistic(v)
+    if code == 1:
+        return (
+            math.tanh(v[0]),
+            math.tanh(v[1]),
+            math.tanh(v[2]),
+            math.tanh(v[3]),
+            math.tanh(v[4]),
+            math.tanh(v[5]),
+            math.tanh(v[6]),
+            math.tanh(v[7]),
+        )
+    if code == 2:
+        return (
+            v[0] if v[0] > 0.0 else 0.0,
+            v[1] if v[1] > 0.0 else 0.0,
+            v[2] if v[2] > 0.0 else 0.0,
+            v[3] if v[3] > 0.0 else 0.0,
+            v[4] if v[4] > 0.0 else 0.0,
+            v[5] if v[5] > 0.0 else 0.0,
+            v[6] if v[6] > 0.0 else 0.0,
+            v[7] if v[7] > 0.0 else 0.0,
+        )
+    return v
+
+
+@njit(cache=True, inline="always")
+def _dact(code, a, h):  # pragma: no cover - compiled
+    if code == 0:
+        return (
+            a[0] * (h[0] * (1.0 - h[0])),
+            a[1] * (h[1] * (1.0 - h[1])),
+            a[2] * (h[2] * (1.0 - h[2])),
+            a[3] * (h[3] * (1.0 - h[3])),
+            a[4] * (h[4] * (1.0 - h[4])),
+            a[5] * (h[5] * (1.0 - h[5])),
+            a[6] * (h[6] * (1.0 - h[6])),
+            a[7] * (h[7] * (1.0 - h[7])),
+        )
+    if code == 1:
+        return (
+            a[0] * (1.0 - h[0] * h[0]),
+            a[1] * (1.0 - h[1] * h[1]),
+            a[2] * (1.0 - h[2] * h[2]),
+            a[3] * (1.0 - h[3] * h[3]),
+            a[4] * (1.0 - h[4] * h[4]),
+            a[5] * (1.0 - h[5] * h[5]),
+            a[6] * (1.0 - h[6] * h[6]),
+            a[7] * (1.0 - h[7] * h[7]),
+        )
+    if code == 2:
+        return (
+            a[0] * (1.0 if h[0] > 0.0 else 0.0),
+            a[1] * (1.0 if h[1] > 0.0 else 0.0),
+            a[2] * (1.0 if h[2] > 0.0 else 0.0),
+            a[3] * (1.0 if h[3] > 0.0 else 0.0),
+            a[4] * (1.0 if h[4] > 0.0 else 0.0),
+            a[5] * (1.0 if h[5] > 0.0 else 0.0),
+            a[6] * (1.0 if h[6] > 0.0 else 0.0),
+            a[7] * (1.0 if h[7] > 0.0 else 0.0),
+        )
+    return (a[0] * 1.0, a[1] * 1.0, a[2] * 1.0, a[3] * 1.0, a[4] * 1.0, a[5] * 1.0, a[6] * 1.0, a[7] * 1.0)
+
+
+@njit(cache=True, inline="always")
+def _dlogistic(d, y):  # pragma: no cover - compiled
+    return (
+        d[0] * (y[0] * (1.0 - y[0])),
+        d[1] * (y[1] * (1.0 - y[1])),
+        d[2] * (y[2] * (1.0 - y[2])),
+        d[3] * (y[3] * (1.0 - y[3])),
+        d[4] * (y[4] * (1.0 - y[4])),
+        d[5] * (y[5] * (1.0 - y[5])),
+        d[6] * (y[6] * (1.0 - y[6])),
+        d[7] * (y[7] * (1.0 - y[7])),
+    )
+
+
+@njit(cache=True)
+def _chunk_f64(  # pragma: no cover - compiled
+    r0, r1, X, Y, W_in_all, W_ctx_all, b_h_all, W_out_all, b_o_all, M_in_all, M_ctx_all, M_bh_all, M_out_all,
+    M_bo_all, ctx_all, yprev_all, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    """:func:`_block` for float64, logistic or identity outputs, sse or mse, no clipping: lane vectors.
+
+    The same operations in the same order as :func:`_block`, lane by lane (tested bit for bit).
+    """
+    T, B, n_in = X.shape[0], X.shape[1], X.shape[2]
+    shared_x = X.shape[3] == 1
+    shared_y = Y.shape[3] == 1
+    H = W_in_all.shape[0]
+    C = W_ctx_all.shape[1]
+    O = W_out_all.shape[0]
+    n = r1 - r0
+    src = np.empty(LANES, dtype=np.int64)
+    for q in range(LANES):
+        src[q] = r0 + q if q < n else r0
+    W_in, W_ctx, W_out = _gather3(W_in_all, src), _gather3(W_ctx_all, src), _gather3(W_out_all, src)
+    M_in, M_ctx, M_out = _gather3(M_in_all, src), _gather3(M_ctx_all, src), _gather3(M_out_all, src)
+    b_h, b_o = _gather2(b_h_all, src), _gather2(b_o_all, src)
+    M_bh, M_bo = _gather2(M_bh_all, src), _gather2(M_bo_all, src)
+    ctx, yprev = _gather3(ctx_all, src), _gather3(yprev_all, src)
+    xin = np.empty((n_in, LANES))
+    h = np.empty((B, H, LANES))
+    y = np.empty((B, O, LANES))
+    dz = np.empty((O, LANES))
+    dh = np.empty((H, LANES))
+    g_in = np.empty((H, n_in, LANES))
+    g_ctx = np.empty((H, C, LANES))
+    g_bh = np.empty((H, LANES))
+    g_out = np.empty((O, H, LANES))
+    g_bo = np.empty((O, LANES))
+    bad_q = np.full(LANES, -1, dtype=np.int64)
+    zero = _fill(0.0)
+    total = zero
+    scale = 1.0 if loss_code == 0 else 2.0 / O
+    for t in range(T):
+        for j in range(H):
+            for i in range(n_in):
+                _s3(g_in, j, i, zero)
+            for c in range(C):
+                _s3(g_ctx, j, c, zero)
+            _s2(g_bh, j, zero)
+        for k in range(O):
+            for j in range(H):
+                _s3(g_out, k, j, zero)
+            _s2(g_bo, k, zero)
+        step = zero
+        for b in range(B):
+            for i in range(n_in):
+                _s2(xin, i, _fill(X[t, b, i, 0]) if shared_x else _gather_x(X, t, b, i, src))
+            if jordan:
+                for c in range(C):
+                    _s3(ctx, b, c, _add(_smul(mu, _v3(ctx, b, c)), _v3(yprev, b, c)))
+            # forward
+            for j in range(H):
+                acc = _v2(b_h, j) if use_bias else zero
+                for i in range(n_in):
+                    acc = _add(acc, _mul(_v3(W_in, j, i), _v2(xin, i)))
+                for c in range(C):
+                    acc = _add(acc, _mul(_v3(W_ctx, j, c), _v3(ctx, b, c)))
+                _s3(h, b, j, _act(hidden_code, acc))
+            for k in range(O):
+                acc = _v2(b_o, k) if use_bias else zero
+                for j in range(H):
+                    acc = _add(acc, _mul(_v3(W_out, k, j), _v3(h, b, j)))
+                _s3(y, b, k, _logistic(acc) if out_code == 0 else acc)
+            # loss and dL/dz
+            item = zero
+            for k in range(O):
+                yk = _v3(y, b, k)
+                e = _sub(yk, _fill(Y[t, b, k, 0]) if shared_y else _gather_x(Y, t, b, k, src))
+                item = _add(item, _mul(e, e))
+                d = _smul(scale, e)
+                _s2(dz, k, _dlogistic(d, yk) if out_code == 0 else d)
+            item = _smul(0.5, item) if loss_code == 0 else _sdiv(item, O)
+            step = _add(step, _sdiv(item, B))
+            for k in range(O):
+                _s2(dz, k, _sdiv(_v2(dz, k), B))
+            # backward (the gradient stops at the context copy)
+            for j in range(H):
+                acc = zero
+                hj = _v3(h, b, j)
+                for k in range(O):
+                    dk = _v2(dz, k)
+                    _s3(g_out, k, j, _add(_v3(g_out, k, j), _mul(dk, hj)))
+                    acc = _add(acc, _mul(_v3(W_out, k, j), dk))
+                _s2(dh, j, _dact(hidden_code, acc, hj))
+            for k in range(O):
+                _s2(g_bo, k, _add(_v2(g_bo, k), _v2(dz, k)))
+            for j in range(H):
+                dj = _v2(dh, j)
+                for i in range(n_in):
+                    _s3(g_in, j, i, _add(_v3(g_in, j, i), _mul(dj, _v2(xin, i))))
+                for c in range(C):
+                    _s3(g_ctx, j, c, _add(_v3(g_ctx, j, c), _mul(dj, _v3(ctx, b, c))))
+                _s2(g_bh, j, _add(_v2(g_bh, j), dj))
+        for q in range(LANES):
+            if bad_q[q] < 0 and not math.isfinite(step[q]):
+                bad_q[q] = t
+        total = _add(total, step)
+        # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf)
+        if use_momentum:
+            for j in range(H):
+                for i in range(n_in):
+                    m = _add(_smul(momentum, _v3(M_in, j, i)), _v3(g_in, j, i))
+                    _s3(M_in, j, i, m)
+                    _s3(W_in, j, i, _sub(_v3(W_in, j, i), _smul(lr, m)))
+                for c in range(C):
+                    m = _add(_smul(momentum, _v3(M_ctx, j, c)), _v3(g_ctx, j, c))
+                    _s3(M_ctx, j, c, m)
+                    _s3(W_ctx, j, c, _sub(_v3(W_ctx, j, c), _smul(lr, m)))
+                if use_bias:
+                    m = _add(_smul(momentum, _v2(M_bh, j)), _v2(g_bh, j))
+                    _s2(M_bh, j, m)
+                    _s2(b_h, j, _sub(_v2(b_h, j), _smul(lr, m)))
+            for k in range(O):
+                for j in range(H):
+                    m = _add(_smul(momentum, _v3(M_out, k, j)), _v3(g_out, k, j))
+                    _s3(M_out, k, j, m)
+                    _s3(W_out, k, j, _sub(_v3(W_out, k, j), _smul(lr, m)))
+                if use_bias:
+                    m = _add(_smul(momentum, _v2(M_bo, k)), _v2(g_bo, k))
+                    _s2(M_bo, k, m)
+                    _s2(b_o, k, _sub(_v2(b_o, k), _smul(lr, m)))
+        else:
+            for j in range(H):
+                for i in range(n_in):
+                    _s3(W_in, j, i, _sub(_v3(W_in, j, i), _smul(lr, _v3(g_in, j, i))))
+                for c in range(C):
+                    _s3(W_ctx, j, c, _sub(_v3(W_ctx, j, c), _smul(lr, _v3(g_ctx, j, c))))
+                if use_bias:
+                    _s2(b_h, j, _sub(_v2(b_h, j), _smul(lr, _v2(g_bh, j))))
+            for k in range(O):
+                for j in range(H):
+                    _s3(W_out, k, j, _sub(_v3(W_out, k, j), _smul(lr, _v3(g_out, k, j))))
+                if use_bias:
+                    _s2(b_o, k, _sub(_v2(b_o, k), _smul(lr, _v2(g_bo, k))))
+        # the copy-back: context for the next step
+        for b in range(B):
+            if jordan:
+                for k in range(O):
+                    _s3(yprev, b, k, _v3(y, b, k))
+            else:
+                for j in range(H):
+                    _s3(ctx, b, j, _v3(h, b, j))
+    _scatter3(W_in_all, W_in, r0, n)
+    _scatter3(W_ctx_all, W_ctx, r0, n)
+    _scatter3(W_out_all, W_out, r0, n)
+    _scatter3(M_in_all, M_in, r0, n)
+    _scatter3(M_ctx_all, M_ctx, r0, n)
+    _scatter3(M_out_all, M_out, r0, n)
+    _scatter3(ctx_all, ctx, r0, n)
+    _scatter3(yprev_all, yprev, r0, n)
+    _scatter2(b_h_all, b_h, r0, n)
+    _scatter2(b_o_all, b_o, r0, n)
+    _scatter2(M_bh_all, M_bh, r0, n)
+    _scatter2(M_bo_all, M_bo, r0, n)
+    for q in range(n):
+        losses[r0 + q] = total[q] / T
+        bad[r0 + q] = bad_q[q]
+
+
+def online_epoch_lockstep(
+    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad, blocks, lane_vectors=True,
+):  # fmt: skip
+    """One online pass for all replicas, chunks of ``LANES`` replicas in ``blocks`` parallel blocks.
+
+    Updates the weights, momentum buffers, ``ctx`` and ``yprev`` in place; writes each
+    replica's mean loss into ``losses`` and the first step with a non-finite loss into
+    ``bad`` (-1 when none). float64 networks with logistic or identity outputs, sse or mse
+    loss and no clipping run on lane vectors (``lane_vectors=False`` forces the general
+    loops: the same numbers, slower).
+    """
+    fast = (
+        lane_vectors
+        and W_in.dtype == np.float64
+        and X.dtype == np.float64
+        and Y.dtype == np.float64
+        and out_code in (0, 1)
+        and loss_code in (0, 1)
+        and not clip > 0.0
+    )
+    _epoch_lockstep(
+        X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+        ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+        clip, use_bias, use_momentum, losses, bad, blocks, fast,
+    )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _epoch_lockstep(  # pragma: no cover - compiled
+    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad, blocks, fast,
+):  # fmt: skip
+    R = W_in.shape[2]
+    chunks = (R + LANES - 1) // LANES
+    for blk in prange(blocks):
+        for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
+            r0 = chunk * LANES
+            r1 = min(R, r0 + LANES)
+            if fast:
+                _chunk_f64(
+                    r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                    use_bias, use_momentum, losses, bad,
+                )  # fmt: skip
+            else:
+                _block(
+                    r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                    clip, use_bias, use_momentum, losses, bad,
+                )  # fmt: skip
+
+
+@njit(cache=True)
+def _replica(  # pragma: no cover - compiled
+    r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    """Replica ``r``'s pass (a plain function: no parallel loop nested in the caller's ``prange``)."""
+    T, B, n_in = X.shape[1], X.shape[2], X.shape[3]
+    H = W_in.shape[1]
+    C = W_ctx.shape[2]
+    O = W_out.shape[1]
+    h = np.empty((B, H), dtype=W_in.dtype)
+    z = np.empty((B, O), dtype=W_in.dtype)
+    y = np.empty((B, O), dtype=W_in.dtype)
+    dz = np.empty(O, dtype=W_in.dtype)
+    dh = np.empty(H, dtype=W_in.dtype)
+    g_in = np.zeros((H, n_in), dtype=W_in.dtype)
+    g_ctx = np.zeros((H, C), dtype=W_in.dtype)
+    g_bh = np.zeros(H, dtype=W_in.dtype)
+    g_out = np.zeros((O, H), dtype=W_in.dtype)
+    g_bo = np.zeros(O, dtype=W_in.dtype)
+    total = 0.0
+    bad[r] = -1
     for t in range(T):
         g_in[:] = 0.0
         g_ctx[:] = 0.0
         g_bh[:] = 0.0
         g_out[:] = 0.0
         g_bo[:] = 0.0
-        step_loss[:] = 0.0
+        step_loss = 0.0
         for b in range(B):
             if jordan:
                 for c in range(C):
-                    for q in range(n):
-                        ctx[b, c, r0 + q] = mu * ctx[b, c, r0 + q] + yprev[b, c, r0 + q]
+                    ctx[r, b, c] = mu * ctx[r, b, c] + yprev[r, b, c]
             # forward: hidden
             for j in range(H):
-                for q in range(n):
-                    acc[q] = b_h[j, r0 + q] if use_bias else 0.0
+                a = b_h[r, j] if use_bias else 0.0
                 for i in range(n_in):
-                    if shared_x:
-                        xv = X[t, b, i, 0]
-                        for q in range(n):
-                            acc[q] += W_in[j, i, r0 + q] * xv
-                    else:
-                        for q in range(n):
-                            acc[q] += W_in[j, i, r0 + q] * X[t, b, i, r0 + q]
+                    a += W_in[r, j, i] * X[r, t, b, i]
                 for c in range(C):
-                    for q in range(n):
-                        acc[q] += W_ctx[j, c, r0 + q] * ctx[b, c, r0 + q]
-                for q in range(n):
-                    h[b, j, q] = _hidden(hidden_code, acc[q])
+                    a += W_ctx[r, j, c] * ctx[r, b, c]
+                h[b, j] = _hidden(hidden_code, a)
             # forward: output
+            zmax = -np.inf
             for k in range(O):
-                for q in range(n):
-                    acc[q] = b_o[k, r0 + q] if use_bias else 0.0
+                a = b_o[r, k] if use_bias else 0.0
                 for j in range(H):
-                    for q in range(n):
-                        acc[q] += W_out[k, j, r0 + q] * h[b, j, q]
-                for q in range(n):
-                    z[k, q] = acc[q]
+                    a += W_out[r, k, j] * h[b, j]
+                z[b, k] = a
+                if a > zmax:
+                    zmax = a
             if out_code == 0:
                 for k in range(O):
-                    for q in range(n):
-                        y[b, k, q] = 1.0 / (1.0 + math.exp(-z[k, q]))
+                    y[b, k] = 1.0 / (1.0 + math.exp(-z[b, k]))
             elif out_code == 1:
                 for k in range(O):
-                    for q in range(n):
-                        y[b, k, q] = z[k, q]
-            if out_code == 2 or loss_code == 2:
-                for q in range(n):  # aux = max_k z, aux2 = sum_k exp(z - max)
-                    aux[q] = -np.inf
-                    aux2[q] = 0.0
+                    y[b, k] = z[b, k]
+            else:
+                s = 0.0
                 for k in range(O):
-                    for q in range(n):
-                        if z[k, q] > aux[q]:
-                            aux[q] = z[k, q]
+                    y[b, k] = math.exp(z[b, k] - zmax)
+                    s += y[b, k]
                 for k in range(O):
-                    for q in range(n):
-                        aux2[q] += math.exp(z[k, q] - aux[q])
-                if out_code == 2:
-                    for k in range(O):
-                        for q in range(n):
-                            y[b, k, q] = math.exp(z[k, q] - aux[q]) / aux2[q]
+                    y[b, k] /= s
             # loss and dL/dz
-            item[:] = 0.0
+            item = 0.0
             if loss_code == 0 or loss_code == 1:
                 scale = 1.0 if loss_code == 0 else 2.0 / O
-                acc[:] = 0.0  # acc = sum_k y_k dL/dy_k (for softmax outputs)
+                dot = 0.0
                 for k in range(O):
-                    for q in range(n):
-                        tk = Y[t, b, k, 0] if shared_y else Y[t, b, k, r0 + q]
-                        e = y[b, k, q] - tk
-                        item[q] += e * e
-                        dz[k, q] = scale * e
-                        acc[q] += y[b, k, q] * dz[k, q]
-                for q in range(n):
-                    item[q] = 0.5 * item[q] if loss_code == 0 else item[q] / O
-                if out_code == 0:
-                    for k in range(O):
-                        for q in range(n):
-                            dz[k, q] *= y[b, k, q] * (1.0 - y[b, k, q])
-                elif out_code == 2:
-                    for k in range(O):
-                        for q in range(n):
-                            dz[k, q] = y[b, k, q] * (dz[k, q] - acc[q])
+                    e = y[b, k] - Y[r, t, b, k]
+                    item += e * e
+                    dz[k] = scale * e
+                    dot += y[b, k] * dz[k]
+                item = 0.5 * item if loss_code == 0 else item / O
+                for k in range(O):
+                    if out_code == 0:
+                        dz[k] *= y[b, k] * (1.0 - y[b, k])
+                    elif out_code == 2:
+                        dz[k] = y[b, k] * (dz[k] - dot)
             elif loss_code == 2:
-                for q in range(n):  # aux = log-sum-exp of z, acc = sum of targets
-                    aux[q] = aux[q] + math.log(aux2[q])
-                    acc[q] = 0.0
+                lse = 0.0
                 for k in range(O):
-                    for q in range(n):
-                        tk = Y[t, b, k, 0] if shared_y else Y[t, b, k, r0 + q]
-                        item[q] -= tk * (z[k, q] - aux[q])
-                        acc[q] += tk
+                    lse += math.exp(z[b, k] - zmax)
+                lse = zmax + math.log(lse)
+                tsum = 0.0
                 for k in range(O):
-                    for q in range(n):
-                        tk = Y[t, b, k, 0] if shared_y else Y[t, b, k, r0 + q]
-                        dz[k, q] = math.exp(z[k, q] - aux[q]) * acc[q] - tk
+                    item -= Y[r, t, b, k] * (z[b, k] - lse)
+                    tsum += Y[r, t, b, k]
+                for k in range(O):
+                    dz[k] = math.exp(z[b, k] - lse) * tsum - Y[r, t, b, k]
             else:
                 for k in range(O):
-                    for q in range(n):
-                        zk = z[k, q]
-                        tk = Y[t, b, k, 0] if shared_y else Y[t, b, k, r0 + q]
-                        item[q] += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
-                        dz[k, q] = 1.0 / (1.0 + math.exp(-zk)) - tk
-            for q in range(n):
-                step_loss[q] += item[q] / B
+                    zk = z[b, k]
+                    tk = Y[r, t, b, k]
+                    item += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
+                    dz[k] = 1.0 / (1.0 + math.exp(-zk)) - tk
+            step_loss += item / B
             for k in range(O):
-                for q in range(n):
-                    dz[k, q] /= B
-            # backward (the gradient stops at the context copy)
+                dz[k] /= B
+            # backward (gradient stops at the context copy)
             for j in range(H):
-                acc[:] = 0.0
+                acc = 0.0
                 for k in range(O):
-                    for q in range(n):
-                        g_out[k, j, q] += dz[k, q] * h[b, j, q]
-                        acc[q] += W_out[k, j, r0 + q] * dz[k, q]
-                for q in range(n):
-                    dh[j, q] = acc[q] * _hidden_deriv(hidden_code, h[b, j, q])
+                    g_out[k, j] += dz[k] * h[b, j]
+                    acc += W_out[r, k, j] * dz[k]
+                dh[j] = acc * _hidden_deriv(hidden_code, h[b, j])
             for k in range(O):
-                for q in range(n):
-                    g_bo[k, q] += dz[k, q]
+                g_bo[k] += dz[k]
             for j in range(H):
                 for i in range(n_in):
-                    if shared_x:
-                        xv = X[t, b, i, 0]
-                        for q in range(n):
-                            g_in[j, i, q] += dh[j, q] * xv
-                    else:
-                        for q in range(n):
-                            g_in[j, i, q] += dh[j, q] * X[t, b, i, r0 + q]
+                    g_in[j, i] += dh[j] * X[r, t, b, i]
                 for c in range(C):
-                    for q in range(n):
-                        g_ctx[j, c, q] += dh[j, q] * ctx[b, c, r0 + q]
-                for q in range(n):
-                    g_bh[j, q] += dh[j, q]
-        for q in range(n):
-            if bad[r0 + q] < 0 and not math.isfinite(step_loss[q]):
-                bad[r0 + q] = t
-            total[q] += step_loss[q]
+                    g_ctx[j, c] += dh[j] * ctx[r, b, c]
+                g_bh[j] += dh[j]
+        if not math.isfinite(step_loss):
+            bad[r] = t
+            break
+        total += step_loss
         if clip > 0.0:
-            acc[:] = 0.0  # squared gradient norm per replica
+            sq = 0.0
             for j in range(H):
                 for i in range(n_in):
-                    for q in range(n):
-                        acc[q] += g_in[j, i, q] * g_in[j, i, q]
+                    sq += g_in[j, i] * g_in[j, i]
                 for c in range(C):
-                    for q in range(n):
-                        acc[q] += g_ctx[j, c, q] * g_ctx[j, c, q]
+                    sq += g_ctx[j, c] * g_ctx[j, c]
                 if use_bias:
-                    for q in range(n):
-                        acc[q] += g_bh[j, q] * g_bh[j, q]
+                    sq += g_bh[j] * g_bh[j]
             for k in range(O):
                 for j in range(H):
-                    for q in range(n):
-                        acc[q] += g_out[k, j, q] * g_out[k, j, q]
+                    sq += g_out[k, j] * g_out[k, j]
                 if use_bias:
-                    for q in range(n):
-                        acc[q] += g_bo[k, q] * g_bo[k, q]
-            for q in range(n):
-                coef = clip / (math.sqrt(acc[q]) + 1e-6)
-                aux[q] = coef if coef < 1.0 else 1.0
-            for j in range(H):
-                for q in range(n):
-                    g_bh[j, q] *= aux[q]
-                for i in range(n_in):
-                    for q in range(n):
-                        g_in[j, i, q] *= aux[q]
-                for c in range(C):
-                    for q in range(n):
-                        g_ctx[j, c, q] *= aux[q]
-            for k in range(O):
-                for q in range(n):
-                    g_bo[k, q] *= aux[q]
-                for j in range(H):
-                    for q in range(n):
-                        g_out[k, j, q] *= aux[q]
+                    sq += g_bo[k] * g_bo[k]
+            coef = clip / (math.sqrt(sq) + 1e-6)
+            if coef < 1.0:
+                g_in *= coef
+                g_ctx *= coef
+                g_bh *= coef
+                g_out *= coef
+                g_bo *= coef
         # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf)
         if use_momentum:
             for j in range(H):
                 for i in range(n_in):
-                    for q in range(n):
-                        M_in[j, i, r0 + q] = momentum * M_in[j, i, r0 + q] + g_in[j, i, q]
-                        W_in[j, i, r0 + q] -= lr * M_in[j, i, r0 + q]
+                    M_in[r, j, i] = momentum * M_in[r, j, i] + g_in[j, i]
+                    W_in[r, j, i] -= lr * M_in[r, j, i]
                 for c in range(C):
-                    for q in range(n):
-                        M_ctx[j, c, r0 + q] = momentum * M_ctx[j, c, r0 + q] + g_ctx[j, c, q]
-                        W_ctx[j, c, r0 + q] -= lr * M_ctx[j, c, r0 + q]
+                    M_ctx[r, j, c] = momentum * M_ctx[r, j, c] + g_ctx[j, c]
+                    W_ctx[r, j, c] -= lr * M_ctx[r, j, c]
                 if use_bias:
-                    for q in range(n):
-                        M_bh[j, r0 + q] = momentum * M_bh[j, r0 + q] + g_bh[j, q]
-                        b_h[j, r0 + q] -= lr * M_bh[j, r0 + q]
+                    M_bh[r, j] = momentum * M_bh[r, j] + g_bh[j]
+                    b_h[r, j] -= lr * M_bh[r, j]
             for k in range(O):
                 for j in range(H):
-                    for q in range(n):
-                        M_out[k, j, r0 + q] = momentum * M_out[k, j, r0 + q] + g_out[k, j, q]
-                        W_out[k, j, r0 + q] -= lr * M_out[k, j, r0 + q]
+                    M_out[r, k, j] = momentum * M_out[r, k, j] + g_out[k, j]
+                    W_out[r, k, j] -= lr * M_out[r, k, j]
                 if use_bias:
-                    for q in range(n):
-                        M_bo[k, r0 + q] = momentum * M_bo[k, r0 + q] + g_bo[k, q]
-                        b_o[k, r0 + q] -= lr * M_bo[k, r0 + q]
+                    M_bo[r, k] = momentum * M_bo[r, k] + g_bo[k]
+                    b_o[r, k] -= lr * M_bo[r, k]
         else:
             for j in range(H):
                 for i in range(n_in):
-                    for q in range(n):
-                        W_in[j, i, r0 + q] -= lr * g_in[j, i, q]
+                    W_in[r, j, i] -= lr * g_in[j, i]
                 for c in range(C):
-                    for q in range(n):
-                        W_ctx[j, c, r0 + q] -= lr * g_ctx[j, c, q]
+                    W_ctx[r, j, c] -= lr * g_ctx[j, c]
                 if use_bias:
-                    for q in range(n):
-                        b_h[j, r0 + q] -= lr * g_bh[j, q]
+                    b_h[r, j] -= lr * g_bh[j]
             for k in range(O):
                 for j in range(H):
-                    for q in range(n):
-                        W_out[k, j, r0 + q] -= lr * g_out[k, j, q]
+                    W_out[r, k, j] -= lr * g_out[k, j]
                 if use_bias:
-                    for q in range(n):
-                        b_o[k, r0 + q] -= lr * g_bo[k, q]
+                    b_o[r, k] -= lr * g_bo[k]
         # the copy-back: context for the next step
         for b in range(B):
             if jordan:
                 for k in range(O):
-                    for q in range(n):
-                        yprev[b, k, r0 + q] = y[b, k, q]
+                    yprev[r, b, k] = y[b, k]
             else:
                 for j in range(H):
-                    for q in range(n):
-                        ctx[b, j, r0 + q] = h[b, j, q]
-    for q in range(n):
-        losses[r0 + q] = total[q] / T
-
-
-@njit(cache=True, parallel=True)
-def online_epoch_lockstep(  # pragma: no cover - compiled
-    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-    clip, use_bias, use_momentum, losses, bad, blocks,
-):  # fmt: skip
-    """One online pass for all replicas, in ``blocks`` parallel blocks of replicas.
-
-    Updates the weights, momentum buffers, ``ctx`` and ``yprev`` in place; writes each
-    replica's mean loss into ``losses`` and the first step with a non-finite loss into
-    ``bad`` (-1 when none).
-    """
-    R = W_in.shape[2]
-    for blk in prange(blocks):
-        r0 = (blk * R) // blocks
-        r1 = ((blk + 1) * R) // blocks
-        _block(
-            r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-            ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-            clip, use_bias, use_momentum, losses, bad,
-        )  # fmt: skip
+                    ctx[r, b, j] = h[b, j]
+    losses[r] = total / T
 
 
 @njit(cache=True, parallel=True)
@@ -383,178 +1061,9 @@ def online_epoch_by_replica(  # pragma: no cover - compiled
     replica's mean loss into ``losses`` and the first step with a non-finite loss
     into ``bad`` (-1 when none).
     """
-    R, T, B, n_in = X.shape
-    H = W_in.shape[1]
-    C = W_ctx.shape[2]
-    O = W_out.shape[1]
-    for r in prange(R):
-        h = np.empty((B, H), dtype=W_in.dtype)
-        z = np.empty((B, O), dtype=W_in.dtype)
-        y = np.empty((B, O), dtype=W_in.dtype)
-        dz = np.empty(O, dtype=W_in.dtype)
-        dh = np.empty(H, dtype=W_in.dtype)
-        g_in = np.zeros((H, n_in), dtype=W_in.dtype)
-        g_ctx = np.zeros((H, C), dtype=W_in.dtype)
-        g_bh = np.zeros(H, dtype=W_in.dtype)
-        g_out = np.zeros((O, H), dtype=W_in.dtype)
-        g_bo = np.zeros(O, dtype=W_in.dtype)
-        total = 0.0
-        bad[r] = -1
-        for t in range(T):
-            g_in[:] = 0.0
-            g_ctx[:] = 0.0
-            g_bh[:] = 0.0
-            g_out[:] = 0.0
-            g_bo[:] = 0.0
-            step_loss = 0.0
-            for b in range(B):
-                if jordan:
-                    for c in range(C):
-                        ctx[r, b, c] = mu * ctx[r, b, c] + yprev[r, b, c]
-                # forward: hidden
-                for j in range(H):
-                    a = b_h[r, j] if use_bias else 0.0
-                    for i in range(n_in):
-                        a += W_in[r, j, i] * X[r, t, b, i]
-                    for c in range(C):
-                        a += W_ctx[r, j, c] * ctx[r, b, c]
-                    h[b, j] = _hidden(hidden_code, a)
-                # forward: output
-                zmax = -np.inf
-                for k in range(O):
-                    a = b_o[r, k] if use_bias else 0.0
-                    for j in range(H):
-                        a += W_out[r, k, j] * h[b, j]
-                    z[b, k] = a
-                    if a > zmax:
-                        zmax = a
-                if out_code == 0:
-                    for k in range(O):
-                        y[b, k] = 1.0 / (1.0 + math.exp(-z[b, k]))
-                elif out_code == 1:
-                    for k in range(O):
-                        y[b, k] = z[b, k]
-                else:
-                    s = 0.0
-                    for k in range(O):
-                        y[b, k] = math.exp(z[b, k] - zmax)
-                        s += y[b, k]
-                    for k in range(O):
-                        y[b, k] /= s
-                # loss and dL/dz
-                item = 0.0
-                if loss_code == 0 or loss_code == 1:
-                    scale = 1.0 if loss_code == 0 else 2.0 / O
-                    dot = 0.0
-                    for k in range(O):
-                        e = y[b, k] - Y[r, t, b, k]
-                        item += e * e
-                        dz[k] = scale * e
-                        dot += y[b, k] * dz[k]
-                    item = 0.5 * item if loss_code == 0 else item / O
-                    for k in range(O):
-                        if out_code == 0:
-                            dz[k] *= y[b, k] * (1.0 - y[b, k])
-                        elif out_code == 2:
-                            dz[k] = y[b, k] * (dz[k] - dot)
-                elif loss_code == 2:
-                    lse = 0.0
-                    for k in range(O):
-                        lse += math.exp(z[b, k] - zmax)
-                    lse = zmax + math.log(lse)
-                    tsum = 0.0
-                    for k in range(O):
-                        item -= Y[r, t, b, k] * (z[b, k] - lse)
-                        tsum += Y[r, t, b, k]
-                    for k in range(O):
-                        dz[k] = math.exp(z[b, k] - lse) * tsum - Y[r, t, b, k]
-                else:
-                    for k in range(O):
-                        zk = z[b, k]
-                        tk = Y[r, t, b, k]
-                        item += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
-                        dz[k] = 1.0 / (1.0 + math.exp(-zk)) - tk
-                step_loss += item / B
-                for k in range(O):
-                    dz[k] /= B
-                # backward (gradient stops at the context copy)
-                for j in range(H):
-                    acc = 0.0
-                    for k in range(O):
-                        g_out[k, j] += dz[k] * h[b, j]
-                        acc += W_out[r, k, j] * dz[k]
-                    dh[j] = acc * _hidden_deriv(hidden_code, h[b, j])
-                for k in range(O):
-                    g_bo[k] += dz[k]
-                for j in range(H):
-                    for i in range(n_in):
-                        g_in[j, i] += dh[j] * X[r, t, b, i]
-                    for c in range(C):
-                        g_ctx[j, c] += dh[j] * ctx[r, b, c]
-                    g_bh[j] += dh[j]
-            if not math.isfinite(step_loss):
-                bad[r] = t
-                break
-            total += step_loss
-            if clip > 0.0:
-                sq = 0.0
-                for j in range(H):
-                    for i in range(n_in):
-                        sq += g_in[j, i] * g_in[j, i]
-                    for c in range(C):
-                        sq += g_ctx[j, c] * g_ctx[j, c]
-                    if use_bias:
-                        sq += g_bh[j] * g_bh[j]
-                for k in range(O):
-                    for j in range(H):
-                        sq += g_out[k, j] * g_out[k, j]
-                    if use_bias:
-                        sq += g_bo[k] * g_bo[k]
-                coef = clip / (math.sqrt(sq) + 1e-6)
-                if coef < 1.0:
-                    g_in *= coef
-                    g_ctx *= coef
-                    g_bh *= coef
-                    g_out *= coef
-                    g_bo *= coef
-            # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf)
-            if use_momentum:
-                for j in range(H):
-                    for i in range(n_in):
-                        M_in[r, j, i] = momentum * M_in[r, j, i] + g_in[j, i]
-                        W_in[r, j, i] -= lr * M_in[r, j, i]
-                    for c in range(C):
-                        M_ctx[r, j, c] = momentum * M_ctx[r, j, c] + g_ctx[j, c]
-                        W_ctx[r, j, c] -= lr * M_ctx[r, j, c]
-                    if use_bias:
-                        M_bh[r, j] = momentum * M_bh[r, j] + g_bh[j]
-                        b_h[r, j] -= lr * M_bh[r, j]
-                for k in range(O):
-                    for j in range(H):
-                        M_out[r, k, j] = momentum * M_out[r, k, j] + g_out[k, j]
-                        W_out[r, k, j] -= lr * M_out[r, k, j]
-                    if use_bias:
-                        M_bo[r, k] = momentum * M_bo[r, k] + g_bo[k]
-                        b_o[r, k] -= lr * M_bo[r, k]
-            else:
-                for j in range(H):
-                    for i in range(n_in):
-                        W_in[r, j, i] -= lr * g_in[j, i]
-                    for c in range(C):
-                        W_ctx[r, j, c] -= lr * g_ctx[j, c]
-                    if use_bias:
-                        b_h[r, j] -= lr * g_bh[j]
-                for k in range(O):
-                    for j in range(H):
-                        W_out[r, k, j] -= lr * g_out[k, j]
-                    if use_bias:
-                        b_o[r, k] -= lr * g_bo[k]
-            # the copy-back: context for the next step
-            for b in range(B):
-                if jordan:
-                    for k in range(O):
-                        yprev[r, b, k] = y[b, k]
-                else:
-                    for j in range(H):
-                        ctx[r, b, j] = h[b, j]
-        losses[r] = total / T
+    for r in prange(X.shape[0]):
+        _replica(
+            r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+            ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+            clip, use_bias, use_momentum, losses, bad,
+        )  # fmt: skip
