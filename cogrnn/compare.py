@@ -309,7 +309,8 @@ def _plot(measures: pd.DataFrame, claims: pd.DataFrame, labels: Sequence[str], c
             row = passed.loc[key] if key in passed.index else None
             ticks.append(label if row is None else f"{label}\n{int(row['n_seeds_passed'])}/{int(row['n_seeds'])}")
         ax.set_xticks(xs, ticks, fontsize=8)
-        ax.set_title(claim, fontsize=9)
+        specific = (claims.loc[claims["claim"] == claim, "applies_to"] != "all").any()
+        ax.set_title(claim + ("\n(specific to the SRN's mechanism)" if specific else ""), fontsize=9)
         ax.set_ylabel("\n".join(_wrap(what, 38)), fontsize=7)
     for ax in axes.ravel()[len(groups) :]:
         ax.axis("off")
