@@ -22,9 +22,10 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from ._docs import docdict, fill_doc
 from .exceptions import ConfigError, DataError
 
-__all__ = ["register", "train_text", "write_surprisal", "generate_text"]
+__all__ = ["register", "train_text", "train_labelled", "write_surprisal", "generate_text"]
 
 _MODELS = ("elman", "jordan", "lstm", "gru")
 
@@ -60,6 +61,44 @@ def _check_train_out(out: Path) -> None:
         raise ConfigError(f"--out {out} is the current folder or above it; give a folder of its own")
 
 
+docdict.update(
+    {
+        "train_network": """
+model : {"elman", "jordan", "lstm", "gru"}, default "lstm"
+    A registered recurrent model.
+hidden_size, num_layers : int, default 32, 1
+    Architecture.
+n_seeds : int, default 10
+    Replicas (networks trained side by side, each from its own seed).
+seed : int, default 0
+    Root seed: the replicas' initial weights and the minibatch order.""",
+        "train_optimiser": """
+epochs : int, default 10
+    Passes through the data.
+lr : float, optional
+    Learning rate (default 0.01 for adam, 0.1 for sgd).
+optimizer : {"adam", "sgd"}, default "adam"
+    Elementwise per replica.
+batch_size : int or None, default 32
+    Sentences or sequences per update (``bptt``).""",
+        "train_tokens": """
+lowercase : bool, default False
+    Lowercase the text.
+min_count : int, default 1
+    Rarer tokens become ``<unk>``.
+max_length : int, optional
+    Longest sentence or sequence allowed (tokens); a longer one is an error naming its line.
+encoding : str, default "utf-8"
+    The files' text encoding.
+quiet : bool, default False
+    No progress output.
+argv : list of str, optional
+    The command line, recorded in the provenance.""",
+    }
+)
+
+
+@fill_doc
 def train_text(
     text: str | Path,
     out: str | Path,
@@ -102,42 +141,17 @@ def train_text(
         (written into a staging folder and published in one step).
     unit : {"word", "char"}, default "word"
         Tokens (see :class:`cogrnn.tasks.TextCorpus`).
-    model : {"elman", "jordan", "lstm", "gru"}, default "lstm"
-        A registered recurrent model.
-    hidden_size, num_layers : int, default 32, 1
-        Architecture.
-    n_seeds : int, default 10
-        Replicas (networks trained side by side, each from its own seed).
-    seed : int, default 0
-        Root seed: the replicas' initial weights and the minibatch order.
+    %(train_network)s
     method : {"bptt", "online", "tbptt"}, default "bptt"
         How to train (see :class:`cogrnn.training.TrainerConfig`).
-    epochs : int, default 10
-        Passes through the corpus.
-    lr : float, optional
-        Learning rate (default 0.01 for adam, 0.1 for sgd).
-    optimizer : {"adam", "sgd"}, default "adam"
-        Elementwise per replica.
-    batch_size : int or None, default 32
-        Sentences per update (``bptt``).
+    %(train_optimiser)s
     k1, k2 : int, default 5, 10
         Truncation of ``tbptt``.
     clip_grad_norm : float or None, default 5.0
         Per-replica gradient clipping.
     boundaries : bool, default True
         Keep sentence boundaries (an end-of-sentence token).
-    lowercase : bool, default False
-        Lowercase the text.
-    min_count : int, default 1
-        Rarer tokens become ``<unk>``.
-    max_length : int, optional
-        Longest sentence allowed (tokens); a longer one is an error naming its line.
-    encoding : str, default "utf-8"
-        The file's encoding.
-    quiet : bool, default False
-        No progress output.
-    argv : list of str, optional
-        The command line, recorded in the provenance.
+    %(train_tokens)s
 
     Returns
     -------
@@ -154,27 +168,17 @@ def train_text(
     ['history.csv', 'model.safetensors', 'provenance.json']
     """
     from . import provenance as prov
-    from .checkpoint import save
-    from .config import check_choice, check_int
-    from .io import publish_dir, sha256_file, staging_dir, write_csv, write_json
-    from .random import seed_sequence
-    from .registry import make_model
+    from .config import check_choice
     from .tasks import TextCorpus
-    from .training import Trainer, TrainerConfig
+    from .training import Trainer
 
     started, t0 = prov.utc_now(), time.perf_counter()
-    out = Path(out)
-    _check_train_out(out)
-    check_choice("model", model, _MODELS)
-    n_seeds = check_int("seeds", n_seeds, low=1)
-    root = check_int("seed", seed, low=0)
     check_choice("method", method, ("bptt", "online", "tbptt"))
-    lr = lr if lr is not None else (0.01 if optimizer == "adam" else 0.1)
     extra: dict[str, Any] = {"batch_size": batch_size} if method == "bptt" else {}
     if method == "tbptt":
         extra.update(k1=k1, k2=k2)
-    cfg = TrainerConfig(method=method, epochs=epochs, lr=lr, optimizer=optimizer, loss="cross_entropy",
-                        clip_grad_norm=clip_grad_norm, **extra)  # fmt: skip
+    out, n_seeds, root, cfg = _start(out, model, n_seeds, seed, method=method, epochs=epochs, lr=lr,
+                                     optimizer=optimizer, clip_grad_norm=clip_grad_norm, **extra)  # fmt: skip
     layout = "sentences" if method == "bptt" else "stream"
     corpus = TextCorpus(text, unit=unit, boundaries=boundaries, unknown="map" if min_count > 1 else "error",
                         min_count=min_count, lowercase=lowercase, max_length=max_length, layout=layout,
@@ -182,9 +186,7 @@ def train_text(
     batch = corpus.generate()
     V = len(corpus.vocabulary_)
     n_tokens = int(batch.descriptors["scored"].sum())
-    init_seed, order_seed = seed_sequence(root).spawn(2)
-    net = make_model(model, input_size=V, hidden_size=hidden_size, output_size=V, num_layers=num_layers,
-                     n_replicas=n_seeds, output_activation="softmax", random_state=init_seed)  # fmt: skip
+    net, order = _network(model, V, V, hidden_size, num_layers, n_seeds, root)
     if not quiet:
         print(
             f"cogrnn train: {n_seeds} {model} network(s), {len(corpus.sentences_)} sentences, "
@@ -193,27 +195,153 @@ def train_text(
         )
     trainer = Trainer(cfg, quiet=quiet).fit(
         net, batch.inputs, batch.targets, mask=batch.descriptors["scored"] if layout == "sentences" else None,
-        random_state=np.random.default_rng(order_seed),
+        random_state=order,
     )  # fmt: skip
-    history = trainer.history_.rename(columns={"seed": "replica"})
-    history.insert(0, "model", model)
     settings = {
         "text": str(text), "unit": unit, "model": model, "hidden_size": hidden_size, "num_layers": num_layers,
         "seeds": n_seeds, "seed": root, "boundaries": boundaries, "lowercase": lowercase, "min_count": min_count,
         "max_length": max_length, "encoding": encoding, "trainer": cfg.to_dict(),
     }  # fmt: skip
+    info = {"sentences": len(corpus.sentences_), "tokens": n_tokens, "vocabulary_size": V}
+    return _write_run(out, net, trainer, corpus.describe(), settings, [text], info, {}, argv, started, t0, quiet)
+
+
+@fill_doc
+def train_labelled(
+    csv: str | Path,
+    out: str | Path,
+    *,
+    test: str | Path | None = None,
+    unit: str = "word",
+    model: str = "lstm",
+    hidden_size: int = 32,
+    num_layers: int = 1,
+    n_seeds: int = 10,
+    seed: int = 0,
+    epochs: int = 10,
+    lr: float | None = None,
+    optimizer: str = "adam",
+    batch_size: int | None = 32,
+    clip_grad_norm: float | None = 5.0,
+    lowercase: bool = False,
+    min_count: int = 1,
+    max_length: int | None = None,
+    encoding: str = "utf-8",
+    quiet: bool = False,
+    argv: list[str] | None = None,
+) -> Path:
+    """Train an ensemble of many-to-one classifiers on a CSV of (sequence, label) rows.
+
+    Every sequence is read token by token and classified at its last step (softmax readout,
+    cross-entropy at that step only, full BPTT over minibatches of sequences). Besides the
+    checkpoint, history and provenance of :func:`train_text`, ``accuracy.csv`` holds every
+    replica's accuracy on the training rows and, with ``test``, on held-out rows.
+
+    Parameters
+    ----------
+    csv : str or pathlib.Path
+        Training rows (columns ``sequence`` and ``label``).
+    out : str or pathlib.Path
+        The output folder, published in one step.
+    test : str or pathlib.Path, optional
+        Held-out rows, read with the training vocabulary and labels.
+    unit : {"word", "char"}, default "word"
+        Tokens.
+    %(train_network)s
+    %(train_optimiser)s
+    clip_grad_norm : float or None, default 5.0
+        Per-replica gradient clipping.
+    %(train_tokens)s
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (tmp / "rows.csv").write_text("sequence,label\\ngood film,pos\\nbad film,neg\\n")
+    >>> out = train_labelled(tmp / "rows.csv", tmp / "run", hidden_size=3, n_seeds=2, epochs=1, quiet=True)
+    >>> sorted(p.name for p in out.iterdir())
+    ['accuracy.csv', 'history.csv', 'model.safetensors', 'provenance.json']
+    """
+    import pandas as pd
+
+    from . import provenance as prov
+    from .tasks import LabelledSequences
+    from .training import Trainer
+
+    started, t0 = prov.utc_now(), time.perf_counter()
+    trainer_args = {"epochs": epochs, "lr": lr, "optimizer": optimizer, "clip_grad_norm": clip_grad_norm}
+    out, n_seeds, root, cfg = _start(out, model, n_seeds, seed, method="bptt", batch_size=batch_size, **trainer_args)
+    task = LabelledSequences(csv, unit=unit, unknown="map" if min_count > 1 else "error", min_count=min_count,
+                             lowercase=lowercase, max_length=max_length, encoding=encoding)  # fmt: skip
+    held_out = None if test is None else LabelledSequences.from_description(task.describe(), test, encoding=encoding)
+    batch = task.generate()
+    V, C = len(task.vocabulary_), len(task.labels_)
+    net, order = _network(model, V, C, hidden_size, num_layers, n_seeds, root)
+    if not quiet:
+        print(f"cogrnn train: {n_seeds} {model} classifier(s), {batch.n_sequences} sequences, {C} labels, "
+              f"vocabulary {V}, {epochs} epoch(s)", file=sys.stderr)  # fmt: skip
+    trainer = Trainer(cfg, quiet=quiet).fit(net, batch.inputs, batch.targets, mask=batch.descriptors["scored"],
+                                            random_state=order)  # fmt: skip
+    parts = [task.accuracy(net, batch).assign(data="train")]
+    if held_out is not None:
+        parts.append(held_out.accuracy(net).assign(data="test"))
+    accuracy = pd.concat(parts, ignore_index=True).rename(columns={"seed": "replica"})
+    accuracy = accuracy[["data", "replica", "accuracy", "n_sequences"]]
+    if not quiet:
+        for name, acc in accuracy.groupby("data", sort=False)["accuracy"]:
+            print(f"cogrnn train: {name} accuracy median {acc.median():.3f} (range {acc.min():.3f}-{acc.max():.3f})",
+                  file=sys.stderr)  # fmt: skip
+    settings = {
+        "csv": str(csv), "test": None if test is None else str(test), "unit": unit, "model": model,
+        "hidden_size": hidden_size, "num_layers": num_layers, "seeds": n_seeds, "seed": root,
+        "lowercase": lowercase, "min_count": min_count, "max_length": max_length, "encoding": encoding,
+        "trainer": cfg.to_dict(),
+    }  # fmt: skip
+    data = [csv] if test is None else [csv, test]
+    info = {"sequences": batch.n_sequences, "labels": task.labels_, "vocabulary_size": V}
+    tables = {"accuracy": accuracy}
+    return _write_run(out, net, trainer, task.describe(), settings, data, info, tables, argv, started, t0, quiet)
+
+
+def _write_run(
+    out: Path,
+    net: Any,
+    trainer: Any,
+    task: dict[str, Any],
+    settings: dict[str, Any],
+    data: list[Any],
+    info: dict[str, Any],
+    tables: dict[str, Any],
+    argv: list[str] | None,
+    started: str,
+    t0: float,
+    quiet: bool,
+) -> Path:
+    """Write checkpoint, history, further tables and provenance into a staging folder; publish it as ``out``."""
+    from . import provenance as prov
+    from .checkpoint import save
+    from .io import publish_dir, sha256_file, staging_dir, write_csv, write_json
+
+    history = trainer.history_.rename(columns={"seed": "replica"})
+    history.insert(0, "model", settings["model"])
+    hashes = {str(p): sha256_file(p) for p in data}
     stage = staging_dir(out)
-    save(net, stage / "model.safetensors", task=corpus.describe(), settings=settings,
-         data_sha256=sha256_file(text), backend=trainer.backend_)  # fmt: skip
-    write_csv(stage / "history.csv", history)
+    save(net, stage / "model.safetensors", task=task, settings=settings, data_sha256=hashes, backend=trainer.backend_)
+    written = [stage / "model.safetensors", write_csv(stage / "history.csv", history)]
+    written += [write_csv(stage / f"{name}.csv", df) for name, df in tables.items()]
     record = {
         "command": "cogrnn train",
         "argv": list(sys.argv if argv is None else argv),
         "settings": settings,
-        "root_seed": root,
+        "root_seed": settings["seed"],
         "replica_seeds": [{"entropy": str(s.entropy), "spawn_key": list(s.spawn_key)} for s in net.replica_seeds],
-        "data": {str(text): sha256_file(text)},
-        "corpus": {"sentences": len(corpus.sentences_), "tokens": n_tokens, "vocabulary_size": V},
+        "data": hashes,
+        "corpus": info,
         "backend": trainer.backend_,
         "code": prov.code_version(),
         "packages": prov.package_versions(),
@@ -222,15 +350,44 @@ def train_text(
         "started": started,
         "finished": prov.utc_now(),
         "wall_time_s": round(time.perf_counter() - t0, 3),
-        "outputs": prov.file_hashes([stage / "model.safetensors", stage / "history.csv"], root=stage),
+        "outputs": prov.file_hashes(written, root=stage),
     }
     write_json(stage / "provenance.json", record)
     final = publish_dir(stage, out)
     if not quiet:
         last = history[history["epoch"] == history["epoch"].max()]["loss"]
+        names = ", ".join(p.name for p in written[1:])
         print(f"cogrnn train: final loss median {last.median():.4g} (range {last.min():.4g}-{last.max():.4g}); "
-              f"wrote {final}/model.safetensors, history.csv, provenance.json", file=sys.stderr)  # fmt: skip
+              f"wrote {final}/model.safetensors, {names}, provenance.json", file=sys.stderr)  # fmt: skip
     return final
+
+
+def _start(out: str | Path, model: str, n_seeds: int, seed: int, **trainer: Any) -> tuple[Path, int, int, Any]:
+    """Checked output folder, replicas, root seed and trainer configuration (cross-entropy) of a run."""
+    from .config import check_choice, check_int
+    from .training import TrainerConfig
+
+    out = Path(out)
+    _check_train_out(out)
+    check_choice("model", model, _MODELS)
+    n_seeds = check_int("seeds", n_seeds, low=1)
+    root = check_int("seed", seed, low=0)
+    if trainer.get("lr") is None:
+        trainer["lr"] = 0.01 if trainer.get("optimizer") == "adam" else 0.1
+    return out, n_seeds, root, TrainerConfig(loss="cross_entropy", **trainer)
+
+
+def _network(
+    model: str, n_in: int, n_out: int, hidden_size: int, num_layers: int, n_seeds: int, root: int
+) -> tuple[Any, np.random.Generator]:
+    """The ensemble (softmax readout) and the generator of the minibatch order, both from the root seed."""
+    from .random import seed_sequence
+    from .registry import make_model
+
+    init_seed, order_seed = seed_sequence(root).spawn(2)
+    net = make_model(model, input_size=n_in, hidden_size=hidden_size, output_size=n_out, num_layers=num_layers,
+                     n_replicas=n_seeds, output_activation="softmax", random_state=init_seed)  # fmt: skip
+    return net, np.random.default_rng(order_seed)
 
 
 def _corpus_of(header: dict[str, Any], name: str) -> dict[str, Any]:
@@ -432,10 +589,16 @@ def register(app: Any) -> None:
     >>> register(typer.Typer())
     """
 
-    @app.command("train", help="Train an ensemble of next-token predictors on a text file (one sentence a line).")
+    @app.command(
+        "train",
+        help="Train an ensemble of next-token predictors on a text file (--text, one sentence a line), or of "
+        "classifiers on a CSV of sequence,label rows (--csv; scored at the last step, accuracy.csv written).",
+    )
     def train_cmd(
-        text: Annotated[str, _opt("--text", help="The corpus: a text file, one sentence per line.")],
         out: Annotated[str, _opt("--out", help="Output folder (model.safetensors, history.csv, provenance.json).")],
+        text: Annotated[str | None, _opt("--text", help="The corpus: a text file, one sentence per line.")] = None,
+        csv: Annotated[str | None, _opt("--csv", help="Or: a CSV of sequence,label rows to classify.")] = None,
+        test: Annotated[str | None, _opt("--test", help="With --csv: held-out rows for accuracy.csv.")] = None,
         unit: Annotated[str, _opt("--unit", help="Tokens: word or char.")] = "word",
         model: Annotated[str, _opt("--model", help="elman, jordan, lstm or gru.")] = "lstm",
         hidden_size: Annotated[str, _opt("--hidden-size", help="Hidden units per layer.")] = "32",
@@ -457,17 +620,28 @@ def register(app: Any) -> None:
         encoding: Annotated[str, _opt("--encoding", help="Text encoding of the file.")] = "utf-8",
         quiet: Annotated[bool, _opt("--quiet", help="No progress output.")] = False,
     ) -> None:
-        clip_value = _parse("--clip", clip, float, 0.0)
-        train_text(
-            text, out, unit=unit, model=model, hidden_size=_parse("--hidden-size", hidden_size, int, 1),
-            num_layers=_parse("--layers", layers, int, 1), n_seeds=_parse("--seeds", seeds, int, 1),
-            seed=_parse("--seed", seed, int, 0), method=method, epochs=_parse("--epochs", epochs, int, 1),
-            lr=_parse("--lr", lr, float), optimizer=optimizer, batch_size=_parse("--batch-size", batch_size, int, 1),
-            k1=_parse("--k1", k1, int, 1), k2=_parse("--k2", k2, int, 1), clip_grad_norm=clip_value or None,
-            boundaries=not no_boundaries, lowercase=lowercase, min_count=_parse("--min-count", min_count, int, 1),
-            max_length=_parse("--max-length", max_length, int, 1), encoding=encoding, quiet=quiet,
-            argv=["cogrnn", *sys.argv[1:]],
-        )  # fmt: skip
+        if (text is None) == (csv is None):
+            raise ConfigError("give the data as --text FILE (next-token prediction) or --csv FILE (classification)")
+        if test is not None and csv is None:
+            raise ConfigError("--test goes with --csv (held-out labelled rows)")
+        common: dict[str, Any] = {
+            "unit": unit, "model": model, "hidden_size": _parse("--hidden-size", hidden_size, int, 1),
+            "num_layers": _parse("--layers", layers, int, 1), "n_seeds": _parse("--seeds", seeds, int, 1),
+            "seed": _parse("--seed", seed, int, 0), "epochs": _parse("--epochs", epochs, int, 1),
+            "lr": _parse("--lr", lr, float), "optimizer": optimizer,
+            "batch_size": _parse("--batch-size", batch_size, int, 1),
+            "clip_grad_norm": _parse("--clip", clip, float, 0.0) or None, "lowercase": lowercase,
+            "min_count": _parse("--min-count", min_count, int, 1),
+            "max_length": _parse("--max-length", max_length, int, 1), "encoding": encoding, "quiet": quiet,
+            "argv": ["cogrnn", *sys.argv[1:]],
+        }  # fmt: skip
+        if csv is not None:
+            if method != "bptt" or no_boundaries:
+                raise ConfigError("--csv trains with --method bptt, one sequence per row (no boundaries to remove)")
+            train_labelled(csv, out, test=test, **common)
+        else:
+            k = {"k1": _parse("--k1", k1, int, 1), "k2": _parse("--k2", k2, int, 1)}
+            train_text(str(text), out, method=method, boundaries=not no_boundaries, **k, **common)
 
     @app.command("surprisal", help="Surprisal and entropy (bits) of every token of a text, per network, to a CSV.")
     def surprisal_cmd(

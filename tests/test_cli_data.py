@@ -208,3 +208,48 @@ def test_unknown_words_are_flagged(tmp_path):
                  "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
     df = pd.read_csv(tmp_path / "s.csv")
     assert df.token.tolist() == ["zebra", "eat", "cookie", "<eos>"] and df.known.tolist() == [False, True, True, True]
+
+
+def test_train_classifier_from_csv_with_held_out_rows(tmp_path):
+    rows = pd.read_csv(data_path("corpora/elman_subjects.csv"))
+    rows.iloc[:150].to_csv(tmp_path / "train.csv", index=False)
+    rows.iloc[150:].to_csv(tmp_path / "test.csv", index=False)
+    assert main(["train", "--csv", str(tmp_path / "train.csv"), "--test", str(tmp_path / "test.csv"), "--model",
+                 "gru", "--hidden-size", "8", "--epochs", "12", "--seeds", "3", "--out", str(tmp_path / "run"),
+                 "--quiet"]) == 0  # fmt: skip
+    acc = pd.read_csv(tmp_path / "run" / "accuracy.csv")
+    assert list(acc.columns) == ["data", "replica", "accuracy", "n_sequences"]
+    assert acc.data.tolist() == ["train"] * 3 + ["test"] * 3 and acc.n_sequences.tolist() == [150] * 3 + [50] * 3
+    # the label is the subject's class, read at the sentence's last word: every network must remember it
+    assert (acc.accuracy > 0.9).all(), acc
+    header = load_checkpoint(tmp_path / "run" / "model.safetensors").header
+    assert header["metadata"]["task"]["labels"] == ["human", "other"] and header["constructor"]["output_size"] == 2
+    prov = json.loads((tmp_path / "run" / "provenance.json").read_text())
+    assert set(prov["outputs"]) == {"model.safetensors", "history.csv", "accuracy.csv"} and len(prov["data"]) == 2
+    assert main(["surprisal", str(tmp_path / "run" / "model.safetensors"), "--text", str(tmp_path / "train.csv"),
+                 "--out", str(tmp_path / "s.csv")]) == 2  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--out", "{tmp}/o"], "give the data as --text FILE"),
+        (["train", "--text", "{tmp}/a.csv", "--csv", "{tmp}/a.csv", "--out", "{tmp}/o"], "give the data as"),
+        (["train", "--text", "{tmp}/a.csv", "--test", "{tmp}/a.csv", "--out", "{tmp}/o"], "--test goes with --csv"),
+        (["train", "--csv", "{tmp}/a.csv", "--method", "online", "--out", "{tmp}/o"], "--csv trains with"),
+        (
+            ["train", "--csv", "{tmp}/a.csv", "--test", "{tmp}/b.csv", "--out", "{tmp}/o"],
+            "b.csv line 2: label 'maybe' is not one of ['neg', 'pos']",
+        ),
+        (["train", "--csv", "{tmp}/c.csv", "--out", "{tmp}/o"], "c.csv line 3: the label is missing"),
+    ],
+)
+def test_csv_training_errors(tmp_path, capsys, args, message):
+    (tmp_path / "a.csv").write_text("sequence,label\ngood film,pos\nbad film,neg\n")
+    (tmp_path / "b.csv").write_text("sequence,label\nodd film,maybe\n")
+    (tmp_path / "c.csv").write_text("sequence,label\ngood film,pos\nbad film,\n")
+    capsys.readouterr()
+    assert main([a.format(tmp=tmp_path) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cogrnn: error: ") and message in err, err
+    assert not (tmp_path / "o").exists()

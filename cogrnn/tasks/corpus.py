@@ -356,6 +356,17 @@ class _TokenTask(Task):
         if self.max_length is not None and n > self.max_length:
             raise DataError(f"{where}: a sequence of {n} {self.unit}s is longer than max_length={self.max_length}")
 
+    name: str
+
+    @classmethod
+    def _described(cls, description: Any, defaults: dict[str, Any]) -> dict[str, Any]:
+        """Constructor arguments from a :meth:`describe` dict: ``defaults`` keys, vocabulary and its policy."""
+        if not isinstance(description, dict) or description.get("task") != cls.name:
+            raise DataError(f"not the description of a {cls.name} task: {description!r}"[:200])
+        vocab = Vocabulary.from_dict(description.get("vocabulary"))
+        kwargs = {key: description.get(key, default) for key, default in defaults.items()}
+        return {**kwargs, "vocabulary": vocab, "unknown": vocab.unknown}
+
     @property
     def vocabulary_(self) -> Vocabulary:
         """The vocabulary the tokens are coded with (built from the data unless given)."""
@@ -554,18 +565,8 @@ class TextCorpus(_TokenTask):
         >>> TextCorpus.from_description(d, ["b a"]).vocabulary_.tokens
         ['<eos>', 'a', 'b']
         """
-        if not isinstance(description, dict) or description.get("task") != cls.name:
-            raise DataError(f"not the description of a {cls.name} task: {description!r}"[:200])
-        vocab = Vocabulary.from_dict(description.get("vocabulary"))
-        kwargs: dict[str, Any] = {
-            "unit": description.get("unit", "word"),
-            "boundaries": description.get("boundaries", True),
-            "lowercase": description.get("lowercase", False),
-            "layout": description.get("layout", "stream"),
-            "vocabulary": vocab,
-            "unknown": vocab.unknown,
-        }
-        return cls(source, **{**kwargs, **overrides})
+        defaults = {"unit": "word", "boundaries": True, "lowercase": False, "layout": "stream"}
+        return cls(source, **{**cls._described(description, defaults), **overrides})
 
     def _stream(self, order: Sequence[int]) -> dict[str, list[Any]]:
         """Tokens of the sentences in ``order`` with the labels of each (before input/target split)."""
@@ -779,6 +780,63 @@ class LabelledSequences(_TokenTask):
         self._vocab = self._vocabulary(vocabulary, self.sequences_, [])
         self._codes = [[self._vocab.index(t, f"{self._name} line {n}") for t in s] for n, s, _ in rows]
         self._label_codes = [self.labels_.index(lab) for _, _, lab in rows]
+
+    def describe(self) -> dict[str, Any]:
+        """How the sequences are turned into tokens, with the vocabulary and labels (for a checkpoint).
+
+        Returns
+        -------
+        dict
+            ``task``, ``unit``, ``lowercase``, ``max_length``, ``labels``, the column names,
+            ``source`` and ``vocabulary``; :meth:`from_description` reads another file the same way.
+
+        Examples
+        --------
+        >>> LabelledSequences().describe()["labels"]
+        ['human', 'other']
+        """
+        return {
+            "task": self.name,
+            "unit": self.unit,
+            "lowercase": self.lowercase,
+            "max_length": self.max_length,
+            "labels": list(self.labels_),
+            "sequence_column": self.sequence_column,
+            "label_column": self.label_column,
+            "source": self._name,
+            "vocabulary": self._vocab.to_dict(),
+        }
+
+    @classmethod
+    def from_description(
+        cls, description: dict[str, Any], source: str | os.PathLike[str], **overrides: Any
+    ) -> LabelledSequences:
+        """The task of :meth:`describe` on another CSV, with the same vocabulary and labels.
+
+        Parameters
+        ----------
+        description : dict
+            From :meth:`describe` (e.g. a checkpoint's ``task``).
+        source : str or os.PathLike
+            The new CSV file.
+        **overrides
+            Constructor arguments to change.
+
+        Returns
+        -------
+        LabelledSequences
+            The task.
+
+        Examples
+        --------
+        >>> from cogrnn.io import data_path
+        >>> d = LabelledSequences().describe()
+        >>> LabelledSequences.from_description(d, data_path("corpora/elman_subjects.csv")).labels_
+        ['human', 'other']
+        """
+        defaults = {"unit": "word", "lowercase": False, "labels": None, "sequence_column": "sequence",
+                    "label_column": "label"}  # fmt: skip
+        return cls(source, **{**cls._described(description, defaults), **overrides})
 
     def _read_rows(self) -> list[tuple[int, list[str], str]]:
         lines = read_text_lines(self._name, self.encoding)
