@@ -201,6 +201,32 @@ def _output_and_loss(out_code, loss_code, z, y, dz, tgt):  # pragma: no cover - 
 
 
 @njit(cache=True)
+def _sgd_step(p, m, grad, lr, momentum, decay, clip, use_momentum, use_decay):  # pragma: no cover - compiled
+    """Clip ``grad`` to norm ``clip`` (if > 0), then SGD as torch.optim.SGD; zeroes ``grad``.
+
+    ``g += decay p; buf = momentum buf + g; p -= lr buf``.
+    """
+    P = grad.shape[0]
+    coef = 1.0
+    if clip > 0.0:
+        norm_sq = 0.0
+        for i in range(P):
+            norm_sq += grad[i] * grad[i]
+        coef = min(1.0, clip / (math.sqrt(norm_sq) + 1e-6))
+    for i in range(P):
+        if coef < 1.0:
+            grad[i] *= coef  # rounded to the parameters' dtype, as torch's clipping
+        g = grad[i]
+        if use_decay:
+            g = g + p[i] * decay
+        if use_momentum:
+            m[i] = momentum * m[i] + g
+            g = m[i]
+        p[i] -= lr * g
+        grad[i] = 0.0
+
+
+@njit(cache=True)
 def _replica(  # pragma: no cover - compiled
     r, X, Y, theta, mom, S1, S2, offs, kind, H, codes, scalars, flags, losses, bad
 ):  # fmt: skip
@@ -337,28 +363,11 @@ def _replica(  # pragma: no cover - compiled
                         S1[r, li, b, j] = hs[li, j]
                         if kind == 2:
                             S2[r, li, b, j] = cs[li, j]
-        if not math.isfinite(step_loss):
+        if not math.isfinite(step_loss):  # the first step with a non-finite loss; this replica stops
             bad[r] = t
             break
         total += step_loss
-        if clip > 0.0:
-            sq = 0.0
-            for i in range(P):
-                sq += grad[i] * grad[i]
-            coef = clip / (math.sqrt(sq) + 1e-6)
-            if coef < 1.0:
-                for i in range(P):
-                    grad[i] *= coef
-        # SGD as torch.optim.SGD: g += decay p; buf = momentum buf + g; p -= lr buf
-        for i in range(P):
-            g = grad[i]
-            if use_decay:
-                g = g + p[i] * decay
-            if use_momentum:
-                m[i] = momentum * m[i] + g
-                g = m[i]
-            p[i] -= lr * g
-            grad[i] = 0.0
+        _sgd_step(p, m, grad, lr, momentum, decay, clip, use_momentum, use_decay)
     losses[r] = total / T
 
 

@@ -17,8 +17,11 @@ Every replica of an ensemble is trained independently: losses are kept per repli
 gradient clipping is per replica, and the optimisers are elementwise, so replica
 ``r`` ends with exactly the weights it would reach alone (tested).
 
-Online training of single-layer SRN and Jordan ensembles with SGD runs in a compiled
-kernel (``backend="compiled"``, chosen by ``"auto"``); everything else runs on torch.
+Online training with SGD (momentum, weight decay and clipping included) runs in compiled
+kernels (``backend="compiled"``, chosen by ``"auto"``): single-layer SRN and Jordan ensembles
+in :mod:`._kernels`, LSTM, GRU and stacked SRN/Jordan ensembles (and single-layer ones with
+weight decay) in :mod:`._online_kernels`; everything else runs on torch, batched over the
+replicas (no loop over replicas in Python).
 """
 
 from __future__ import annotations
@@ -81,8 +84,8 @@ class TrainerConfig(Config):
     reset_state : {"never", "epoch"}, default "never"
         For ``online``/``tbptt``: whether the state restarts at each pass (Elman: never).
     backend : {"auto", "torch", "compiled"}, default "auto"
-        ``compiled`` (numba) runs online SGD of single-layer SRN and Jordan ensembles;
-        ``auto`` takes it where it applies, else torch.
+        ``compiled`` (numba) runs online SGD of SRN, Jordan, LSTM and GRU ensembles of one
+        or several layers on the CPU; ``auto`` takes it where it applies, else torch.
 
     Examples
     --------
