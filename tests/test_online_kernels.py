@@ -1,6 +1,7 @@
 """The compiled online kernel of gated and stacked models equals the torch autograd path.
 
-LSTM and GRU (one and two layers), stacked SRN and stacked Jordan networks trained with
+LSTM and GRU (one and two layers), stacked SRN and stacked Jordan networks (and single-layer
+ones with weight decay, which the single-layer kernel does not run) trained with
 Elman's online rule (an update after every step, the gradient stopped at the carried
 state): the compiled kernel (``backend="compiled"``, chosen by ``"auto"``) must end
 with the weights, state and history of the autograd reference (``backend="torch"``):
@@ -28,8 +29,9 @@ CASES = [
     (GRUNetwork, 2, {"output_activation": "logistic"}, {"loss": "bce"}),
     (ElmanSRN, 2, {"nonlinearity": "tanh"}, {"loss": "sse"}),
     (JordanNetwork, 2, {"mu": 0.5}, {"loss": "sse", "reset_state": "epoch"}),
+    (JordanNetwork, 1, {"output_activation": "identity"}, {"loss": "mse", "weight_decay": 0.01}),
 ]
-IDS = ["lstm1", "lstm2", "gru1", "gru2", "srn2", "jordan2"]
+IDS = ["lstm1", "lstm2", "gru1", "gru2", "srn2", "jordan2", "jordan1-decay"]
 
 
 def _data(dtype: torch.dtype, steps: int = 100, batch: int = 2, loss: str = "sse", replicas: int | None = None):
