@@ -497,6 +497,49 @@ def _quiet_dask() -> Iterator[None]:
             lg.setLevel(level)
 
 
+#: tasks in flight per worker: the scheduler holds a window of tasks, never all of a long sweep
+_WINDOW_PER_WORKER = 64
+#: smallest window
+_MIN_WINDOW = 256
+
+
+def _run_on(
+    client: Any, replication: Any, todo: Sequence[tuple[_Task, str]], code: Mapping[str, Any], retries: int,
+    done: int, report: Callable[[int], None],
+) -> int:  # fmt: skip
+    """Run the tasks on a Dask client, a window at a time; raise the first failure (in task order) at the end.
+
+    The scheduler's memory holds the window (tasks submitted, not yet finished), so a
+    sweep of a million tasks needs no more of it than one of a thousand.
+    """
+    from distributed import as_completed
+
+    n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    window = max(_WINDOW_PER_WORKER * n_workers, _MIN_WINDOW)
+    pending = iter(enumerate(todo))
+    index: dict[str, int] = {}
+    failed: list[tuple[int, Any]] = []
+
+    def submit(i: int, task: _Task, path: str) -> Any:
+        future = client.submit(_run_task, replication, task, path, code, True, key=f"task-{task.key}", retries=retries)
+        index[future.key] = i
+        return future
+
+    running = as_completed([submit(i, t, p) for i, (t, p) in itertools.islice(pending, window)])
+    for future in running:
+        if future.status == "error":
+            failed.append((index[future.key], future))  # the others still run: their tables are kept
+        del index[future.key]
+        done += 1
+        report(done)
+        nxt = next(pending, None)
+        if nxt is not None:
+            running.add(submit(nxt[0], *nxt[1]))
+    if failed:
+        min(failed, key=lambda f: f[0])[1].result()  # raises the task's error
+    return done
+
+
 @fill_doc
 def run_sweep(
     spec: SweepSpec,
@@ -572,16 +615,7 @@ def run_sweep(
                     done += 1
                     report(done)
             else:
-                from distributed import as_completed
-
-                futures = [
-                    client.submit(_run_task, replication, t, p, code, True, key=f"task-{t.key}", retries=retries)
-                    for t, p in todo
-                ]
-                for _ in as_completed(futures):
-                    done += 1
-                    report(done)
-                client.gather(futures)
+                done = _run_on(client, replication, todo, code, retries, done, report)
         finally:
             if client is not None:
                 cluster = client.cluster

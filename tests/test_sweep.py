@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import pytest
 
@@ -324,3 +326,56 @@ def test_collect_tables_names_an_unreadable_task_file(tmp_path):
     with pytest.raises(DataError, match=r"task1\.parquet is unreadable"):
         collect_tables(paths, tmp_path / "all.parquet", tmp_path / "all.csv")
     assert not (tmp_path / "all.parquet").exists() and list(tmp_path.glob(".*.tmp")) == []
+
+
+_STATE: dict = {}
+
+
+@dataclass(frozen=True)
+class _FakeTask:  # what _run_on reads of a task: its key
+    key: str
+
+
+def _fake_task(replication, task, path, code, worker):
+    with _STATE["lock"]:
+        _STATE["running"] += 1
+        _STATE["most"] = max(_STATE["most"], _STATE["running"])
+    try:
+        if task.key in ("t3", "t5"):
+            raise ValueError(f"{task.key} failed")
+        _STATE["ran"].append(task.key)
+        return path
+    finally:
+        with _STATE["lock"]:
+            _STATE["running"] -= 1
+
+
+def test_a_cluster_holds_a_window_of_tasks_and_raises_the_first_failure_after_the_rest(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import threading
+
+    from cogrnn import sweep
+
+    _STATE.update(lock=threading.Lock(), running=0, most=0, ran=[])
+    monkeypatch.setattr(sweep, "_run_task", _fake_task)
+    monkeypatch.setattr(sweep, "_WINDOW_PER_WORKER", 1)
+    monkeypatch.setattr(sweep, "_MIN_WINDOW", 3)
+    submitted = []
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=2, dashboard_address=None) as client:
+        real_submit = client.submit
+
+        def submit(*args, **kwargs):
+            future = real_submit(*args, **kwargs)
+            submitted.append(future)
+            in_flight = sum(not f.done() for f in submitted)
+            assert in_flight <= 3, in_flight
+            return future
+
+        monkeypatch.setattr(client, "submit", submit)
+        todo = [(_FakeTask(f"t{i}"), f"p{i}") for i in range(12)]
+        seen: list[int] = []
+        with pytest.raises(ValueError, match="t3 failed"):
+            sweep._run_on(client, None, todo, {}, 0, 0, seen.append)
+    assert seen == list(range(1, 13))
+    assert sorted(_STATE["ran"]) == sorted(f"t{i}" for i in range(12) if i not in (3, 5))
+    assert _STATE["most"] <= 3
