@@ -16,8 +16,10 @@ seconds per network / cogrnn seconds per network (wall time); ``cpu_ratio`` the 
 CPU time of the process (``time.process_time``, all threads), which a machine shared with
 other jobs disturbs less than the wall time.
 
-Workloads (Elman 1990): ``letters`` 6-20-6, 200 passes x 3,000 letters; ``lexical``
-31-150-31, 6 passes x 27,500 words. Architectures: LSTM, GRU, 2-layer LSTM and 2-layer
+Workloads (Elman 1990): ``xor`` 1-2-1, 600 passes x 3,000 bits (a random bit stream here);
+``words`` 5-20-5, 10 passes x 5,000 letters; ``letters`` 6-20-6, 200 passes x 3,000
+letters; ``lexical`` 31-150-31, 6 passes x 27,500 words (random one-hot streams of those
+lengths). Architectures: LSTM, GRU, 2-layer LSTM and 2-layer
 (stacked) SRN.
 """
 
@@ -34,6 +36,8 @@ from torch import nn
 
 SECTION = "online-gated"
 WORKLOADS = {
+    "xor": {"sizes": (1, 2, 1), "steps": 3000, "epochs": 600},
+    "words": {"sizes": (5, 20, 5), "steps": 5000, "epochs": 10},
     "letters": {"sizes": (6, 20, 6), "steps": 3000, "epochs": 200},
     "lexical": {"sizes": (31, 150, 31), "steps": 27500, "epochs": 6},
 }
@@ -42,7 +46,7 @@ REPLICAS = 10
 #: steps of the naive loop (one pass, one network), full and quick
 NAIVE_STEPS = {False: 1500, True: 300}
 #: passes of the compiled run in quick mode (extrapolated to the workload's passes)
-QUICK_STEPS = {"letters": 3000, "lexical": 2000}
+QUICK_STEPS = {"xor": 3000, "words": 5000, "letters": 3000, "lexical": 2000}
 
 
 class NaiveNet(nn.Module):
@@ -103,9 +107,12 @@ def naive_online(net: NaiveNet, inputs: torch.Tensor, targets: torch.Tensor, lr:
 
 
 def _stream(n_symbols: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """A random one-hot stream and its next symbol, ``(T, 1, n)`` each."""
+    """A random one-hot stream (random bits for one input unit) and its next symbol, ``(T, 1, n)`` each."""
     rng = np.random.default_rng(0)
-    x = np.eye(n_symbols, dtype=np.float32)[rng.integers(0, n_symbols, steps + 1)][:, None, :]
+    if n_symbols == 1:
+        x = rng.integers(0, 2, (steps + 1, 1, 1)).astype(np.float32)
+    else:
+        x = np.eye(n_symbols, dtype=np.float32)[rng.integers(0, n_symbols, steps + 1)][:, None, :]
     return x[:-1], x[1:]
 
 
@@ -121,7 +128,7 @@ def run_case(workload: str, arch: str, quick: bool) -> dict[str, Any]:
 
     Parameters
     ----------
-    workload : {"letters", "lexical"}
+    workload : {"xor", "words", "letters", "lexical"}
         The replication's sizes and stream length.
     arch : str
         A key of :data:`ARCHS`.
@@ -183,7 +190,7 @@ def run_case(workload: str, arch: str, quick: bool) -> dict[str, Any]:
 
 
 def bench(quick: bool = False) -> list[dict[str, Any]]:
-    """All cases (letters and lexical x LSTM, GRU, 2-layer LSTM, 2-layer SRN).
+    """All cases (xor, words, letters and lexical x LSTM, GRU, 2-layer LSTM, 2-layer SRN).
 
     Parameters
     ----------
