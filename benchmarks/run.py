@@ -1,6 +1,13 @@
 """Benchmarks: cogrnn against the naive PyTorch baseline, measured in the same run.
 
-Usage: ``make bench`` or ``python -m benchmarks.run [--repeats 3] [--out DIR]``.
+Usage: ``make bench`` or ``python -m benchmarks.run [--quick] [--repeats 3] [--out DIR]``.
+
+Sections, all in one run: ``kernel`` (the cases below, against the frozen compiled baseline
+:mod:`benchmarks.baseline_numba` and the machine's FMA peak), ``alternatives``
+(:mod:`benchmarks.alternatives`: torch.func ensembles and Python loops beside cogrnn) and
+the optional sections of ``bench_online``, ``bench_process`` and ``bench_sweep`` (each a
+module with ``bench(quick) -> list[dict]``; a module that is absent is skipped).
+``--quick`` runs shortened workloads once (a smoke run).
 
 Each case runs in a fresh subprocess (so peak memory is its own) ``--repeats`` times;
 the median wall time is reported. Cases that would take minutes (the naive baseline, the
@@ -27,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,12 +43,20 @@ WORKLOADS = {
     "lexical": {"sizes": (31, 150, 31), "steps": 27500, "epochs": 6},
 }
 
+# floating-point operations of one online update of a 1-2-1 SRN, counted as multiply-adds
+# (forward 8, output error 3, hidden deltas 6, gradients 8, updates 9), plus 3 exp and 3 divisions
+XOR_FMA_PER_UPDATE = 34
+
+OPTIONAL_SECTIONS = ("bench_online", "bench_process", "bench_sweep")
+
 # name: (workload, implementation, replicas, steps actually run per network, epochs actually run)
 CASES = {
+    "xor/baseline-numba": ("xor", "baseline", 1, 3000, 600),
     "xor/naive-torch": ("xor", "naive", 1, 3000, 1),
     "xor/cogrnn-torch-backend": ("xor", "torch", 50, 300, 1),
     "xor/cogrnn-compiled-R1": ("xor", "compiled", 1, 3000, 600),
     "xor/cogrnn-compiled-R50": ("xor", "compiled", 50, 3000, 600),
+    "lexical/baseline-numba": ("lexical", "baseline", 1, 27500, 6),
     "lexical/naive-torch": ("lexical", "naive", 1, 1000, 1),
     "lexical/cogrnn-compiled-R1": ("lexical", "compiled", 1, 27500, 6),
     "lexical/cogrnn-compiled-R10": ("lexical", "compiled", 10, 27500, 1),
@@ -57,15 +73,27 @@ def _stream(workload: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
     return x, np.roll(x, -1, axis=0)
 
 
-def run_case(name: str) -> dict[str, float]:
+def run_case(name: str, quick: bool = False) -> dict[str, float]:
     """Run one case once in this process; return seconds per network for the full workload."""
     import torch
 
     workload, impl, R, steps, epochs = CASES[name]
+    if quick:  # a tenth of the work (at most), extrapolated
+        epochs = max(1, epochs // 10) if epochs > 1 else epochs
+        steps = steps if epochs > 1 or steps <= 300 else max(300, steps // 10)
     n_in, n_hidden, n_out = WORKLOADS[workload]["sizes"]
     x, y = _stream(workload, steps)
     full_updates = WORKLOADS[workload]["steps"] * WORKLOADS[workload]["epochs"]
-    if impl == "naive":
+    if impl == "baseline":
+        from benchmarks.baseline_numba import init_srn, train_srn
+
+        w = init_srn(n_in, n_hidden, n_out)
+        xd, yd = x[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
+        train_srn(*w.values(), xd[:50], yd[:50], 1, 0.1, 0.5)  # compile (cached)
+        start = time.perf_counter()
+        train_srn(*w.values(), xd, yd, epochs, 0.1, 0.5)
+        elapsed = time.perf_counter() - start
+    elif impl == "naive":
         from benchmarks.naive import NaiveSRN, train_online
 
         torch.manual_seed(0)
@@ -79,7 +107,7 @@ def run_case(name: str) -> dict[str, float]:
         from cogrnn.models import ElmanSRN
         from cogrnn.training import Trainer
 
-        net = ElmanSRN(n_in, n_hidden, n_out, n_replicas=R, random_state=0)
+        net = ElmanSRN(n_in, n_hidden, n_out, n_replicas=R, random_state=0, dtype=torch.float64)
         Trainer(lr=0.1, epochs=1, backend=impl, quiet=True).fit(net, x[:50], y[:50])  # warm-up / compile
         start = time.perf_counter()
         Trainer(lr=0.1, epochs=epochs, backend=impl, quiet=True).fit(net, x, y)
@@ -103,22 +131,61 @@ def _subprocess(args: list[str]) -> tuple[float, float, str]:
     return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, proc.stdout
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", default="benchmarks/results")
-    parser.add_argument("--case", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.case:
-        print(json.dumps(run_case(args.case)))
-        return 0
-    if args.repeats < 1:
-        parser.error("--repeats must be >= 1")
+def machine_info() -> dict[str, Any]:
+    """Platform, CPU, library versions and the accelerator (``device_name``: the GPU when CUDA is there)."""
+    import numba
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cuda = torch.cuda.is_available()
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "numba_threads": numba.get_num_threads(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "numba": numba.__version__,
+        "cuda_available": cuda,
+        "device_name": torch.cuda.get_device_name(0) if cuda else "cpu (no CUDA device)",
+    }
+
+
+def optional_sections(quick: bool, names: tuple[str, ...] = OPTIONAL_SECTIONS) -> tuple[list[dict], list[str]]:
+    """Rows of every optional section module present; the names of those absent."""
+    import importlib
+
+    rows: list[dict] = []
+    absent: list[str] = []
+    for name in names:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"benchmarks.{name}":
+                raise
+            absent.append(name)
+            continue
+        print(f"section {name} ...", flush=True)
+        rows += module.bench(quick=quick)
+    return rows, absent
+
+
+def kernel_section(repeats: int, quick: bool) -> dict[str, dict]:
+    """The kernel cases, each in a fresh subprocess ``repeats`` times (median)."""
     results: dict[str, dict] = {}
     for name in CASES:
         runs = []
-        for _ in range(args.repeats):
-            _, _, out = _subprocess([sys.executable, "-m", "benchmarks.run", "--case", name])
+        for _ in range(repeats):
+            args = [sys.executable, "-m", "benchmarks.run", "--case", name] + (["--quick"] if quick else [])
+            _, _, out = _subprocess(args)
             runs.append(json.loads(out))
         per_net = statistics.median(r["per_network_s"] for r in runs)
         results[name] = {
@@ -130,60 +197,166 @@ def main(argv: list[str] | None = None) -> int:
             "replicas": CASES[name][2],
         }
         print(f"{name:<30} {per_net:9.3f} s per network", flush=True)
-    # the whole replication process, as a user runs it
-    walls = []
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = str(Path(sys.executable).with_name("cogrnn"))
-        for _ in range(args.repeats):
-            wall, _, _ = _subprocess([exe, "replicate", "elman-xor", "--seeds", "50", "--out", tmp, "--quiet"])
-            walls.append(wall)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    results["process/replicate-elman-xor-50-seeds"] = {
-        "wall_s": statistics.median(walls),
-        "runs_wall_s": walls,
-        "peak_rss_mb_max_over_children": peak,
-    }
-    print(f"{'replicate elman-xor --seeds 50':<30} {statistics.median(walls):9.3f} s whole process", flush=True)
-    doc = {
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "repeats": args.repeats,
-        "results": results,
-    }
+    return results
+
+
+def summary(results: dict[str, dict], peak: dict[str, float], threads: int) -> dict[str, float]:
+    """Ratios against the frozen baseline and updates per second per core against the FMA peak."""
+    base = results["xor/baseline-numba"]["per_network_s"]
+    out: dict[str, float] = {}
+    updates = WORKLOADS["xor"]["steps"] * WORKLOADS["xor"]["epochs"]
+    for name in ("xor/cogrnn-compiled-R1", "xor/cogrnn-compiled-R50"):
+        r = results[name]
+        cores = 1 if r["replicas"] == 1 else max(1, threads)
+        per_core = updates / r["per_network_s"] / cores
+        key = name.split("/", 1)[1]
+        out[f"{key}_vs_baseline"] = r["per_network_s"] / base
+        out[f"{key}_updates_per_s_per_core"] = per_core
+        out[f"{key}_fraction_of_fma_peak"] = per_core * XOR_FMA_PER_UPDATE / peak["fma_per_s"]
+    out["baseline_updates_per_s_per_core"] = updates / base
+    out["baseline_fraction_of_fma_peak"] = updates / base * XOR_FMA_PER_UPDATE / peak["fma_per_s"]
+    lex = results["lexical/baseline-numba"]["per_network_s"]
+    out["lexical-R10_vs_baseline"] = results["lexical/cogrnn-compiled-R10"]["per_network_s"] / lex
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=None, help="runs per case (default 3, 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="shortened workloads, one run each (a smoke run)")
+    parser.add_argument("--out", default="benchmarks/results")
+    parser.add_argument(
+        "--sections", default="kernel,alternatives,optional", help="comma-separated: kernel, alternatives, optional"
+    )
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.case:
+        print(json.dumps(run_case(args.case, quick=args.quick)))
+        return 0
+    repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
+    if repeats < 1:
+        parser.error("--repeats must be >= 1")
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    unknown = sections - {"kernel", "alternatives", "optional"}
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    import numba
+
+    from benchmarks.baseline_numba import fma_peak
+
+    doc: dict[str, Any] = {"machine": machine_info(), "quick": args.quick, "repeats": repeats}
+    doc["fma_peak_per_core"] = fma_peak(0.2 if args.quick else 1.0)
+    results: dict[str, dict] = {}
+    if "kernel" in sections:
+        results = kernel_section(repeats, args.quick)
+        doc["summary"] = summary(results, doc["fma_peak_per_core"], numba.get_num_threads())
+        if not args.quick:  # the whole replication process, as a user runs it
+            walls = []
+            with tempfile.TemporaryDirectory() as tmp:
+                exe = str(Path(sys.executable).with_name("cogrnn"))
+                for _ in range(repeats):
+                    cmd = [exe, "replicate", "elman-xor", "--seeds", "50", "--out", tmp, "--quiet"]
+                    wall, _, _ = _subprocess(cmd)
+                    walls.append(wall)
+            results["process/replicate-elman-xor-50-seeds"] = {
+                "wall_s": statistics.median(walls),
+                "runs_wall_s": walls,
+                "peak_rss_mb_max_over_children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
+    doc["results"] = results
+    rows: list[dict] = []
+    if "alternatives" in sections:
+        from benchmarks.alternatives import bench as alternatives
+
+        print("section alternatives ...", flush=True)
+        rows += alternatives(quick=args.quick)
+    if "optional" in sections:
+        extra, absent = optional_sections(args.quick)
+        rows += extra
+        doc["sections_absent"] = absent
+    doc["rows"] = rows
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(doc, indent=2) + "\n")
-    table = _table(results)
+    (out / "bench.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+    table = render(doc)
     (out / "bench.md").write_text(table)
     print()
     print(table)
     return 0
 
 
+def render(doc: dict[str, Any]) -> str:
+    """bench.md: machine, kernel table and summary, then every section's rows as a table."""
+    m = doc["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cpu_count']} cores; device: {m['device_name']}; torch {m['torch']}, "
+        f"numba {m['numba']}, numpy {m['numpy']}; FMA peak {doc['fma_peak_per_core']['gflops_per_core']:.1f} "
+        f"GFLOP/s per core (float64).{' QUICK RUN (shortened, extrapolated).' if doc.get('quick') else ''}",
+        "",
+    ]
+    if doc["results"]:
+        lines.append(_table(doc["results"]))
+        s = doc.get("summary", {})
+        if s:
+            lines.append(
+                f"XOR training alone, per network, against the frozen baseline (one network at a time): "
+                f"R=50 {s['cogrnn-compiled-R50_vs_baseline']:.2f}x, R=1 {s['cogrnn-compiled-R1_vs_baseline']:.2f}x; "
+                f"lexical R=10 {s['lexical-R10_vs_baseline']:.2f}x. Updates/s per core: baseline "
+                f"{s['baseline_updates_per_s_per_core'] / 1e6:.1f} M ({100 * s['baseline_fraction_of_fma_peak']:.1f}% "
+                f"of FMA peak at {XOR_FMA_PER_UPDATE} multiply-adds per update), cogrnn R=50 "
+                f"{s['cogrnn-compiled-R50_updates_per_s_per_core'] / 1e6:.1f} M "
+                f"({100 * s['cogrnn-compiled-R50_fraction_of_fma_peak']:.1f}%)."
+            )
+            lines.append("")
+    by_section: dict[str, list[dict]] = {}
+    for row in doc.get("rows", []):
+        by_section.setdefault(str(row.get("section", "?")), []).append(row)
+    for section, rows in by_section.items():
+        keys: list[str] = []
+        for row in rows:
+            keys += [k for k in row if k != "section" and k not in keys]
+        lines += [f"### {section}", "", "| " + " | ".join(keys) + " |", "|" + " --- |" * len(keys)]
+        for row in rows:
+            lines.append("| " + " | ".join(_fmt(row.get(k, "")) for k in keys) + " |")
+        lines.append("")
+    if doc.get("sections_absent"):
+        lines.append(f"Sections absent (modules not found): {', '.join(doc['sections_absent'])}.")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
 def _table(results: dict[str, dict]) -> str:
     lines = [
-        "| workload | implementation | s per network | speed-up vs naive | peak RSS (MB) |",
-        "| --- | --- | --- | --- | --- |",
+        "| workload | implementation | s per network | speed-up vs naive | vs baseline | peak RSS (MB) |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for workload in WORKLOADS:
         naive = results[f"{workload}/naive-torch"]["per_network_s"]
+        base = results[f"{workload}/baseline-numba"]["per_network_s"]
         for name, r in results.items():
             if not name.startswith(workload + "/"):
                 continue
             note = " (extrapolated)" if r["extrapolated"] else ""
             lines.append(
-                f"| {workload} | {name.split('/', 1)[1]}{note} | {r['per_network_s']:.3f} | "
-                f"{naive / r['per_network_s']:.0f}x | {r['peak_rss_mb']:.0f} |"
+                f"| {workload} | {name.split('/', 1)[1]}{note} | {r['per_network_s']:.4f} | "
+                f"{naive / r['per_network_s']:.0f}x | {r['per_network_s'] / base:.3f}x | {r['peak_rss_mb']:.0f} |"
             )
-    proc = results["process/replicate-elman-xor-50-seeds"]
-    xor_r1 = results["xor/cogrnn-compiled-R1"]["per_network_s"]
-    lines.append("")
-    lines.append(
-        f"`cogrnn replicate elman-xor --seeds 50` (whole process, median of {len(proc['runs_wall_s'])}): "
-        f"{proc['wall_s']:.1f} s = {proc['wall_s'] / (50 * xor_r1):.2f}x the time of 50 sequential compiled "
-        f"single networks ({50 * xor_r1:.1f} s); naive PyTorch would take "
-        f"{50 * results['xor/naive-torch']['per_network_s'] / 3600:.1f} h; peak RSS "
-        f"{proc['peak_rss_mb_max_over_children']:.0f} MB (max over all child processes)."
-    )
+    proc = results.get("process/replicate-elman-xor-50-seeds")
+    if proc:
+        base = results["xor/baseline-numba"]["per_network_s"]
+        lines.append("")
+        lines.append(
+            f"`cogrnn replicate elman-xor --seeds 50` (whole process, median of {len(proc['runs_wall_s'])}): "
+            f"{proc['wall_s']:.1f} s = {proc['wall_s'] / (50 * base):.2f}x the frozen baseline training 50 "
+            f"networks one after another ({50 * base:.1f} s); naive PyTorch would take "
+            f"{50 * results['xor/naive-torch']['per_network_s'] / 3600:.1f} h; peak RSS "
+            f"{proc['peak_rss_mb_max_over_children']:.0f} MB (max over all child processes)."
+        )
     return "\n".join(lines) + "\n"
 
 

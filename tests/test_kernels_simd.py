@@ -14,7 +14,9 @@ def _problem(R, seed=0, n_in=1, H=2, O=1, T=40, dtype=np.float64, jordan=False):
     C = O if jordan else H
 
     def per_replica(shape):
-        return np.stack([np.random.default_rng([seed, r]).uniform(-0.5, 0.5, shape) for r in range(R)], -1).astype(dtype)
+        return np.stack([np.random.default_rng([seed, r]).uniform(-0.5, 0.5, shape) for r in range(R)], -1).astype(
+            dtype
+        )
 
     arrays = [per_replica((H, n_in)), per_replica((H, C)), per_replica((H,)), per_replica((O, H)), per_replica((O,))]
     rng = np.random.default_rng(seed + 1)

@@ -4,11 +4,16 @@ One call runs one pass over a stream for R independent single-layer networks, on
 weight update per time step, with the gradient stopped at the context copy. Two loop
 orders, chosen by :func:`use_lockstep` (the same arithmetic; measured in ``benchmarks/``):
 
-* ``online_epoch_lockstep``, for many small networks: the R networks advance in
-  lockstep with the replica axis last, so the innermost loops run over independent
-  replicas, which the compiler vectorises and which hides the latency of the
-  step-to-step dependency chain of online learning. Replicas are split into blocks
-  run in parallel threads. (1-2-1 XOR networks: ~3x faster per network than below.)
+* ``online_epoch_lockstep``, for many small networks: replicas in chunks of ``LANES`` (8),
+  the replica axis last, so every innermost operation runs over the lanes of one chunk
+  (SIMD). A chunk runs its whole pass on contiguous copies of its replicas' weights (in
+  cache), chunks are split into blocks run in parallel threads. float64 networks with
+  logistic or identity outputs, sse or mse and no clipping run on lane vectors (8-tuples,
+  straight-line code without possible aliasing); the rest on loops over the lanes. Each
+  lane does the operations of a lone replica in the same order (no reduction across
+  lanes, no fast-math), so a replica's numbers do not depend on R, its lane, its block
+  or the number of threads (``tests/test_kernels_simd.py``). Spare lanes of the last
+  chunk repeat its first replica and are discarded.
 * ``online_epoch_by_replica``, for larger networks or few replicas: one replica at a
   time (in parallel threads), whose weights stay in cache for the whole pass.
   (31-150-31 lexical networks: ~5x faster than lockstep.)
@@ -1044,8 +1049,7 @@ def _replica(  # pragma: no cover - compiled
     losses[r] = total / T
 
 
-@njit(cache=True, parallel=True)
-def online_epoch_by_replica(  # pragma: no cover - compiled
+def online_epoch_by_replica(
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     clip, use_bias, use_momentum, losses, bad,
@@ -1061,6 +1065,23 @@ def online_epoch_by_replica(  # pragma: no cover - compiled
     replica's mean loss into ``losses`` and the first step with a non-finite loss
     into ``bad`` (-1 when none).
     """
+    args = (
+        X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+        ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+        clip, use_bias, use_momentum, losses, bad,
+    )  # fmt: skip
+    if X.shape[0] == 1:  # one replica: no parallel region to start and join every pass
+        _replica(0, *args)
+    else:
+        _epoch_by_replica(*args)
+
+
+@njit(cache=True, parallel=True)
+def _epoch_by_replica(  # pragma: no cover - compiled
+    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad,
+):  # fmt: skip
     for r in prange(X.shape[0]):
         _replica(
             r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
