@@ -14,6 +14,7 @@ prints one line ``cogrnn: error: ...`` (exit status 2) and leaves no half-writte
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -331,29 +332,33 @@ def _write_run(
     history.insert(0, "model", settings["model"])
     hashes = {str(p): sha256_file(p) for p in data}
     stage = staging_dir(out)
-    save(net, stage / "model.safetensors", task=task, settings=settings, data_sha256=hashes, backend=trainer.backend_)
-    written = [stage / "model.safetensors", write_csv(stage / "history.csv", history)]
-    written += [write_csv(stage / f"{name}.csv", df) for name, df in tables.items()]
-    record = {
-        "command": "cogrnn train",
-        "argv": list(sys.argv if argv is None else argv),
-        "settings": settings,
-        "root_seed": settings["seed"],
-        "replica_seeds": [{"entropy": str(s.entropy), "spawn_key": list(s.spawn_key)} for s in net.replica_seeds],
-        "data": hashes,
-        "corpus": info,
-        "backend": trainer.backend_,
-        "code": prov.code_version(),
-        "packages": prov.package_versions(),
-        "platform": prov.platform_info(),
-        "threads": prov.thread_info(),
-        "started": started,
-        "finished": prov.utc_now(),
-        "wall_time_s": round(time.perf_counter() - t0, 3),
-        "outputs": prov.file_hashes(written, root=stage),
-    }
-    write_json(stage / "provenance.json", record)
-    final = publish_dir(stage, out)
+    try:
+        save(net, stage / "model.safetensors", task=task, settings=settings, data_sha256=hashes, backend=trainer.backend_)
+        written = [stage / "model.safetensors", write_csv(stage / "history.csv", history)]
+        written += [write_csv(stage / f"{name}.csv", df) for name, df in tables.items()]
+        record = {
+            "command": "cogrnn train",
+            "argv": list(sys.argv if argv is None else argv),
+            "settings": settings,
+            "root_seed": settings["seed"],
+            "replica_seeds": [{"entropy": str(s.entropy), "spawn_key": list(s.spawn_key)} for s in net.replica_seeds],
+            "data": hashes,
+            "corpus": info,
+            "backend": trainer.backend_,
+            "code": prov.code_version(),
+            "packages": prov.package_versions(),
+            "platform": prov.platform_info(),
+            "threads": prov.thread_info(),
+            "started": started,
+            "finished": prov.utc_now(),
+            "wall_time_s": round(time.perf_counter() - t0, 3),
+            "outputs": prov.file_hashes(written, root=stage),
+        }
+        write_json(stage / "provenance.json", record)
+        final = publish_dir(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)  # no half-written folder left behind
+        raise
     if not quiet:
         last = history[history["epoch"] == history["epoch"].max()]["loss"]
         names = ", ".join(p.name for p in written[1:])
@@ -388,6 +393,17 @@ def _network(
     net = make_model(model, input_size=n_in, hidden_size=hidden_size, output_size=n_out, num_layers=num_layers,
                      n_replicas=n_seeds, output_activation="softmax", random_state=init_seed)  # fmt: skip
     return net, np.random.default_rng(order_seed)
+
+
+def _check_csv_out(out: str | Path) -> Path:
+    """``out`` names a file (not a folder) in a folder that can be written, checked before any work."""
+    from .io import check_out_path, ensure_writable_dir
+
+    out = check_out_path(out)
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a folder; give the CSV file's name")
+    ensure_writable_dir(out.parent)
+    return out
 
 
 def _corpus_of(header: dict[str, Any], name: str) -> dict[str, Any]:
@@ -439,12 +455,10 @@ def write_surprisal(checkpoint: str | Path, text: str | Path, out: str | Path, *
     """
     from .analysis.likelihood import token_surprisal, word_surprisal
     from .checkpoint import load_checkpoint
-    from .io import check_out_path, write_csv
+    from .io import write_csv
     from .tasks import TextCorpus
 
-    out = check_out_path(out)
-    if out.is_dir():
-        raise ConfigError(f"--out {out} is a folder; give the CSV file's name")
+    out = _check_csv_out(out)
     ckpt = load_checkpoint(checkpoint)
     task = _corpus_of(ckpt.header, str(checkpoint))
     corpus = TextCorpus.from_description(task, text, encoding=encoding)
@@ -666,9 +680,9 @@ def register(app: Any) -> None:
         seed: Annotated[str | None, _opt("--seed", help="Seed of the sampling (integer >= 0).")] = None,
         out: Annotated[str | None, _opt("--out", help="Write a CSV instead of printing.")] = None,
     ) -> None:
-        from .io import check_out_path, write_csv
+        from .io import write_csv
 
-        out_path = None if out is None else check_out_path(out)
+        out_path = None if out is None else _check_csv_out(out)
         df = generate_text(
             checkpoint, strategy=strategy, temperature=_parse("--temperature", temperature, float),
             beam_width=_parse("--beam-width", beam_width, int, 1), n=_parse("--n", n, int, 1),

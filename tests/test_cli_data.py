@@ -129,6 +129,8 @@ def test_generate_strategies(tmp_path, trained, capsys):
             "unknown.txt line 1: token 'zebra' is not in the vocabulary",
         ),
         (["surprisal", "{run}", "--text", "{tmp}/ok.txt", "--out", "{tmp}"], "is a folder"),
+        (["surprisal", "{run}", "--text", "{tmp}/ok.txt", "--out", "{tmp}/ok.txt/s.csv"], "cannot write to output"),
+        (["generate", "{run}", "--out", "{tmp}/ok.txt/g.csv"], "cannot write to output"),
         (["generate", "{run}", "--strategy", "beam", "--beam-width", "2", "--n", "3"], "--beam-width (2) must be"),
         (["generate", "{run}", "--strategy", "greedy", "--n", "2"], "greedy gives one sequence"),
         (["generate", "{run}", "--temperature", "0"], "temperature must be"),
