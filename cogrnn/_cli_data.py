@@ -333,7 +333,8 @@ def _write_run(
     hashes = {str(p): sha256_file(p) for p in data}
     stage = staging_dir(out)
     try:
-        save(net, stage / "model.safetensors", task=task, settings=settings, data_sha256=hashes, backend=trainer.backend_)
+        meta = {"task": task, "settings": settings, "data_sha256": hashes, "backend": trainer.backend_}
+        save(net, stage / "model.safetensors", **meta)
         written = [stage / "model.safetensors", write_csv(stage / "history.csv", history)]
         written += [write_csv(stage / f"{name}.csv", df) for name, df in tables.items()]
         record = {
