@@ -7,7 +7,7 @@ TORCH_PIN := torch==2.13.0
 SEEDS_ARGS ?=
 
 # test-wheel: the built wheel in a clean venv, run from another folder (.ci/run does it after test)
-.PHONY: setup test test-wheel test-slow figures paper docs bench lint format clean
+.PHONY: setup test test-wheel test-slow figures paper docs docs-check bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ figures: setup
 paper: figures
 	$(PY) -m paper.build
 
+# the documentation site: docs/_build/html, offline, warnings are errors; incremental (sphinx-gallery reruns only
+# changed examples; replication pages come from paper/generated/ when `make figures` ran, else from quick runs
+# kept in docs/_build/replication-runs/). `make docs-check` opens every page in headless Chromium.
 docs: setup
-	$(PY) docs/make_figures.py
+	$(PY) -c "import sphinx, pydata_sphinx_theme, sphinx_gallery, numpydoc" 2>/dev/null || $(PY) -m pip install --quiet -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+docs-check: docs
+	$(PY) docs/check_site.py docs/_build/html
 
 bench: setup
 	$(PY) -m benchmarks.run

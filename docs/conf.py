@@ -1,0 +1,100 @@
+"""Sphinx configuration of the cogrnn documentation site (``make docs``; offline, warnings are errors)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS))
+
+import _gen  # noqa: E402
+
+import cogrnn  # noqa: E402
+
+project = "cogrnn"
+author = "The cogrnn developers"
+copyright = "2026, The cogrnn developers"
+release = cogrnn.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+# the API reference and the replication pages are generated from the code and from runs, before reading
+_t0 = time.perf_counter()
+_gen.write_api()
+_gen.write_replications()
+print(f"[cogrnn docs] API and replication pages generated in {time.perf_counter() - _t0:.1f} s", flush=True)
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "examples/README.rst", "tutorials/README.rst", "**/GALLERY_HEADER.rst", "analysis.md"]
+root_doc = "index"
+source_suffix = {".rst": "restructuredtext"}
+
+autosummary_generate = True
+autosummary_generate_overwrite = False
+autodoc_default_options = {"member-order": "bysource"}
+autodoc_typehints = "none"  # numpydoc sections carry the types
+autodoc_inherit_docstrings = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks: set[str] = set()  # validated by cogrnn._docs in `make lint`
+
+# no intersphinx: the build has no network; other projects are linked by plain URL
+html_theme = "pydata_sphinx_theme"
+html_title = f"cogrnn {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_sidebars = {"**": ["sidebar-nav-bs"]}
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+
+
+def _minigallery_reset(gallery_conf, fname, when):
+    """Close figures and reset matplotlib between examples (each example starts clean)."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    matplotlib.rcdefaults()
+
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["tutorials", "examples"],
+    "gallery_dirs": ["auto_tutorials", "auto_examples"],
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "reset_modules": (_minigallery_reset,),
+    "reset_modules_order": "before",
+    "show_memory": False,
+    "plot_gallery": os.environ.get("COGRNN_DOCS_PLOT_GALLERY", "True"),
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "min_reported_time": 0,
+    "write_computation_times": True,
+    "show_signature": False,
+}
