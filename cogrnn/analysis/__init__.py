@@ -47,9 +47,13 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from .likelihood import (
         likelihood_scores,
+        next_token_log_probs,
+        output_log_probs,
         sentence_prefixes,
         successor_distributions,
+        token_surprisal,
         vector_errors,
+        word_surprisal,
     )
     from .profiles import (
         contrast_means,
@@ -149,6 +153,10 @@ _SUBMODULE = {
     "sampled_grammaticality": "grammar",
     "template_prefix": "grammar",
     "likelihood_scores": "likelihood",
+    "next_token_log_probs": "likelihood",
+    "output_log_probs": "likelihood",
+    "token_surprisal": "likelihood",
+    "word_surprisal": "likelihood",
     "sentence_prefixes": "likelihood",
     "successor_distributions": "likelihood",
     "vector_errors": "likelihood",
@@ -236,6 +244,10 @@ __all__ = [
     "kendall_tau_a",
     "largest_clade_fraction",
     "likelihood_scores",
+    "next_token_log_probs",
+    "output_log_probs",
+    "token_surprisal",
+    "word_surprisal",
     "linkage",
     "model_rdm",
     "n_misassigned",

@@ -2,7 +2,9 @@
 
 Registered ids (``cogrnn.make_task(id, ...)``): ``temporal-xor``, ``letters``,
 ``letters-in-words``, ``lexical-sentences``, ``first-bit-recall``, ``text-corpus`` and
-``labelled-sequences`` (the user's own text and CSV files, :mod:`cogrnn.tasks.corpus`).
+``labelled-sequences`` (the user's own text and CSV files, :mod:`cogrnn.tasks.corpus`) and
+``review-sentiment`` (:mod:`cogrnn.tasks.reviews`). :class:`NeurogymTask` adapts a neurogym
+environment (optional extra ``neurogym``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from .base import Reference, SequenceBatch, Task
 from .corpus import EOS, UNK, LabelledSequences, TextCorpus, Vocabulary, read_text_lines, tokenise
 from .letters import FEATURES, LetterInWord, LetterSequence, elman_letter_code, letter_features, letter_stream
 from .memory import FirstBitRecall
+from .neurogym import NeurogymTask
 from .patterns import correlated_patterns, corrupt, partial_cue, random_patterns
+from .reviews import REVIEW_WORDS, ReviewSentiment
 from .sentences import ANIMATE, INANIMATE, LexicalSentences
 from .temporal_xor import ELMAN_1990, TemporalXOR
 
@@ -43,6 +47,9 @@ __all__ = [
     "tokenise",
     "EOS",
     "UNK",
+    "NeurogymTask",
+    "ReviewSentiment",
+    "REVIEW_WORDS",
 ]
 
 _TASKS: list[tuple[str, type[Task], str]] = [
@@ -68,6 +75,11 @@ _TASKS: list[tuple[str, type[Task], str]] = [
         "labelled-sequences-v1",
         LabelledSequences,
         "A CSV of (sequence, label) rows; classify each sequence at its last step.",
+    ),
+    (
+        "review-sentiment-v1",
+        ReviewSentiment,
+        "Generated movie reviews, a negation a set number of words before the sentiment word; label at the last word.",
     ),
 ]
 for _id, _cls, _description in _TASKS:
