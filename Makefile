@@ -40,7 +40,9 @@ paper: figures
 # kept in docs/_build/replication-runs/). `make docs-check` opens every page in headless Chromium.
 docs: setup
 	$(PY) -c "import sphinx, pydata_sphinx_theme, sphinx_gallery, numpydoc" 2>/dev/null || $(PY) -m pip install --quiet -e ".[docs]"
-	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@start=$$(date +%s); $(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html \
+	  && echo "make docs: site built in $$(( $$(date +%s) - start )) s: docs/_build/html/index.html \
+	  (gallery times: docs/_build/html/sg_execution_times.html)"
 
 docs-check: docs
 	$(PY) docs/check_site.py docs/_build/html

@@ -236,6 +236,18 @@ def _list_table(header: list[str], rows: list[list[Any]], widths: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def format_reference(ref: Any) -> str:
+    """A task's or replication's :class:`cogrnn.tasks.Reference` as one line of text with a DOI link."""
+    if not hasattr(ref, "authors"):
+        return str(ref)
+    text = f"{ref.authors} ({ref.year}). {ref.title}. {ref.venue}."
+    if getattr(ref, "doi", None):
+        text += f" https://doi.org/{ref.doi}"
+    if getattr(ref, "figure", None):
+        text += f" ({ref.figure})"
+    return text
+
+
 def replication_page(name: str, folder: Path, source: str) -> str:
     """The reStructuredText of one replication's page, from the outputs in ``folder``."""
     import cogrnn
@@ -268,7 +280,7 @@ def replication_page(name: str, folder: Path, source: str) -> str:
         f" at commit ``{commit}``; {prov.get('start_time')}; wall time {prov.get('wall_time_s')} s.\n"
     )
     out.append(_heading("What the paper did, and what is run here", "-"))
-    out.append(f"**Reference**: {rep.reference}\n")
+    out.append(f"**Reference**: {format_reference(rep.reference)}\n")
     doc = inspect.getdoc(sys.modules[module]) or ""
     out.append(doc + "\n")
     out.append(_heading("Claims", "-"))
@@ -312,7 +324,8 @@ def replication_page(name: str, folder: Path, source: str) -> str:
         out.append(".. code-block:: text\n\n" + textwrap.indent(body.strip("\n"), "   ") + "\n")
     out.append(_heading("How to cite", "-"))
     out.append(
-        f"Cite the original paper ({rep.reference}) and cogrnn (``CITATION.cff`` at the repository root, see"
+        f"Cite the original paper ({format_reference(rep.reference)}) and cogrnn (``CITATION.cff`` at the"
+        " repository root, see"
         " :doc:`/citing`), and keep the run's ``provenance.json``: it records the version and commit, the"
         " configuration and its hash, the seeds, the package versions and the sha256 of every output and data"
         f" input. Rerun with ``cogrnn replicate {name}`` (full) or ``cogrnn replicate {name} --quick``.\n"
