@@ -257,6 +257,9 @@ def compare_cmd(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Change a config field for every model (repeatable).")
     ] = None,
+    reuse: Annotated[
+        bool, typer.Option("--reuse", help="Read a model's verified earlier run with the same configuration.")
+    ] = False,
 ) -> None:
     """Run an Elman replication once per architecture on the same seeds and compare them.
 
@@ -282,6 +285,8 @@ def compare_cmd(
         Worker processes, as typed (checked here).
     set_ : list of str or None
         Configuration changes ``key=value``, the same for every model.
+    reuse : bool
+        Read, not recompute, a model's verified earlier run with the same configuration and seeds.
 
     Examples
     --------
@@ -303,7 +308,7 @@ def compare_cmd(
     result = run_compare(
         rep, chosen, layers=counts, n_seeds=n_seeds, root_seed=root, quick=quick,
         out=out or f"compare/{rep.name}", plot_only=plot_only, quiet=quiet, workers=n_workers, argv=sys.argv,
-        overrides=changes,
+        overrides=changes, reuse=reuse,
     )  # fmt: skip
     _print_comparison(result)
 

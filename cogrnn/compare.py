@@ -401,6 +401,7 @@ def run_compare(
     workers: int | None = None,
     argv: Sequence[str] | None = None,
     overrides: dict[str, Any] | None = None,
+    reuse: bool = False,
 ) -> CompareResult:
     """Run ``replication`` once per architecture on the same seeds; write the comparison into ``out``.
 
@@ -429,6 +430,11 @@ def run_compare(
         The command line, recorded in the provenance.
     overrides : dict, optional
         Further configuration changes (``--set``), the same for every model (not ``model``, ``layers``).
+    reuse : bool, default False
+        Read, instead of recomputing, a model's earlier run in ``out/<label>/<name>`` when it verifies
+        (as ``--plot-only``) and has this comparison's configuration, seeds, root seed and mode (to
+        resume an interrupted comparison, or to assemble runs made side by side with
+        ``cogrnn replicate NAME --model M --out out/<label>``); the provenance lists the reused runs.
 
     Returns
     -------
@@ -463,7 +469,7 @@ def run_compare(
     prov_path = folder / "provenance.json"
     if plot_only:
         given_flags = {"--seeds": n_seeds is not None, "--seed": root_seed is not None, "--quick": quick,
-                       "--workers": workers is not None, "--set": bool(overrides)}  # fmt: skip
+                       "--workers": workers is not None, "--set": bool(overrides), "--reuse": reuse}  # fmt: skip
         refused = [flag for flag, on in given_flags.items() if on]
         if refused:
             raise ConfigError(f"--plot-only takes seeds, root seed and configuration from the comparison's "
@@ -489,13 +495,20 @@ def run_compare(
             check_int("--workers", workers, low=1, high=MAX_WORKERS)
         for _, model, n in runs:  # every configuration is valid before anything runs
             replication.config(quick=quick).with_values({**overrides, "model": model, "layers": n})
-        wall_times = {}
+        wall_times, reused = {}, []
         for label, model, n in runs:
+            changes = {**overrides, "model": model, "layers": n}
+            if reuse:
+                earlier = _reusable(replication, folder / label / replication.name, changes, n_seeds, root, quick)
+                if earlier is not None:
+                    wall_times[label] = earlier
+                    reused.append(label)
+                    continue
             if not quiet:
                 print(f"compare {replication.name}: {label}", file=sys.stderr)
             res = run_replication(
                 replication, n_seeds=n_seeds, root_seed=root, quick=quick, out=folder / label, quiet=quiet,
-                workers=workers, argv=argv, overrides={**overrides, "model": model, "layers": n},
+                workers=workers, argv=argv, overrides=changes,
             )  # fmt: skip
             wall_times[label] = round(res.wall_time_s, 3)
     head = (
@@ -535,6 +548,7 @@ def run_compare(
                 }
                 for label, model, n in runs
             ],
+            "reused": reused,
             "start_time": start_time,
             "end_time": utc_now(),
             "wall_time_s": round(wall, 3),
@@ -543,6 +557,21 @@ def run_compare(
     provenance["complete"] = True
     write_json(prov_path, provenance)
     return CompareResult(replication.name, folder, [r[0] for r in runs], claims, paired, wall)
+
+
+def _reusable(
+    replication: Any, folder: Path, changes: dict[str, Any], n_seeds: int, root: int, quick: bool
+) -> float | None:
+    """The recorded wall time of a verified earlier run with this configuration, seeds and mode; else None."""
+    if not (folder / "provenance.json").is_file():
+        return None
+    record, _, _, _ = _read_run(replication, folder)  # refuses a tampered run
+    config = replication.config(quick=quick).with_values(changes)
+    same = (
+        record.get("config_hash") == config.config_hash() and record.get("n_seeds") == n_seeds
+        and record.get("root_seed") == root and record.get("mode") == ("quick" if quick else "full")
+    )  # fmt: skip
+    return float(record.get("wall_time_s", float("nan"))) if same else None
 
 
 def _read_compare_record(prov_path: Path, replication: Any) -> dict[str, Any]:

@@ -182,3 +182,43 @@ def test_sweep_grid_over_model_and_layers_validates():
     assert {t.config.layers for t in tasks} == {1, 2}
     with pytest.raises(ConfigError, match="model must be one of"):
         sweep_tasks(SweepSpec("elman-xor", seeds=1, quick=True, grid={"model": ["elman", "rnn"]}), rep, code={})
+
+
+def test_reuse_reads_verified_runs_of_the_same_configuration(compared, tmp_path, capsys):
+    import shutil
+
+    res, _ = compared
+    copy = tmp_path / "c"
+    shutil.copytree(res.out_dir, copy)
+    calls = []
+    original = xor_module.train_ensemble
+    xor_module.train_ensemble = lambda config, *a, **kw: calls.append(config.model) or original(config, *a, **kw)
+    try:
+        again = run_compare(get_replication("elman-xor"), MODELS, n_seeds=3, quick=True, quiet=True, out=copy,
+                            overrides=SMALL, reuse=True)  # fmt: skip
+        assert calls == [] and json.loads((copy / "provenance.json").read_text())["reused"] == MODELS
+        assert (copy / "paired.csv").read_bytes() == (res.out_dir / "paired.csv").read_bytes()
+        assert again.labels == MODELS
+    finally:
+        xor_module.train_ensemble = original
+    with open(copy / "jordan" / "elman-xor" / "results.csv", "a") as fh:
+        fh.write("0,0,0,0,0,0.5,0.25\n")
+    _one_line_error(capsys, ["compare", "elman-xor", "--models", "jordan", "--quick", "--seeds", "3", "--out",
+                             str(copy), "--reuse", "--quiet"], "sha256")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_reuse_recomputes_another_configuration(compared, tmp_path):
+    import shutil
+
+    res, _ = compared
+    shutil.copytree(res.out_dir, tmp_path / "c")
+    calls = []
+    original = xor_module.train_ensemble
+    xor_module.train_ensemble = lambda config, *a, **kw: calls.append(config.model) or original(config, *a, **kw)
+    try:
+        run_compare(get_replication("elman-xor"), ["jordan"], n_seeds=3, quick=True, quiet=True, out=tmp_path / "c",
+                    overrides={**SMALL, "epochs": 2}, reuse=True)  # fmt: skip
+    finally:
+        xor_module.train_ensemble = original
+    assert calls == ["jordan"]
