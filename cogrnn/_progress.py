@@ -13,6 +13,8 @@ __all__ = ["ProgressReporter", "timed", "phase_times"]
 
 #: seconds spent in each named phase of this process (see :func:`timed`)
 _PHASES: dict[str, float] = {}
+#: the phases being timed now (a phase inside itself counts once)
+_ACTIVE: set[str] = set()
 
 
 @contextmanager
@@ -20,8 +22,8 @@ def timed(name: str) -> Iterator[None]:
     """Add the wall time of the block to the phase ``name`` of this process.
 
     The replication runner reads the phases (``train``, ``evaluate``, ...) into the
-    ``timings`` record of ``provenance.json``; a phase entered twice adds up, and a phase
-    nested in another counts in both.
+    ``timings`` record of ``provenance.json``; a phase entered twice adds up, a phase
+    nested in another counts in both, and a phase nested in itself counts once.
 
     Parameters
     ----------
@@ -37,14 +39,20 @@ def timed(name: str) -> Iterator[None]:
     --------
     >>> _ = phase_times(reset=True)
     >>> with timed("train"):
-    ...     pass
+    ...     with timed("train"):  # e.g. a wrapper around a timed call
+    ...         pass
     >>> list(phase_times())
     ['train']
     """
+    if name in _ACTIVE:  # already timed by an enclosing block: counted once, there
+        yield
+        return
+    _ACTIVE.add(name)
     started = time.perf_counter()
     try:
         yield
     finally:
+        _ACTIVE.discard(name)
         _PHASES[name] = _PHASES.get(name, 0.0) + time.perf_counter() - started
 
 
