@@ -88,7 +88,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
-    "reset_modules": (_minigallery_reset,),
+    "reset_modules": ("matplotlib",),  # each example starts with matplotlib's defaults and no figure
     "reset_modules_order": "before",
     "show_memory": False,
     "plot_gallery": os.environ.get("COGRNN_DOCS_PLOT_GALLERY", "True"),

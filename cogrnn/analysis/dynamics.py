@@ -276,7 +276,7 @@ def find_fixed_points(
     the state scale from their candidate (farther, they left the region searched, e.g.
     into saturated gates where every state is numerically fixed), removes duplicates
     closer than ``unique_tolerance`` times the state scale, and classifies each by the
-    eigenvalues of dF/dh (a discrete-time map: stable if all |lambda| < 1, else a saddle
+    eigenvalues of dF/dh (a discrete-time map: stable if all ``|lambda|`` < 1, else a saddle
     or unstable point).
 
     The state scale is the root-mean-square norm of ``initial_states`` (1 if they are
