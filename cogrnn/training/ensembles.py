@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .._docs import docdict, fill_doc
+from .._progress import timed
 from ..config import Config, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError
 from ..models.base import RecurrentEnsemble
@@ -355,7 +356,8 @@ def train_ensemble(
             method=config.method, epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet,
             **truncation,
         )  # fmt: skip
-        trainer.fit(sub, x.astype(np_dtype), y.astype(np_dtype))
+        with timed("train"):
+            trainer.fit(sub, x.astype(np_dtype), y.astype(np_dtype))
         index = torch.as_tensor(members)
         trained = dict(sub.named_parameters())
         with torch.no_grad():
