@@ -203,7 +203,7 @@ def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
     streams = [task.generate(s) for s in (0, 1, 2)]
     assert len({b.n_steps for b in streams}) > 1  # different lengths: padded at the end
     net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
-    for r, rec in enumerate(_frozen_pass(net, streams)):
+    for r, rec in enumerate(_frozen_pass(net, streams, "h0")):
         alone = evaluate(net.replica(r), streams[r].inputs)
         np.testing.assert_array_equal(rec.states, alone.states)
         np.testing.assert_array_equal(rec.outputs, alone.outputs)

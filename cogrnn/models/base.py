@@ -56,6 +56,7 @@ __all__ = [
     "resolve_replica_seeds",
     "as_real_tensor",
     "check_device",
+    "uniform_bound",
 ]
 
 ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
