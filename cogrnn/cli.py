@@ -18,7 +18,7 @@ from ._cli_data import register as _register_data_commands
 from .config import parse_int
 from .exceptions import CogrnnError, ConfigError
 
-__all__ = ["app", "main", "compare_cmd", "list_cmd", "replicate_cmd", "sweep_cmd"]
+__all__ = ["main", "compare_cmd", "list_cmd", "replicate_cmd", "sweep_cmd"]
 
 # typer >= 0.22 vendors click; older releases raise click's own exceptions
 _EXIT: tuple[type[BaseException], ...] = (typer.Exit,)
