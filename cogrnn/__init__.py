@@ -27,6 +27,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time (see __getattr__)
     from . import analysis, models, tasks, training
+    from .checkpoint import load, load_checkpoint, save
     from .registry import MODELS, REPLICATIONS, TASKS, get_replication, make_model, make_task
 
 __all__ = [
@@ -38,6 +39,9 @@ __all__ = [
     "MODELS",
     "TASKS",
     "REPLICATIONS",
+    "save",
+    "load",
+    "load_checkpoint",
     "models",
     "tasks",
     "training",
@@ -48,6 +52,7 @@ __all__ = [
 #: public names imported on first use, so that ``cogrnn --help`` or ``cogrnn list`` does not import torch
 _LAZY_MODULES = ("analysis", "models", "tasks", "training")
 _LAZY_REGISTRY = ("MODELS", "TASKS", "REPLICATIONS", "get_replication", "make_model", "make_task")
+_LAZY_CHECKPOINT = ("save", "load", "load_checkpoint")
 
 
 def __getattr__(name: str) -> Any:
@@ -58,6 +63,8 @@ def __getattr__(name: str) -> Any:
         value: Any = importlib.import_module(f"{__name__}.{name}")
     elif name in _LAZY_REGISTRY:
         value = getattr(importlib.import_module(f"{__name__}.registry"), name)
+    elif name in _LAZY_CHECKPOINT:
+        value = getattr(importlib.import_module(f"{__name__}.checkpoint"), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
