@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ._kernels import _hidden_deriv as _act_deriv
+
 __all__ = ["KINDS", "HIDDEN_CODES", "OUTPUT_CODES", "LOSS_CODES", "layout", "online_epoch"]
 
 KINDS = {"srn": 0, "jordan": 1, "lstm": 2, "gru": 3}
@@ -94,17 +96,6 @@ def _act(code, a):  # pragma: no cover - compiled
     if code == 2:
         return a if a > 0.0 else 0.0
     return a
-
-
-@njit(cache=True)
-def _act_deriv(code, h):  # pragma: no cover - compiled
-    if code == 0:
-        return h * (1.0 - h)
-    if code == 1:
-        return 1.0 - h * h
-    if code == 2:
-        return 1.0 if h > 0.0 else 0.0
-    return 1.0
 
 
 @njit(cache=True)
