@@ -349,6 +349,108 @@ REPLICATIONS: Registry[Any] = Registry("replication")
 #: state of plugin loading: "done" once loaded; "provider" while a plugin registers
 _LOADING: dict[str, Any] = {}
 
+_ELMAN_1990 = "Elman, J. L. (1990). Finding structure in time. Cognitive Science 14(2), 179-211."
+_HOPFIELD_1982 = (
+    "Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective computational "
+    "abilities. PNAS 79(8), 2554-2558."
+)
+_ELMAN_1990_DOI = f"{_ELMAN_1990} doi:10.1207/s15516709cog1402_1"
+#: the built-in models: (id, "module:class", description, reference); ``tests/test_registry_builtins.py``
+#: checks that each target is the class ``cogrnn.models`` exports
+_BUILTIN_MODELS = [
+    (
+        "elman-v1",
+        "cogrnn.models.srn:ElmanSRN",
+        "Elman simple recurrent network: context units copy the hidden layer (logistic units).",
+        _ELMAN_1990,
+    ),
+    (
+        "jordan-v1",
+        "cogrnn.models.srn:JordanNetwork",
+        "Jordan network: state units hold a decaying copy of the output.",
+        "Jordan, M. I. (1986). Serial order: a parallel distributed processing approach. ICS Report 8604.",
+    ),
+    (
+        "lstm-v1",
+        "cogrnn.models.gated:LSTMNetwork",
+        "Long short-term memory network with a linear readout.",
+        "Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. Neural Computation 9(8).",
+    ),
+    (
+        "gru-v1",
+        "cogrnn.models.gated:GRUNetwork",
+        "Gated recurrent unit network with a linear readout.",
+        "Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder. EMNLP.",
+    ),
+    (
+        "hopfield-v1",
+        "cogrnn.models.hopfield:HopfieldNetwork",
+        "Classical Hopfield network: binary units; Hebbian, Storkey or pseudo-inverse storage; energy.",
+        _HOPFIELD_1982,
+    ),
+    (
+        "modern-hopfield-v1",
+        "cogrnn.models.hopfield:ModernHopfield",
+        "Modern continuous Hopfield network: xi <- X softmax(beta X^T xi), one-step retrieval.",
+        "Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR.",
+    ),
+]
+#: the built-in tasks: (id, "module:class", description, reference); each reference is the class's
+#: ``reference.cite()`` (checked by ``tests/test_registry_builtins.py``)
+_BUILTIN_TASKS = [
+    (
+        "temporal-xor-v1",
+        "cogrnn.tasks.temporal_xor:TemporalXOR",
+        "Two random bits then their XOR, concatenated; predict the next bit.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "letters-v1",
+        "cogrnn.tasks.letters:LetterSequence",
+        "Random consonants b, d, g expanded to ba, dii, guuu; 6 phonetic features; predict the next letter.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "letters-in-words-v1",
+        "cogrnn.tasks.letters:LetterInWord",
+        "Sentences spelled letter by letter without breaks (5-bit codes); predict the next letter.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "lexical-sentences-v1",
+        "cogrnn.tasks.sentences:LexicalSentences",
+        "2- and 3-word sentences from Elman's 16 templates, localist words, no breaks; predict the next word.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "first-bit-recall-v1",
+        "cogrnn.tasks.memory:FirstBitRecall",
+        "Random bits; report the first one after a lag (a long-term dependency).",
+        "Bengio, Y., Simard, P. & Frasconi, P. (1994). Learning long-term dependencies with gradient descent is "
+        "difficult. IEEE Transactions on Neural Networks 5(2), 157-166. doi:10.1109/72.279181",
+    ),
+    (
+        "text-corpus-v1",
+        "cogrnn.tasks.corpus:TextCorpus",
+        "A text file or strings, a sentence a line, words or chars; predict the next.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "labelled-sequences-v1",
+        "cogrnn.tasks.corpus:LabelledSequences",
+        "A CSV of (sequence, label) rows; classify each sequence at its last step.",
+        _ELMAN_1990_DOI,
+    ),
+    (
+        "review-sentiment-v1",
+        "cogrnn.tasks.reviews:ReviewSentiment",
+        "Generated movie reviews, a negation a set number of words before the sentiment word; label at the last word.",
+        "Maas, A. L., Daly, R. E., Pham, P. T., Huang, D., Ng, A. Y. & Potts, C. (2011). Learning word vectors for "
+        "sentiment analysis. Proceedings of the 49th Annual Meeting of the Association for Computational "
+        "Linguistics, 142-150.",
+    ),
+]
+
 
 @contextmanager
 def _transaction() -> Iterator[None]:
@@ -385,9 +487,11 @@ def load_plugins() -> None:
     _LOADING["done"] = True  # first, so that a plugin's own lookups do not recurse
     from importlib.metadata import entry_points
 
-    # the built-ins first: a plugin may not take their names
-    importlib.import_module("cogrnn.models")
-    importlib.import_module("cogrnn.tasks")
+    # the built-ins first: a plugin may not take their names; registered as "module:attribute",
+    # so that listing them imports neither torch nor the modules that define them
+    for registry, builtins in ((MODELS, _BUILTIN_MODELS), (TASKS, _BUILTIN_TASKS)):
+        for id, target, description, reference in builtins:
+            registry.register(id, target, description, reference, BUILTIN)
     importlib.import_module("cogrnn.replications")
     for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name):
         provider = _distribution(ep)

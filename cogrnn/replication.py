@@ -35,7 +35,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -67,8 +67,9 @@ from .provenance import (
     thread_info,
     utc_now,
 )
-from .random import MAX_ROOT_SEED, check_seed_count, fresh_seed, seed_entropy, spawn_seeds
-from .tasks.base import Reference
+
+if TYPE_CHECKING:  # pragma: no cover - cogrnn.random and the tasks import torch: imported where used
+    from .tasks.base import Reference
 
 __all__ = [
     "Claim",
@@ -425,6 +426,8 @@ def compute_seeds(
     [0, 1]
     """
     workers = check_int("--workers", workers, low=1, high=MAX_WORKERS)
+    from .random import fresh_seed
+
     seeds = [fresh_seed(s) for s in seeds]  # compute may spawn from them: never from a used sequence
     if workers == 1 or len(seeds) == 1:
         return _by_seed(_tables(replication, replication.compute(config, seeds, quiet)))
@@ -716,6 +719,8 @@ def run_replication(
     ['claims.json', 'figure.pdf', 'figure.png', 'provenance.json', 'results.csv']
     """
     import matplotlib.pyplot as plt
+
+    from .random import MAX_ROOT_SEED, check_seed_count, seed_entropy, spawn_seeds
 
     started = time.perf_counter()
     start_time = utc_now()

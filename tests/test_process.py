@@ -123,11 +123,6 @@ def test_lazy_names_of_the_package_resolve():
         cogrnn.nonesuch  # noqa: B018
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="registry.load_plugins imports cogrnn.models (torch) to register the built-in models; "
-    "registry.py is not E2's (reported to the lead)",
-)
 def test_cogrnn_list_imports_no_torch():
     code = (
         "import sys; sys.argv = ['cogrnn', 'list']\nfrom cogrnn.cli import main\ntry: main()\nexcept SystemExit: pass"
