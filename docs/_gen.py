@@ -174,7 +174,23 @@ def write_api(folder: Path | None = None) -> list[Path]:
     for stub in (folder / "generated").glob("*.rst"):
         if stub.stem not in names:
             stub.unlink()
+    if folder == DOCS / "api":  # their HTML from an earlier build too: Sphinx keeps the pages of deleted sources
+        remove_stale_html("api", {p.stem for _, _, p in pages} | {"index"})
+        remove_stale_html("api/generated", names)
     return [p for _, _, p in pages]
+
+
+def remove_stale_html(rel: str, keep: set[str], html: Path | None = None) -> list[Path]:
+    """Delete the built pages ``<html>/<rel>/*.html`` whose name is not in ``keep``; return them.
+
+    Sphinx does not delete the HTML of a source that was removed, so an incremental build would keep serving
+    the page of a name that is no longer public (with links to anchors that no longer exist).
+    """
+    folder = (html or DOCS / "_build" / "html") / rel
+    stale = [page for page in folder.glob("*.html") if page.stem not in keep]
+    for page in stale:
+        page.unlink()
+    return stale
 
 
 def documented_names(folder: Path | None = None) -> set[str]:
@@ -366,6 +382,8 @@ def write_replications(runs: Path | None = None, folder: Path | None = None) -> 
     write_if_changed(folder / "index.rst", "\n".join(index) + "\n")
     for stale in set(folder.glob("*.rst")) - set(pages) - {folder / "index.rst"}:
         stale.unlink()
+    if folder == DOCS / "replications":
+        remove_stale_html("replications", {p.stem for p in pages} | {"index"})
     return pages
 
 

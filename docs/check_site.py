@@ -5,8 +5,14 @@ Run: ``python docs/check_site.py docs/_build/html`` (``make docs-check``). Needs
 one browser, driven through ChromeDriver's W3C WebDriver HTTP interface (no Python package needed), loads every
 page and reports, per page, whether it rendered (a title and a non-empty main text), every ``<img>`` that did
 not load (``naturalWidth == 0``), and every internal link (``<a href>``, stylesheet, script) whose target file or
-``#fragment`` does not exist. Exit status 0 when all pass, 1 on a failure, 2 when the site or the browser is
-missing (``--skip-missing`` turns that into 0, for tests).
+``#fragment`` does not exist. The search page is checked by running a query: ``searchindex.js`` must exist and be
+non-empty, and ``search.html?q=<word>`` must list at least one result.
+
+A slow (loaded) machine is not a failure: after navigating, the check waits for ``document.readyState`` to be
+``complete`` (up to ``--timeout`` seconds) and for the page's main text to appear; a page that still fails is
+loaded once more before it is reported, and the report says how many pages needed that second load. A page that
+fails twice is a failure. Exit status 0 when all pass, 1 on a failure, 2 when the site or the browser is missing
+(``--skip-missing`` turns that into 0, for tests).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +64,22 @@ return {
 """
 
 
+# the search page, run with a query: how many results it lists once Sphinx's search has finished
+SEARCH_SCRIPT = """
+const out = document.getElementById('search-results');
+const summary = out ? out.querySelector('.search-summary') : null;
+return {
+  ready: document.readyState,
+  done: !!summary && /finished|did not match/i.test(summary.innerText),
+  summary: summary ? summary.innerText : '',
+  results: out ? out.querySelectorAll('ul.search li').length : 0,
+};
+"""
+
+#: a word every build of this site has pages for (the query of the search check)
+SEARCH_WORD = "replication"
+
+
 @dataclass
 class Report:
     """What the check found."""
@@ -64,7 +87,16 @@ class Report:
     pages: int = 0
     images: int = 0
     links: int = 0
+    reloaded: int = 0
     failures: list[str] = field(default_factory=list)
+
+
+#: pages whose main text is empty until a script fills it: checked for a title only (the search has its own check)
+SCRIPTED_PAGES = {"search.html"}
+
+
+def _rendered(info: dict, min_text: int = 20) -> bool:
+    return info.get("ready") == "complete" and bool(info.get("title")) and info.get("text", 0) >= min_text
 
 
 def _free_port() -> int:
@@ -113,6 +145,7 @@ class WebDriver:
             }
         }
         self.session = self._call("POST", "/session", caps)["sessionId"]
+        self._call("POST", f"/session/{self.session}/timeouts", {"pageLoad": 120_000, "script": 60_000})
 
     def _call(self, method: str, path: str, body: object | None = None) -> dict:
         data = json.dumps(body).encode() if body is not None else None
@@ -125,10 +158,27 @@ class WebDriver:
             raise RuntimeError(f"webdriver {method} {path}: {exc.read()[:300]!r}") from None
         return out.get("value", out) if isinstance(out, dict) else out
 
-    def open(self, url: str) -> dict:
-        """Load ``url`` and return what :data:`PAGE_SCRIPT` reports."""
+    def navigate(self, url: str) -> None:
+        """Load ``url`` (ChromeDriver returns once the load event fired or its page-load timeout passed)."""
         self._call("POST", f"/session/{self.session}/url", {"url": url})
-        return self._call("POST", f"/session/{self.session}/execute/sync", {"script": PAGE_SCRIPT, "args": []})
+
+    def run(self, script: str) -> dict:
+        """Run ``script`` in the current page and return its value."""
+        return self._call("POST", f"/session/{self.session}/execute/sync", {"script": script, "args": []})
+
+    def wait_for(self, script: str, done: Callable[[dict], bool], timeout: float) -> dict:
+        """Run ``script`` every 0.1 s until ``done`` holds of its value or ``timeout`` s passed; the last value."""
+        end = time.monotonic() + timeout
+        while True:
+            info = self.run(script)
+            if done(info) or time.monotonic() > end:
+                return info
+            time.sleep(0.1)
+
+    def open(self, url: str, timeout: float = 60.0, min_text: int = 20) -> dict:
+        """Load ``url``, wait until it has rendered (at most ``timeout`` s); what :data:`PAGE_SCRIPT` reports."""
+        self.navigate(url)
+        return self.wait_for(PAGE_SCRIPT, lambda info: _rendered(info, min_text), timeout)
 
     def close(self) -> None:
         """End the session and stop ChromeDriver."""
@@ -174,8 +224,35 @@ def pages_of(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.html") if not skip.intersection(p.relative_to(root).parts))
 
 
-def check_site(root: Path, chromium: str = "/usr/bin/chromium", chromedriver: str = "/usr/bin/chromedriver") -> Report:
-    """Open every page of the site under ``root`` in headless Chromium and collect the failures."""
+def check_search(driver: WebDriver, root: Path, base: str, timeout: float = 60.0) -> list[str]:
+    """Failures of the search page: ``searchindex.js`` missing or empty, or a query that lists no result."""
+    index = root / "searchindex.js"
+    if not index.is_file() or index.stat().st_size < 100:
+        return ["searchindex.js: missing or empty (the search page has nothing to search)"]
+    failures: list[str] = []
+    for attempt in range(2):
+        driver.navigate(f"{base}search.html?q={SEARCH_WORD}")
+        info = driver.wait_for(SEARCH_SCRIPT, lambda i: bool(i.get("done")), timeout)
+        if info.get("done") and info.get("results", 0) > 0:
+            return []
+        failures = [
+            f"search.html?q={SEARCH_WORD}: {info.get('results', 0)} results"
+            f" ({info.get('summary') or 'the search did not finish'!r} after {timeout:.0f} s, {attempt + 1} loads)"
+        ]
+    return failures
+
+
+def check_site(
+    root: Path,
+    chromium: str = "/usr/bin/chromium",
+    chromedriver: str = "/usr/bin/chromedriver",
+    timeout: float = 60.0,
+) -> Report:
+    """Open every page of the site under ``root`` in headless Chromium and collect the failures.
+
+    A page that has not rendered within ``timeout`` seconds is loaded once more; it fails when it has not
+    rendered the second time either (``Report.reloaded`` counts the pages that needed the second load).
+    """
     root = root.resolve()
     report = Report()
     server, base = _serve(root)
@@ -183,10 +260,17 @@ def check_site(root: Path, chromium: str = "/usr/bin/chromium", chromedriver: st
     try:
         for page in pages_of(root):
             rel = page.relative_to(root).as_posix()
-            info = driver.open(base + rel)
+            min_text = 0 if rel in SCRIPTED_PAGES else 20
+            info = driver.open(base + rel, timeout, min_text)
+            if not _rendered(info, min_text):
+                report.reloaded += 1
+                info = driver.open(base + rel, timeout, min_text)
             report.pages += 1
-            if info.get("ready") != "complete" or not info.get("title") or info.get("text", 0) < 20:
-                report.failures.append(f"{rel}: did not render (title {info.get('title')!r}, {info.get('text')} chars)")
+            if not _rendered(info, min_text):
+                report.failures.append(
+                    f"{rel}: did not render in two loads of {timeout:.0f} s (readyState {info.get('ready')!r},"
+                    f" title {info.get('title')!r}, {info.get('text')} chars of main text)"
+                )
             for img in info.get("images", []):
                 report.images += 1
                 if not img["ok"]:
@@ -198,6 +282,8 @@ def check_site(root: Path, chromium: str = "/usr/bin/chromium", chromedriver: st
                 why = _check_link(root, page, href)
                 if why:
                     report.failures.append(f"{rel}: {why}")
+        if (root / "search.html").is_file():
+            report.failures.extend(check_search(driver, root, base, timeout))
     finally:
         driver.close()
         server.shutdown()
@@ -211,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--chromedriver", default=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     parser.add_argument("--skip-missing", action="store_true", help="exit 0 when the site or browser is missing")
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for a page to render (then once more)"
+    )
     args = parser.parse_args(argv)
     root = Path(args.html)
     missing = [
@@ -226,12 +315,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check_site: missing {', '.join(missing)}", file=sys.stderr)
         return 0 if args.skip_missing else 2
     t0 = time.perf_counter()
-    report = check_site(root, args.chromium, args.chromedriver)
+    report = check_site(root, args.chromium, args.chromedriver, args.timeout)
     for failure in report.failures:
         print(f"FAIL {failure}")
     print(
-        f"check_site: {report.pages} pages, {report.images} images, {report.links} links checked in"
-        f" {time.perf_counter() - t0:.0f} s: {len(report.failures)} failures"
+        f"check_site: {report.pages} pages, {report.images} images, {report.links} links and the search checked in"
+        f" {time.perf_counter() - t0:.0f} s ({report.reloaded} pages loaded twice): {len(report.failures)} failures"
     )
     return int(bool(report.failures))
 

@@ -134,12 +134,58 @@ def test_check_link_finds_dead_targets_and_anchors(tmp_path: Path) -> None:
 
 
 SITE = DOCS / "_build" / "html"
+HAS_CHROMIUM = shutil.which("chromium") is not None and shutil.which("chromedriver") is not None
+
+
+def test_remove_stale_html_keeps_the_pages_of_current_sources(tmp_path: Path) -> None:
+    folder = tmp_path / "api" / "generated"
+    folder.mkdir(parents=True)
+    for stem in ("cogrnn.make_model", "cogrnn.cli.app"):
+        (folder / f"{stem}.html").write_text("<html></html>")
+    stale = _gen.remove_stale_html("api/generated", {"cogrnn.make_model"}, html=tmp_path)
+    assert [p.name for p in stale] == ["cogrnn.cli.app.html"]
+    assert sorted(p.name for p in folder.iterdir()) == ["cogrnn.make_model.html"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="no chromium")
+def test_browser_check_waits_for_a_slow_page_and_fails_a_blank_one(tmp_path: Path) -> None:
+    """A page whose text appears late passes; a page that never shows text, and a site without a working
+    search, fail (after the second load)."""
+    slow = "document.addEventListener('DOMContentLoaded', () => setTimeout(() => {{ {} }}, 1500));"
+    fill = "document.querySelector('main').innerText = 'text that arrived late, as on a loaded machine';"
+    (tmp_path / "index.html").write_text(
+        f"<html><head><title>slow</title><script>{slow.format(fill)}</script></head>"
+        '<body><main></main><a href="blank.html">blank</a></body></html>'
+    )
+    (tmp_path / "blank.html").write_text("<html><head><title>blank</title></head><body><main></main></body></html>")
+    (tmp_path / "search.html").write_text(
+        '<html><head><title>Search</title></head><body><main><div id="search-results"></div></main></body></html>'
+    )
+    report = check_site.check_site(tmp_path, timeout=4)
+    assert report.pages == 3 and report.links == 1
+    assert report.reloaded == 1  # blank.html only: the slow page rendered within the first load
+    assert len(report.failures) == 2, report.failures
+    assert report.failures[0].startswith("blank.html: did not render in two loads")
+    assert report.failures[1].startswith("searchindex.js: missing")
+    (tmp_path / "searchindex.js").write_text("Search.setIndex(" + "{}" * 60 + ")")
+    driver = check_site.WebDriver("/usr/bin/chromium", "/usr/bin/chromedriver")
+    server, base = check_site._serve(tmp_path)
+    try:
+        failures = check_site.check_search(driver, tmp_path, base, timeout=2)
+    finally:
+        driver.close()
+        server.shutdown()
+    assert len(failures) == 1 and "the search did not finish" in failures[0] and "2 loads" in failures[0]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (SITE / "index.html").is_file(), reason="site not built (make docs)")
-@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("chromedriver") is None, reason="no chromium")
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="no chromium")
 def test_built_site_passes_the_browser_check() -> None:
+    import cogrnn
+
+    assert f"cogrnn {cogrnn.__version__}" in (SITE / "index.html").read_text(encoding="utf-8")
     report = check_site.check_site(SITE)
     assert report.pages > 50 and report.images > 10 and report.links > 1000
     assert not report.failures, report.failures[:20]
