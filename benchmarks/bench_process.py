@@ -12,8 +12,13 @@ seconds: ``total_s`` (the whole process, from its start to its exit), ``import_s
 ``compute_other_s`` (data generation and tables inside compute), ``setup_s``,
 ``measures_s``, ``claims_s``, ``figure_s`` (drawing and encoding PNG and PDF), ``files_s``
 (writing, reading back, hashing, flushing to disk and publishing the set, and the exit),
-and ``peak_rss_mb``, the process's peak resident memory. Two cases time the start-up
-of ``cogrnn --help`` and ``cogrnn list``.
+and ``peak_rss_mb``, the process's peak resident memory. Against the frozen compiled
+baseline (:mod:`benchmarks.baseline_numba`, measured in the same run the way
+``benchmarks/run.py`` measures it: ``run.py --case <workload>/baseline-numba`` in a fresh
+subprocess, the full workload), ``baseline_s`` is that baseline training the same number of
+networks one after another, ``vs_baseline`` the whole process's ratio to it and
+``train_vs_baseline`` the training's. The child ends as the ``cogrnn`` program does
+(:func:`cogrnn.cli.exit_now`). Two cases time the start-up of ``cogrnn --help`` and ``cogrnn list``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from typing import Any
 
 #: (replication, seeds) of the full and the quick benchmark
 RUNS = {False: [("elman-xor", 50), ("elman-lexical", 10)], True: [("elman-xor", 50)]}
+#: the workload of benchmarks/run.py whose frozen baseline trains the same networks as the replication
+BASELINE_WORKLOAD = {"elman-xor": "xor", "elman-lexical": "lexical"}
 
 
 def _instrument(name: str) -> None:
@@ -56,16 +63,23 @@ def _instrument(name: str) -> None:
 
 def _child(name: str, seeds: int, out: str) -> None:
     """Run ``cogrnn replicate`` in this (fresh) process, instrumented; exit with its status."""
-    from cogrnn.cli import main
+    from cogrnn.cli import exit_now, main
 
     _instrument(name)
     rc = main(["replicate", name, "--seeds", str(seeds), "--out", out, "--quiet"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Path(out, "peak_rss_mb").write_text(f"{peak:.1f}")
-    sys.exit(rc)
+    exit_now(rc)
 
 
-def _replicate_case(name: str, seeds: int) -> dict[str, Any]:
+def baseline_per_network(workload: str) -> float:
+    """Seconds per network of the frozen compiled baseline on ``workload`` (full), in a fresh subprocess."""
+    args = [sys.executable, "-m", "benchmarks.run", "--case", f"{workload}/baseline-numba"]
+    proc = subprocess.run(args, capture_output=True, text=True, check=True)
+    return float(json.loads(proc.stdout)["per_network_s"])
+
+
+def _replicate_case(name: str, seeds: int, baseline_s: float | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         code = f"from benchmarks.bench_process import _child; _child({name!r}, {seeds}, {out!r})"
@@ -95,6 +109,9 @@ def _replicate_case(name: str, seeds: int) -> dict[str, Any]:
         "files_s": round(total - known, 3),
         "outside_share": round(1 - inside / total, 3),
         "peak_rss_mb": peak,
+        "baseline_s": None if baseline_s is None else round(baseline_s, 3),
+        "vs_baseline": None if baseline_s is None else round(total / baseline_s, 3),
+        "train_vs_baseline": None if baseline_s is None else round(train / baseline_s, 3),
     }
 
 
@@ -125,7 +142,9 @@ def bench(quick: bool = False) -> list[dict[str, Any]]:
     """
     repeats = 1 if quick else 3
     rows = [_command_case(["--help"], repeats), _command_case(["list"], repeats)]
-    rows += [_replicate_case(name, seeds) for name, seeds in RUNS[quick]]
+    for name, seeds in RUNS[quick]:
+        baseline = seeds * baseline_per_network(BASELINE_WORKLOAD[name])
+        rows.append(_replicate_case(name, seeds, baseline))
     return rows
 
 
