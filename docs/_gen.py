@@ -227,18 +227,36 @@ def run_folder(name: str, runs: Path) -> tuple[Path, str]:
     """The folder holding ``name``'s outputs and where it came from (``"make figures"`` or ``"quick"``).
 
     Full outputs of ``make figures`` in ``paper/generated/<name>`` are used when complete; otherwise a
-    quick run is made into ``runs/<name>`` unless one is there already.
+    quick run is made into ``runs/<name>`` unless one of the current quick configuration and cogrnn version
+    is there already (:func:`quick_run_is_current`).
     """
     full = ROOT / "paper" / "generated" / name
     if all((full / f).is_file() for f in ("claims.json", "provenance.json", "figure.png")):
         return full, "make figures"
     out = runs / name
-    if not (out / "claims.json").is_file() or not (out / "provenance.json").is_file():
+    if not quick_run_is_current(name, out):
         cli = Path(sys.executable).with_name("cogrnn")
         cmd = [str(cli), "replicate", name, "--quick", "--out", str(runs), "--quiet"]
         print(f"[cogrnn docs] quick run: {' '.join(cmd[1:])}", flush=True)
         subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return out, "quick"
+
+
+def quick_run_is_current(name: str, folder: Path) -> bool:
+    """Whether ``folder`` holds a complete quick run of ``name`` made with the current quick configuration
+    (its config hash) and the current cogrnn version, so that an earlier build's run can be shown again."""
+    import cogrnn
+
+    files = [folder / f for f in ("claims.json", "provenance.json", "figure.png")]
+    if not all(f.is_file() for f in files):
+        return False
+    prov = json.loads(files[1].read_text(encoding="utf-8"))
+    config = cogrnn.get_replication(name).config(quick=True)
+    return (
+        prov.get("mode") == "quick"
+        and prov.get("config_hash") == config.config_hash()
+        and prov.get("cogrnn_version") == cogrnn.__version__
+    )
 
 
 def _cell(text: Any) -> str:

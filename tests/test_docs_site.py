@@ -123,6 +123,21 @@ def test_replication_page_shows_the_numbers_of_claims_json(tmp_path: Path) -> No
     assert "quick run" in full  # the provenance says quick: the page says so whatever folder it came from
 
 
+def test_a_quick_run_is_reused_only_with_the_current_configuration_and_version(tmp_path: Path) -> None:
+    import cogrnn
+
+    config_hash = cogrnn.get_replication("elman-xor").config(quick=True).config_hash()
+    prov = {"mode": "quick", "config_hash": config_hash, "cogrnn_version": cogrnn.__version__}
+    for name in ("claims.json", "figure.png"):
+        (tmp_path / name).write_text("{}")
+    assert not _gen.quick_run_is_current("elman-xor", tmp_path)  # no provenance.json
+    (tmp_path / "provenance.json").write_text(json.dumps(prov))
+    assert _gen.quick_run_is_current("elman-xor", tmp_path)
+    for key, value in (("config_hash", "0" * 16), ("cogrnn_version", "0.0.1"), ("mode", "full")):
+        (tmp_path / "provenance.json").write_text(json.dumps({**prov, key: value}))
+        assert not _gen.quick_run_is_current("elman-xor", tmp_path), key
+
+
 def test_check_link_finds_dead_targets_and_anchors(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text('<html><body><h1 id="top">x</h1></body></html>')
     page = tmp_path / "index.html"
