@@ -34,6 +34,7 @@ Run: ``cogrnn replicate elman-lexical`` or ``python -m cogrnn.replications.elman
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -307,8 +308,18 @@ def _frozen_pass(model: RecurrentEnsemble, batches: Sequence[SequenceBatch], sta
 
     x = np.stack([padded(b.inputs)[:, None] for b in batches])
     desc = {k: np.stack([padded(b.descriptors[k]) for b in batches]) for k in batches[0].descriptors}
-    rec = evaluate(model, x, descriptors=desc, lengths=n_steps, chunk_size=max(n_steps)).with_states(state)
-    return [rec.subset(seed=r) for r in range(len(batches))]
+    rec = evaluate(model, x, descriptors=desc, lengths=n_steps).with_states(state)
+    bounds = np.cumsum([0, *n_steps])  # replica r's observations are rows bounds[r]:bounds[r + 1] (views, no copies)
+    return [
+        Recording(
+            rec.states[a:b],
+            rec.descriptors.iloc[a:b],
+            outputs=None if rec.outputs is None else rec.outputs[a:b],
+            layer_states={k: v[a:b] for k, v in rec.layer_states.items()},
+            state_name=rec.state_name,
+        )
+        for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def _seed_scores(
@@ -318,7 +329,8 @@ def _seed_scores(
     """One trained seed: likelihood scores (p. 199), token scores (Fig. 9), generated sentences; boy/girl tokens."""
     d, vocab = rec.descriptors, task.vocabulary()
     contexts = sentence_prefixes(d["word"].tolist(), d["position"].tolist())
-    scores = likelihood_scores(rec.outputs, contexts, [vocab.index(w) for w in d["target_word"]])
+    unit = {w: i for i, w in reversed(list(enumerate(vocab)))}  # a word's first unit, as vocab.index
+    scores = likelihood_scores(rec.outputs, contexts, d["target_word"].map(unit).to_numpy())
     idx = sample_per_label(d["word"], per_word, rng)
     sample = d.iloc[idx]
     tok = token_scores(

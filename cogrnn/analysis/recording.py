@@ -8,6 +8,7 @@ own) per observation.
 
 from __future__ import annotations
 
+import copy
 import importlib
 from collections.abc import Mapping, Sequence
 from itertools import combinations
@@ -232,13 +233,23 @@ class Recording:
             raise DataError(f"unknown descriptor(s) {', '.join(missing)}; known: {known}")
 
     def _replace(self, rows: Any, descriptors: pd.DataFrame, states: np.ndarray | None = None) -> Recording:
-        """A Recording of the same kind with every array mapped by ``rows`` (a function of an array)."""
+        """A Recording of the same kind with every array mapped by ``rows`` (a function of an array).
+
+        An array held twice (``states`` is also ``layer_states[state_name]``) is mapped once.
+        """
+        done: dict[int, np.ndarray] = {}
+
+        def mapped(values: np.ndarray) -> np.ndarray:
+            if id(values) not in done:
+                done[id(values)] = rows(values)
+            return done[id(values)]
+
         return Recording(
-            rows(self.states) if states is None else states,
+            mapped(self.states) if states is None else states,
             descriptors,
-            outputs=None if self.outputs is None else rows(self.outputs),
-            targets=None if self.targets is None else rows(self.targets),
-            layer_states={k: rows(v) for k, v in self.layer_states.items()},
+            outputs=None if self.outputs is None else mapped(self.outputs),
+            targets=None if self.targets is None else mapped(self.targets),
+            layer_states={k: mapped(v) for k, v in self.layer_states.items()},
             state_name=self.state_name,
         )
 
@@ -362,8 +373,10 @@ class Recording:
         counts = np.bincount(codes, minlength=len(uniques))
 
         def group_mean(values: np.ndarray) -> np.ndarray:
-            sums = np.zeros((len(uniques), values.shape[1]), dtype=np.float64)
-            np.add.at(sums, codes, values)
+            # bincount adds each column's rows in order, as np.add.at did (the same sums), 20x faster
+            sums = np.empty((len(uniques), values.shape[1]), dtype=np.float64)
+            for j in range(values.shape[1]):
+                sums[:, j] = np.bincount(codes, weights=values[:, j], minlength=len(uniques))
             return sums / counts[:, None]
 
         desc = pd.DataFrame(list(uniques), columns=list(keys))
@@ -779,52 +792,97 @@ def evaluate(
         desc_arrays[str(key)] = arr
 
     n_run = T if lens is None else max(lens)
-    outputs, hidden, cells = [], [], []
+    kept = [n_run] * R if lens is None else lens
+    rows = _ObservationRows(kept, B)
+    arrays: dict[str, np.ndarray] = {}
+    net = _transposed_weights(model)
     # one intra-op thread: small per-chunk products gain nothing from threads, and contended
     # threads made a 50-seed evaluation 27x slower on a busy machine (same bits either way)
     with torch.no_grad(), single_torch_thread(), timed("evaluate"):
         for start in range(0, n_run, chunk_size):
-            out = model(x[:, start : min(start + chunk_size, n_run)], state)
+            out = net(x[:, start : min(start + chunk_size, n_run)], state)
             state = out.state
-            outputs.append(out.outputs.cpu())
-            hidden.append(out.hidden.cpu())
+            rows.store(arrays, "outputs", out.outputs, start)
+            for layer in range(out.hidden.shape[1]):
+                rows.store(arrays, f"h{layer}", out.hidden[:, layer], start)
             cells_t = getattr(out, "cells", None)
             if cells_t is not None:
-                cells.append(cells_t.cpu())
+                for layer in range(cells_t.shape[1]):
+                    rows.store(arrays, f"c{layer}", cells_t[:, layer], start)
+            del out
 
-    def observations(per_step: np.ndarray) -> np.ndarray:
-        """(R, T', B, ...) -> (n_obs, ...) in (seed, t, sequence) order, padding dropped."""
-        if lens is None:
-            return per_step.reshape(R * per_step.shape[1] * B, *per_step.shape[3:])
-        return np.concatenate([per_step[r, : lens[r]].reshape(lens[r] * B, *per_step.shape[3:]) for r in range(R)])
-
-    def stacked(parts: list[torch.Tensor], dim: int) -> np.ndarray:
-        return torch.cat(parts, dim=dim).double().numpy()
-
-    layer_states: dict[str, np.ndarray] = {}
-    h_all = stacked(hidden, 2)  # (R, L, T, B, H)
-    for layer in range(h_all.shape[1]):
-        layer_states[f"h{layer}"] = observations(h_all[:, layer])
-    del h_all
-    if cells:
-        c_all = stacked(cells, 2)
-        for layer in range(c_all.shape[1]):
-            layer_states[f"c{layer}"] = observations(c_all[:, layer])
-        del c_all
     steps = np.arange(n_run)
     desc: dict[str, Any] = {
-        "seed": observations(np.broadcast_to(np.arange(R)[:, None, None], (R, n_run, B))),
-        "t": observations(np.broadcast_to(steps[None, :, None], (R, n_run, B))),
-        "sequence": observations(np.broadcast_to(np.arange(B)[None, None, :], (R, n_run, B))),
+        "seed": rows.gather(np.broadcast_to(np.arange(R)[:, None, None], (R, n_run, B))),
+        "t": rows.gather(np.broadcast_to(steps[None, :, None], (R, n_run, B))),
+        "sequence": rows.gather(np.broadcast_to(np.arange(B)[None, None, :], (R, n_run, B))),
     }
     for key, v in desc_arrays.items():
-        desc[key] = observations(v[:, :n_run])
+        desc[key] = rows.gather(v[:, :n_run])
+    outputs = arrays.pop("outputs")
+    layer_states = {k: arrays[k] for k in sorted(arrays, key=lambda k: (k[0] != "h", int(k[1:])))}
     top = f"h{sum(k.startswith('h') for k in layer_states) - 1}"
     return Recording(
         layer_states[top],
         desc,
-        outputs=observations(stacked(outputs, 1)),
-        targets=None if y is None else observations(y[:, :n_run]),
+        outputs=outputs,
+        targets=None if y is None else rows.gather(y[:, :n_run]),
         layer_states=layer_states,
         state_name=top,
     )
+
+
+class _ObservationRows:
+    """Where the steps of each replica go among the observations of :func:`evaluate`.
+
+    Observations are ordered by (seed, t, sequence); replica r keeps its first ``kept[r]``
+    steps (the rest is padding).
+    """
+
+    def __init__(self, kept: Sequence[int], batch: int) -> None:
+        self.kept, self.batch = list(kept), batch
+        self.offsets = np.concatenate([[0], np.cumsum(self.kept)]) * batch
+        self.n_obs = int(self.offsets[-1])
+
+    def store(self, arrays: dict[str, np.ndarray], name: str, per_step: torch.Tensor, start: int) -> None:
+        """Write steps ``start..start+t`` ``(R, t, B, K)`` into ``arrays[name]`` (float64, made on first use)."""
+        host = per_step.detach().cpu().numpy()
+        R, t, B, K = host.shape
+        if name not in arrays:
+            arrays[name] = np.empty((self.n_obs, K), dtype=np.float64)
+        for r in range(R):
+            stop = min(start + t, self.kept[r])
+            if stop > start:
+                first = int(self.offsets[r]) + start * B
+                arrays[name][first : first + (stop - start) * B] = host[r, : stop - start].reshape(-1, K)
+
+    def gather(self, per_step: np.ndarray) -> np.ndarray:
+        """``(R, T', B, ...)`` -> ``(n_obs, ...)`` in (seed, t, sequence) order, padding dropped."""
+        R = per_step.shape[0]
+        if all(k == per_step.shape[1] for k in self.kept):
+            return per_step.reshape(R * per_step.shape[1] * self.batch, *per_step.shape[3:])
+        tail = per_step.shape[3:]
+        return np.concatenate([per_step[r, :k].reshape(k * self.batch, *tail) for r, k in enumerate(self.kept)])
+
+
+def _transposed_weights(model: Any) -> Any:
+    """``model``, or a shallow copy of it whose weight matrices are stored transposed (same values).
+
+    Every cogrnn model computes ``x @ weight[r].T`` with :func:`cogrnn.models.base.ensemble_linear`,
+    which hands BLAS the transpose as a contiguous array and copies it when it is not one: at
+    every step of the recurrence (an (R, H, H) copy per step; 10 x 150 x 150 floats cost more than
+    the product, and the freed copies fragmented the heap to 12 GB over 27,000 steps). Stored
+    transposed once, the transpose is contiguous: the same products of the same operands, so the
+    same bits, without the copies. The caller's model is not modified. Models with one replica are
+    returned as they are (their product is computed as a batch of two, copied anyway).
+    """
+    params = getattr(model, "_parameters", None)
+    if not isinstance(params, dict) or getattr(model, "n_replicas", 1) < 2:
+        return model
+    stored = {
+        name: p.detach().transpose(1, 2).contiguous().transpose(1, 2) if p is not None and p.dim() == 3 else p
+        for name, p in params.items()
+    }
+    fast = copy.copy(model)
+    fast.__dict__["_parameters"] = stored
+    return fast

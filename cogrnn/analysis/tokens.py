@@ -20,7 +20,7 @@ from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
-from .clustering import cluster_scores, cut_tree, n_misassigned, nearest_neighbor_agreement
+from .clustering import _contingency, _cut_linkage, _nearest_other, cluster_scores, linkage, n_misassigned
 from .trees import Tree, largest_clade_fraction
 
 __all__ = ["sample_per_label", "token_scores", "position_scores"]
@@ -144,16 +144,21 @@ def token_scores(
         raise DataError(f"classes must hold at least 2 distinct classes; got only {cls.tolist()[0]!r}")
     word = _labels(words, n, "words")
     first = np.where(_flags(initial, n, "initial"), "initial", "later")
-    two = cut_tree(X, 2, method, metric)
-    three = cut_tree(X, 3, method, metric)
+    from sklearn.metrics import adjusted_rand_score  # imported here: scikit-learn is slow to import
+
+    # one tree and one distance matrix for every score (cut_tree, cluster_scores and
+    # nearest_neighbor_agreement of the same X: the same numbers, a quarter of the clustering)
+    Z = linkage(X, method, metric)
+    two, three = _cut_linkage(Z, 2), _cut_linkage(Z, 3)
+    nearest = _nearest_other(X, metric)
     return {
         "class_consistency": 1 - n_misassigned(two, cls) / n,
         "top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),
         "top_split_vs_initial": 1 - n_misassigned(two, first) / n,
-        "cut3_class_purity": float(pd.crosstab(three, cls).max(axis=1).sum() / n),
-        "class_ari": cluster_scores(X, cls, 2, method, metric)["ari"],
-        "nn_same_class": nearest_neighbor_agreement(X, cls, metric),
-        "nn_same_word": nearest_neighbor_agreement(X, word, metric),
+        "cut3_class_purity": float(_contingency(three, cls).max(axis=1).sum() / n),
+        "class_ari": float(adjusted_rand_score(cls, two)),
+        "nn_same_class": float((cls[nearest] == cls).mean()),
+        "nn_same_word": float((word[nearest] == word).mean()),
     }
 
 
