@@ -128,3 +128,20 @@ def test_cogrnn_list_imports_no_torch():
         "import sys; sys.argv = ['cogrnn', 'list']\nfrom cogrnn.cli import main\ntry: main()\nexcept SystemExit: pass"
     )
     assert "torch" not in _imported(code)
+
+
+def test_the_program_ends_with_the_status_and_output_of_main():
+    run = [sys.executable, "-m", "cogrnn.cli", "replicate", "nonesuch"]
+    proc = subprocess.run(run, capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("cogrnn: error: unknown replication 'nonesuch'")
+    # buffered output is flushed, atexit handlers run; with another thread alive it exits normally
+    code = (
+        "import atexit, sys, threading, time\nfrom cogrnn.cli import exit_now\n"
+        "atexit.register(lambda: print('atexit ran'))\nsys.stdout.write('buffered ')\n"
+        "if sys.argv[1] == 'thread':\n"
+        "    threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+        "exit_now(5)"
+    )
+    for mode, tail in (("alone", "buffered atexit ran\n"), ("thread", "buffered thread done\natexit ran\n")):
+        proc = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True)
+        assert (proc.returncode, proc.stdout) == (5, tail)
