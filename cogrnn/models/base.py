@@ -22,6 +22,7 @@ built from that seed starts (see :meth:`RecurrentEnsemble.replica`).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
@@ -227,18 +228,12 @@ def replica_bmm(a: Tensor, b: Tensor) -> Tensor:
     True
     """
     one = a.shape[0] == 1
-    if one:
-        a, b = a.expand(2, -1, -1), b.expand(2, -1, -1)
-    a, b = _canonical(a), _canonical(b)
-    threads = torch.get_num_threads()
-    if threads > 1 and a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2] <= _SMALL_PRODUCT:
+    a, b = _operand(a, one), _operand(b, one)
+    if torch.get_num_threads() > 1 and _is_small(a, b):
         # small products run on one thread: the same bits (MKL_CBWR strict), and no fork and
         # join of contended intra-op threads per product (measured 20 us against 1.4 ms on a busy machine)
-        torch.set_num_threads(1)
-        try:
+        with _one_thread():
             out = torch.bmm(a, b)
-        finally:
-            torch.set_num_threads(threads)
     else:
         out = torch.bmm(a, b)
     return out[:1] if one else out
@@ -254,13 +249,155 @@ def _canonical(t: Tensor) -> Tensor:
     (torch calls a tensor contiguous whatever the strides of its size-1 dimensions, and
     BLAS takes those strides as leading dimensions, choosing another kernel.)
     """
+    shape = t.shape
+    if 1 not in shape and t.is_contiguous():  # no size-1 dimension: contiguous means row-major strides
+        return t
     expected, step = [], 1
-    for size in reversed(t.shape):
+    for size in reversed(shape):
         expected.append(step)
         step *= size
     if t.stride() == tuple(reversed(expected)):
         return t
-    return t.contiguous().reshape(-1).view(t.shape)
+    return t.contiguous().reshape(-1).view(shape)
+
+
+def _operand(t: Tensor, one: bool) -> Tensor:
+    """An operand of :func:`replica_bmm`'s product: canonical, and a batch of two copies when ``one``.
+
+    ``torch.cat`` of the single replica with itself is the contiguous batch of two that
+    ``expand`` + :func:`_canonical` made, in one call.
+    """
+    return torch.cat((t, t)) if one else _canonical(t)
+
+
+def _is_small(a: Tensor, b: Tensor) -> bool:
+    """Whether the batched product ``a @ b`` is small enough for one intra-op thread (CPU only)."""
+    return a.device.type == "cpu" and a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2] <= _SMALL_PRODUCT
+
+
+class _one_thread:
+    """Context manager: one intra-op thread inside, the previous count restored on exit."""
+
+    def __enter__(self) -> None:
+        self.threads = torch.get_num_threads()
+        if self.threads > 1:
+            torch.set_num_threads(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.threads > 1:
+            torch.set_num_threads(self.threads)
+
+
+_GRAIN_SIZE = 32768
+"""ATen's ``at::internal::GRAIN_SIZE``: elementwise operations on fewer elements never split across threads."""
+
+
+class _ReplicaProducts:
+    """The products of one weight ``(R, out, in)`` in a recurrent loop, operands prepared once.
+
+    ``linear(x)`` is ``ensemble_linear(x, weight, None)``, and ``grad_input`` and
+    ``grad_weight`` are the products of its backward, bit for bit (the same operands in the
+    same layout, made once per sequence instead of once per step), so replica r's
+    numbers do not depend on R (see :func:`replica_bmm`). Intra-op threads are the caller's
+    (:meth:`loop_threads`): one thread for the whole loop when every product of a step is
+    small, the rule :func:`replica_bmm` applies per product.
+
+    Parameters
+    ----------
+    weight : Tensor, shape (R, out, in)
+        One weight matrix per replica (detached: gradients are the caller's).
+    rows : int
+        Rows of the left operand of a step (the batch B).
+
+    Examples
+    --------
+    >>> w, x = torch.rand(3, 5, 4, dtype=torch.float64), torch.rand(3, 2, 4, dtype=torch.float64)
+    >>> products = _ReplicaProducts(w, rows=2)
+    >>> bool(torch.equal(products.linear(x), ensemble_linear(x, w, None)))
+    True
+    """
+
+    def __init__(self, weight: Tensor, rows: int) -> None:
+        self.weight = weight
+        self.one = weight.shape[0] == 1
+        self._forward = _operand(weight.transpose(1, 2), self.one)
+        self._backward: Tensor | None = None
+        R, n_out, n_in = weight.shape
+        cpu = weight.device.type == "cpu"
+        # the largest product of a step: (B x in) @ (in x out), (B x out) @ (out x in), (in x B) @ (B x out)
+        small = max(R, 2) * rows * n_in * n_out <= _SMALL_PRODUCT
+        # and no elementwise operation or reduction of a step large enough to split across threads
+        self.one_thread = cpu and small and R * max(rows, n_in) * max(n_in, n_out) < _GRAIN_SIZE
+
+    def loop_threads(self) -> Any:
+        """A context manager for the whole loop: one intra-op thread when every step is small.
+
+        Returns
+        -------
+        context manager
+            One intra-op thread inside when the products of a step are small (as
+            :func:`replica_bmm` would run each of them) and the step's elementwise operations
+            too small to split across threads; otherwise the threads as they are.
+        """
+        return _one_thread() if self.one_thread else contextlib.nullcontext()
+
+    def _mm(self, a: Tensor, b: Tensor) -> Tensor:
+        a = _operand(a, self.one)
+        if self.one_thread or torch.get_num_threads() == 1 or not _is_small(a, b):
+            out = torch.bmm(a, b)
+        else:
+            with _one_thread():
+                out = torch.bmm(a, b)
+        return out[:1] if self.one else out
+
+    def linear(self, x: Tensor) -> Tensor:
+        """``x[r] @ weight[r].T`` for every replica.
+
+        Parameters
+        ----------
+        x : Tensor, shape (R, B, in)
+            One batch per replica.
+
+        Returns
+        -------
+        Tensor, shape (R, B, out)
+            As ``ensemble_linear(x, weight, None)``.
+        """
+        return self._mm(x, self._forward)
+
+    def grad_input(self, grad: Tensor) -> Tensor:
+        """``grad[r] @ weight[r]``: the gradient of :meth:`linear` with respect to its input.
+
+        Parameters
+        ----------
+        grad : Tensor, shape (R, B, out)
+            Gradient of the output of :meth:`linear`.
+
+        Returns
+        -------
+        Tensor, shape (R, B, in)
+            As the backward of :func:`ensemble_linear`.
+        """
+        if self._backward is None:
+            self._backward = _operand(self.weight, self.one)
+        return self._mm(grad, self._backward)
+
+    def grad_weight(self, grad: Tensor, x: Tensor) -> Tensor:
+        """``grad[r].T @ x[r]``: the gradient of :meth:`linear` with respect to the weight.
+
+        Parameters
+        ----------
+        grad : Tensor, shape (R, B, out)
+            Gradient of the output of :meth:`linear`.
+        x : Tensor, shape (R, B, in)
+            The input of :meth:`linear`.
+
+        Returns
+        -------
+        Tensor, shape (R, out, in)
+            As the backward of :func:`ensemble_linear`.
+        """
+        return self._mm(grad.transpose(1, 2), _operand(x, self.one))
 
 
 class _EnsembleLinear(torch.autograd.Function):

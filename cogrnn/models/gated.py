@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor
@@ -14,8 +14,8 @@ from .base import (
     RecurrentEnsemble,
     RecurrentOutput,
     _fill_model_doc,
+    _ReplicaProducts,
     ensemble_linear,
-    logistic,
     uniform_bound,
 )
 
@@ -144,18 +144,10 @@ class LSTMNetwork(_GatedBase):
         layer_in, hidden_layers, cell_layers, hs, cs = x, [], [], [], []
         for layer in range(self.num_layers):
             drive = self._layer_drive(layer_in, layer)
-            h, c = h0[layer], c0[layer]
-            steps, cell_steps = [], []
-            for t in range(x.shape[1]):
-                gates = drive[:, t] + self._recurrent(h, layer)
-                i, f, g, o = gates.chunk(4, dim=-1)
-                c = logistic(f) * c + logistic(i) * torch.tanh(g)
-                h = logistic(o) * torch.tanh(c)
-                steps.append(h)
-                cell_steps.append(c)
-            layer_in = torch.stack(steps, dim=1)
+            w_hh, b_hh = self.weight(f"weight_hh_l{layer}"), self.maybe(f"bias_hh_l{layer}")
+            layer_in, cells, h, c = _lstm_layer(drive, h0[layer], c0[layer], w_hh, b_hh)
             hidden_layers.append(layer_in)
-            cell_layers.append(torch.stack(cell_steps, dim=1))
+            cell_layers.append(cells)
             hs.append(h)
             cs.append(c)
         logits, outputs = self._readout(layer_in)
@@ -219,18 +211,236 @@ class GRUNetwork(_GatedBase):
         layer_in, hidden_layers, hs = x, [], []
         for layer in range(self.num_layers):
             drive = self._layer_drive(layer_in, layer)
-            h = h0[layer]
-            steps = []
-            for t in range(x.shape[1]):
-                xr, xz, xn = drive[:, t].chunk(3, dim=-1)
-                hr, hz, hn = self._recurrent(h, layer).chunk(3, dim=-1)
-                r = logistic(xr + hr)
-                z = logistic(xz + hz)
-                n = torch.tanh(xn + r * hn)
-                h = (1 - z) * n + z * h
-                steps.append(h)
-            layer_in = torch.stack(steps, dim=1)
+            w_hh, b_hh = self.weight(f"weight_hh_l{layer}"), self.maybe(f"bias_hh_l{layer}")
+            layer_in, h = _gru_layer(drive, h0[layer], w_hh, b_hh)
             hidden_layers.append(layer_in)
             hs.append(h)
         logits, outputs = self._readout(layer_in)
         return RecurrentOutput(outputs, torch.stack(hidden_layers, dim=1), (torch.stack(hs),), logits)
+
+
+# -- fused layers: one autograd node per layer and sequence -----------------------------
+#
+# The forwards run the operations the cells are defined by (``logistic`` written out as
+# ``0.5 * tanh(0.5 * x) + 0.5``) step by step; the backwards repeat, operation for
+# operation, what autograd computes through those steps (the same operands, the same
+# order of accumulation where a tensor receives more than two gradients), so outputs and
+# gradients are those of the per-step autograd graph bit for bit, without its per-step
+# bookkeeping (tests/test_models_fused.py).
+
+
+def _tanh_grad(grad: Tensor, result: Tensor) -> Tensor:
+    return torch.ops.aten.tanh_backward(grad, result)
+
+
+def _logistic_grad(grad: Tensor, tanh_half: Tensor) -> Tensor:
+    """Autograd's gradient through ``0.5 * tanh(0.5 * x) + 0.5`` (``tanh_half`` = ``tanh(0.5 * x)``)."""
+    return torch.ops.aten.tanh_backward(grad * 0.5, tanh_half) * 0.5
+
+
+def _wants_grad(*tensors: Tensor | None) -> bool:
+    return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
+
+
+def _add(a: Tensor | None, b: Tensor | None) -> Tensor | None:
+    """``a + b`` where either may be missing (a gradient that does not flow)."""
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+def _bias_sum(grad_b: Tensor | None, grad: Tensor, need: bool) -> Tensor | None:
+    if not need:
+        return None
+    step = grad.sum(1)
+    return step if grad_b is None else grad_b + step
+
+
+def _lstm_layer(
+    drive: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, b_hh: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """One LSTM layer over all steps: hidden states and cells ``(R, T, B, H)``, the last of each ``(R, B, H)``."""
+    if _wants_grad(drive, h0, c0, w_hh, b_hh):
+        hs, cs, h, c = _LSTMLayer.apply(drive, h0, c0, w_hh, b_hh)
+        return hs, cs, h, c
+    with torch.no_grad():
+        hs, cs, h, c, _ = _lstm_forward(drive, h0, c0, w_hh, b_hh, None)
+    return hs, cs, h, c
+
+
+def _lstm_forward(
+    drive: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None, saved: list[tuple[Tensor, ...]] | None
+) -> tuple[Tensor, Tensor, Tensor, Tensor, _ReplicaProducts]:
+    products = _ReplicaProducts(w_hh, rows=h.shape[1])
+    bias = None if b_hh is None else b_hh.unsqueeze(1)
+    steps, cells = [], []
+    with products.loop_threads():
+        for t in range(drive.shape[1]):
+            rec = products.linear(h)
+            if bias is not None:
+                rec = rec + bias
+            i, f, g, o = (drive[:, t] + rec).chunk(4, dim=-1)
+            tf = torch.tanh(0.5 * f)
+            sf = 0.5 * tf + 0.5
+            p1 = sf * c
+            ti = torch.tanh(0.5 * i)
+            si = 0.5 * ti + 0.5
+            tg = torch.tanh(g)
+            c_new = p1 + si * tg
+            to = torch.tanh(0.5 * o)
+            so = 0.5 * to + 0.5
+            tc = torch.tanh(c_new)
+            h_new = so * tc
+            if saved is not None:
+                saved.append((h, c, ti, tf, tg, to, si, sf, so, tc))
+            h, c = h_new, c_new
+            steps.append(h)
+            cells.append(c)
+    return torch.stack(steps, dim=1), torch.stack(cells, dim=1), h, c, products
+
+
+class _LSTMLayer(torch.autograd.Function):
+    """:func:`_lstm_layer` with gradients (see the note above)."""
+
+    @staticmethod
+    def forward(ctx: Any, drive: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
+        saved: list[tuple[Tensor, ...]] = []
+        hs, cs, h, c, products = _lstm_forward(drive, h0, c0, w_hh, b_hh, saved)
+        ctx.save_for_backward(h0, c0, w_hh)
+        ctx.products, ctx.saved = products, [s[2:] for s in saved]
+        ctx.prev = [(s[0], s[1]) for s in saved[1:]]  # (h, c) entering steps 1..T-1
+        ctx.set_materialize_grads(False)
+        return hs, cs, h.clone(), c.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad_hs: Tensor | None, grad_cs: Tensor | None, grad_h: Tensor | None,
+                 grad_c: Tensor | None) -> tuple[Tensor | None, ...]:  # fmt: skip
+        h0, c0, w_hh = ctx.saved_tensors
+        products: _ReplicaProducts = ctx.products
+        products.weight = w_hh
+        prev = [(h0, c0), *ctx.prev]
+        need_drive, need_h0, need_c0, need_w, need_b = ctx.needs_input_grad
+        T = len(ctx.saved)
+        grad_drive: list[Tensor] = []
+        grad_w = grad_b = None
+        with products.loop_threads():
+            for t in range(T - 1, -1, -1):
+                ti, tf, tg, to, si, sf, so, tc = ctx.saved[t]
+                h_prev, c_prev = prev[t]
+                # h_t: from the outputs and from step t + 1 (or the final state); c_t likewise, then through h_t
+                gh = _add(None if grad_hs is None else grad_hs[:, t], grad_h)
+                gc = _add(None if grad_cs is None else grad_cs[:, t], grad_c)
+                if gh is None:
+                    gh = torch.zeros_like(tc)
+                grad_so = gh * tc
+                from_h = _tanh_grad(gh * so, tc)
+                gc = from_h if gc is None else gc + from_h
+                grad_f = _logistic_grad(gc * c_prev, tf)
+                grad_c = gc * sf
+                grad_i = _logistic_grad(gc * tg, ti)
+                grad_g = _tanh_grad(gc * si, tg)
+                grad_gates = torch.cat([grad_i, grad_f, grad_g, _logistic_grad(grad_so, to)], dim=-1)
+                grad_drive.append(grad_gates)
+                if need_w:
+                    step_w = products.grad_weight(grad_gates, h_prev)
+                    grad_w = step_w if grad_w is None else grad_w + step_w
+                grad_b = _bias_sum(grad_b, grad_gates, need_b)
+                grad_h = products.grad_input(grad_gates) if (t > 0 or need_h0) else None
+        grad_drive.reverse()
+        return (
+            torch.stack(grad_drive, dim=1) if need_drive else None,
+            grad_h if need_h0 else None,
+            grad_c if need_c0 else None,
+            grad_w,
+            grad_b,
+        )
+
+
+def _gru_layer(drive: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> tuple[Tensor, Tensor]:
+    """One GRU layer over all steps: hidden states ``(R, T, B, H)`` and the last one ``(R, B, H)``."""
+    if _wants_grad(drive, h0, w_hh, b_hh):
+        hs, h = _GRULayer.apply(drive, h0, w_hh, b_hh)
+        return hs, h
+    with torch.no_grad():
+        hs, h, _ = _gru_forward(drive, h0, w_hh, b_hh, None)
+    return hs, h
+
+
+def _gru_forward(
+    drive: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, saved: list[tuple[Tensor, ...]] | None
+) -> tuple[Tensor, Tensor, _ReplicaProducts]:
+    products = _ReplicaProducts(w_hh, rows=h.shape[1])
+    bias = None if b_hh is None else b_hh.unsqueeze(1)
+    steps = []
+    with products.loop_threads():
+        for t in range(drive.shape[1]):
+            rec = products.linear(h)
+            if bias is not None:
+                rec = rec + bias
+            xr, xz, xn = drive[:, t].chunk(3, dim=-1)
+            hr, hz, hn = rec.chunk(3, dim=-1)
+            tr = torch.tanh(0.5 * (xr + hr))
+            r = 0.5 * tr + 0.5
+            tz = torch.tanh(0.5 * (xz + hz))
+            z = 0.5 * tz + 0.5
+            n = torch.tanh(xn + r * hn)
+            omz = 1 - z
+            h_new = omz * n + z * h
+            if saved is not None:
+                saved.append((h, hn, tr, r, tz, z, n, omz))
+            h = h_new
+            steps.append(h)
+    return torch.stack(steps, dim=1), h, products
+
+
+class _GRULayer(torch.autograd.Function):
+    """:func:`_gru_layer` with gradients (see the note above)."""
+
+    @staticmethod
+    def forward(ctx: Any, drive: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
+        saved: list[tuple[Tensor, ...]] = []
+        hs, h, products = _gru_forward(drive, h0, w_hh, b_hh, saved)
+        ctx.save_for_backward(h0, w_hh)
+        ctx.products, ctx.saved = products, [s[1:] for s in saved]
+        ctx.prev = [s[0] for s in saved[1:]]  # h entering steps 1..T-1
+        ctx.set_materialize_grads(False)
+        return hs, h.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad_hs: Tensor | None, grad_last: Tensor | None) -> tuple[Tensor | None, ...]:
+        h0, w_hh = ctx.saved_tensors
+        products: _ReplicaProducts = ctx.products
+        products.weight = w_hh
+        prev = [h0, *ctx.prev]
+        need_drive, need_h0, need_w, need_b = ctx.needs_input_grad
+        T = len(ctx.saved)
+        grad_drive: list[Tensor] = []
+        grad_w = grad_b = None
+        via_gate = via_product = None  # the two gradients step t + 1 sends to h_t, in autograd's order
+        with products.loop_threads():
+            for t in range(T - 1, -1, -1):
+                hn, tr, r, tz, z, n, omz = ctx.saved[t]
+                h_prev = prev[t]
+                gh = _add(None if grad_hs is None else grad_hs[:, t], grad_last if t == T - 1 else via_gate)
+                gh = _add(gh, via_product)
+                if gh is None:
+                    gh = torch.zeros_like(n)
+                grad_z = gh * h_prev - gh * n
+                grad_an = _tanh_grad(gh * omz, n)
+                grad_ar = _logistic_grad(grad_an * hn, tr)
+                grad_az = _logistic_grad(grad_z, tz)
+                grad_drive.append(torch.cat([grad_ar, grad_az, grad_an], dim=-1))
+                grad_rec = torch.cat([grad_ar, grad_az, grad_an * r], dim=-1)
+                if need_w:
+                    step_w = products.grad_weight(grad_rec, h_prev)
+                    grad_w = step_w if grad_w is None else grad_w + step_w
+                grad_b = _bias_sum(grad_b, grad_rec, need_b)
+                if t > 0 or need_h0:
+                    via_gate, via_product = gh * z, products.grad_input(grad_rec)
+        grad_drive.reverse()
+        return (
+            torch.stack(grad_drive, dim=1) if need_drive else None,
+            _add(via_gate, via_product) if need_h0 else None,
+            grad_w,
+            grad_b,
+        )

@@ -15,6 +15,7 @@ from .base import (
     RecurrentOutput,
     _check_init_range,
     _fill_model_doc,
+    _ReplicaProducts,
     activation,
     ensemble_linear,
 )
@@ -61,6 +62,100 @@ class _SimpleRecurrent(RecurrentEnsemble):
         0.5
         """
         return {**super().hyperparameters(), **{name: getattr(self, name) for name in self._own_hyperparameters}}
+
+
+def _elman_layer(nonlinearity: str, drive: Tensor, c0: Tensor, w_ch: Tensor) -> tuple[Tensor, Tensor]:
+    """One Elman layer over all steps: ``h_t = f(drive_t + c_t @ w_ch.T)``, ``c_{t+1} = h_t``.
+
+    Returns the hidden states ``(R, T, B, H)`` and the last one ``(R, B, H)``. With
+    gradients, one autograd node for the whole sequence (:class:`_ElmanLayer`), whose
+    backward computes what autograd computes through the steps, bit for bit.
+    """
+    if torch.is_grad_enabled() and (drive.requires_grad or c0.requires_grad or w_ch.requires_grad):
+        hs, last = _ElmanLayer.apply(nonlinearity, drive, c0, w_ch)
+        return hs, last
+    products = _ReplicaProducts(w_ch, rows=c0.shape[1])
+    steps = []
+    with products.loop_threads():
+        h = c0
+        for t in range(drive.shape[1]):
+            h = activation(nonlinearity, drive[:, t] + products.linear(h))
+            steps.append(h)
+    return torch.stack(steps, dim=1), h
+
+
+class _ElmanLayer(torch.autograd.Function):
+    """:func:`_elman_layer` with gradients: the steps' operations in the forward, their derivatives in the backward.
+
+    The backward repeats, operation for operation, what autograd does through
+    :func:`activation` and :func:`ensemble_linear` step by step (the same operands, the
+    same order of accumulation), so the gradients are the same bit for bit; without the
+    per-step graph, the per-step layout of the weights and the per-product thread switches.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, nonlinearity: str, drive: Tensor, c0: Tensor, w_ch: Tensor) -> tuple[Tensor, Tensor]:
+        products = _ReplicaProducts(w_ch, rows=c0.shape[1])
+        inputs, saved, steps = [c0], [], []  # inputs[t]: the context of step t
+        with products.loop_threads():
+            h = c0
+            for t in range(drive.shape[1]):
+                a = drive[:, t] + products.linear(h)
+                if nonlinearity == "logistic":
+                    v = torch.tanh(0.5 * a)
+                    h = 0.5 * v + 0.5
+                    saved.append(v)  # tanh's result, what its derivative needs
+                else:
+                    h = activation(nonlinearity, a)
+                    saved.append(h)
+                steps.append(h)
+                inputs.append(h)
+        ctx.save_for_backward(c0, w_ch)
+        ctx.nonlinearity, ctx.products, ctx.inputs, ctx.saved = nonlinearity, products, inputs[1:-1], saved
+        ctx.set_materialize_grads(False)
+        return torch.stack(steps, dim=1), h.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad_hs: Tensor | None, grad_last: Tensor | None) -> tuple[Tensor | None, ...]:
+        products: _ReplicaProducts = ctx.products
+        c0, products.weight = ctx.saved_tensors
+        nonlinearity, inputs, saved = ctx.nonlinearity, [c0, *ctx.inputs], ctx.saved
+        T = len(saved)
+        need_drive, need_c0, need_w = ctx.needs_input_grad[1:4]
+        grad_drive: list[Tensor] = []
+        grad_w = grad_h = None
+        with products.loop_threads():
+            for t in range(T - 1, -1, -1):
+                # the gradient of h_t: from the stacked outputs (or the last state) and from step t + 1
+                g = grad_last if t == T - 1 else grad_h
+                if grad_hs is not None:
+                    g = grad_hs[:, t] if g is None else grad_hs[:, t] + g
+                if g is None:
+                    g = torch.zeros_like(saved[t])
+                grad_a = _activation_backward(nonlinearity, g, saved[t])
+                grad_drive.append(grad_a)
+                if need_w:
+                    step_w = products.grad_weight(grad_a, inputs[t])
+                    grad_w = step_w if grad_w is None else grad_w + step_w
+                grad_h = products.grad_input(grad_a) if (t > 0 or need_c0) else None
+        grad_drive.reverse()
+        return (
+            None,
+            torch.stack(grad_drive, dim=1) if need_drive else None,
+            grad_h if need_c0 else None,
+            grad_w,
+        )
+
+
+def _activation_backward(nonlinearity: str, grad: Tensor, saved: Tensor) -> Tensor:
+    """The gradient autograd computes through :func:`activation` (``saved``: tanh's result for logistic, else f's)."""
+    if nonlinearity == "logistic":  # 0.5 * tanh(0.5 * a) + 0.5, backward operation by operation
+        return torch.ops.aten.tanh_backward(grad * 0.5, saved) * 0.5
+    if nonlinearity == "tanh":
+        return torch.ops.aten.tanh_backward(grad, saved)
+    if nonlinearity == "relu":
+        return torch.ops.aten.threshold_backward(grad, saved, 0)
+    return grad
 
 
 @_fill_model_doc
@@ -166,13 +261,7 @@ class ElmanSRN(_SimpleRecurrent):
             b_h = self.maybe(f"bias_h_l{layer}")
             n_in = layer_in.shape[-1]
             drive = ensemble_linear(layer_in.reshape(R, T * B, n_in), w_ih, b_h).reshape(R, T, B, -1)
-            c = context[layer]
-            steps = []
-            for t in range(T):
-                h = activation(self.nonlinearity, drive[:, t] + ensemble_linear(c, w_ch, None))
-                steps.append(h)
-                c = h
-            layer_out = torch.stack(steps, dim=1)
+            layer_out, c = _elman_layer(self.nonlinearity, drive, context[layer], w_ch)
             hidden_layers.append(layer_out)
             finals.append(c)
             layer_in = layer_out
