@@ -138,6 +138,15 @@ def test_a_quick_run_is_reused_only_with_the_current_configuration_and_version(t
         assert not _gen.quick_run_is_current("elman-xor", tmp_path), key
 
 
+def test_citation_cff_names_the_current_version() -> None:
+    """The site's citing page shows CITATION.cff: its version is the package's."""
+    import cogrnn
+
+    text = (DOCS.parent / "CITATION.cff").read_text(encoding="utf-8")
+    versions = [line.split(":", 1)[1].strip().strip("\"'") for line in text.splitlines() if line.startswith("version:")]
+    assert versions == [cogrnn.__version__]
+
+
 def test_check_link_finds_dead_targets_and_anchors(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text('<html><body><h1 id="top">x</h1></body></html>')
     page = tmp_path / "index.html"
