@@ -47,6 +47,9 @@ WORKLOADS = {
 # (forward 8, output error 3, hidden deltas 6, gradients 8, updates 9), plus 3 exp and 3 divisions
 XOR_FMA_PER_UPDATE = 34
 
+# the compiled cases whose first-ever run (an empty numba cache: compilation) is timed apart
+COLD_CASES = ("xor/cogrnn-compiled-R1", "xor/cogrnn-compiled-R50")
+
 OPTIONAL_SECTIONS = ("bench_online", "bench_process", "bench_sweep")
 
 # name: (workload, implementation, replicas, steps actually run per network, epochs actually run)
@@ -108,12 +111,15 @@ def run_case(name: str, quick: bool = False) -> dict[str, float]:
         from cogrnn.training import Trainer
 
         net = ElmanSRN(n_in, n_hidden, n_out, n_replicas=R, random_state=0, dtype=torch.float64)
+        start = time.perf_counter()
         Trainer(lr=0.1, epochs=1, backend=impl, quiet=True).fit(net, x[:50], y[:50])  # warm-up / compile
+        warmup = time.perf_counter() - start
         start = time.perf_counter()
         Trainer(lr=0.1, epochs=epochs, backend=impl, quiet=True).fit(net, x, y)
         elapsed = time.perf_counter() - start
     factor = full_updates / (steps * epochs)
     return {
+        "warmup_s": warmup if impl in ("compiled", "torch") else 0.0,
         "measured_s": elapsed,
         "extrapolation_factor": factor,
         "full_workload_s": elapsed * factor,
@@ -122,9 +128,9 @@ def run_case(name: str, quick: bool = False) -> dict[str, float]:
     }
 
 
-def _subprocess(args: list[str]) -> tuple[float, float, str]:
+def _subprocess(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    proc = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-2000:]}")
@@ -181,8 +187,9 @@ def optional_sections(quick: bool, names: tuple[str, ...] = OPTIONAL_SECTIONS) -
 def kernel_section(repeats: int, quick: bool) -> dict[str, dict]:
     """The kernel cases, each in a fresh subprocess ``repeats`` times (median)."""
     results: dict[str, dict] = {}
+    runs_of: dict[str, list[dict]] = {}
     for name in CASES:
-        runs = []
+        runs = runs_of[name] = []
         for _ in range(repeats):
             args = [sys.executable, "-m", "benchmarks.run", "--case", name] + (["--quick"] if quick else [])
             _, _, out = _subprocess(args)
@@ -197,6 +204,15 @@ def kernel_section(repeats: int, quick: bool) -> dict[str, dict]:
             "replicas": CASES[name][2],
         }
         print(f"{name:<30} {per_net:9.3f} s per network", flush=True)
+    # a first-ever run compiles the kernels (numba's on-disk cache empty): the warm-up call, timed apart
+    for name in COLD_CASES:
+        with tempfile.TemporaryDirectory() as cache:
+            args = [sys.executable, "-m", "benchmarks.run", "--case", name] + (["--quick"] if quick else [])
+            _, _, out = _subprocess(args, env={**os.environ, "NUMBA_CACHE_DIR": cache})
+        cold = json.loads(out)
+        results[name]["cold_warmup_s"] = cold["warmup_s"]
+        results[name]["cached_warmup_s"] = statistics.median(r["warmup_s"] for r in runs_of[name])
+        print(f"{name:<30} first-ever warm-up (compiles) {cold['warmup_s']:.1f} s", flush=True)
     return results
 
 
@@ -308,6 +324,16 @@ def render(doc: dict[str, Any]) -> str:
                 f"({100 * s['cogrnn-compiled-R50_fraction_of_fma_peak']:.1f}%)."
             )
             lines.append("")
+    cold = [(name, r) for name, r in doc["results"].items() if "cold_warmup_s" in r]
+    if cold:
+        lines.append(
+            "First-ever run (numba's on-disk cache empty: the kernels compile), the warm-up call alone: "
+            + "; ".join(
+                f"{name} {r['cold_warmup_s']:.1f} s (from the cache: {r['cached_warmup_s']:.2f} s)" for name, r in cold
+            )
+            + ". Not counted in the per-network times above."
+        )
+        lines.append("")
     by_section: dict[str, list[dict]] = {}
     for row in doc.get("rows", []):
         by_section.setdefault(str(row.get("section", "?")), []).append(row)

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="call-arg,var-annotated"
+# (numba intrinsics are called with their typing context filled in by numba, which mypy cannot see)
 """Compiled (numba) kernels of Elman's online copy-back training for SRN and Jordan ensembles.
 
 One call runs one pass over a stream for R independent single-layer networks, one
@@ -8,15 +10,18 @@ orders, chosen by :func:`use_lockstep` (the same arithmetic; measured in ``bench
   the replica axis last, so every innermost operation runs over the lanes of one chunk
   (SIMD). A chunk runs its whole pass on contiguous copies of its replicas' weights (in
   cache), chunks are split into blocks run in parallel threads. float64 networks with
-  logistic or identity outputs, sse or mse and no clipping run on lane vectors (8-tuples,
-  straight-line code without possible aliasing); the rest on loops over the lanes. Each
+  logistic or identity outputs, sse or mse and no clipping run on lane vectors (explicit
+  LLVM vectors of 8 float64, one SIMD instruction per operation); the rest on loops over
+  the lanes (scalar code: numba's LLVM does not vectorise loops of 8 iterations). Each
   lane does the operations of a lone replica in the same order (no reduction across
   lanes, no fast-math), so a replica's numbers do not depend on R, its lane, its block
   or the number of threads (``tests/test_kernels_simd.py``). Spare lanes of the last
   chunk repeat its first replica and are discarded.
 * ``online_epoch_by_replica``, for larger networks or few replicas: one replica at a
-  time (in parallel threads), whose weights stay in cache for the whole pass.
-  (31-150-31 lexical networks: ~5x faster than lockstep.)
+  time (in parallel threads), whose weights stay in cache for the whole pass. For one
+  sequence (``B == 1``) without clipping, the weights are kept transposed so that the
+  innermost loops run over the units (each unit's sum still in the same order: the same
+  bits) and vectorise, instead of one latency-bound chain of additions per unit.
 
 It computes exactly what the autograd reference in :mod:`cogrnn.training.trainer`
 computes (tested to 1e-10 in float64, 1e-5 in float32).
@@ -36,7 +41,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic, models, register_model
 
 __all__ = [
     "HIDDEN_CODES",
@@ -467,101 +475,195 @@ def _block(  # pragma: no cover - compiled
         bad[r0 + q] = bad_q[q]
 
 
-# lane vectors: 8-tuples of float64, one element per lane. Straight-line code on tuples has
-# no loops and no possible aliasing, so LLVM packs each operation into SIMD registers
-# (superword-level parallelism) while every lane performs exactly the scalar operation.
+# lane vectors: LLVM vectors of LANES float64 values, one element per lane, built by the
+# intrinsics below. numba does not run LLVM's straight-line (SLP) vectoriser, and its loop
+# vectoriser gives up on loops of LANES iterations (fully unrolled first, then possible
+# aliasing between arrays), so code on tuples or on short lane loops stays scalar. On
+# explicit vectors every operation is one SIMD instruction (fadd, fsub, fmul, fdiv: the
+# same IEEE operation in each lane as the scalar one, no fused multiply-add), and exp runs
+# lane by lane through the libm function a scalar ``math.exp`` calls: each lane's bits are
+# those of the scalar code.
+
+
+class _Vec(types.Type):
+    """numba type of an LLVM vector of ``LANES`` float64 values."""
+
+    def __init__(self) -> None:
+        super().__init__(name=f"Vec(float64x{LANES})")
+
+
+_VEC = _Vec()
+
+
+@register_model(_Vec)
+class _VecModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, ir.VectorType(ir.DoubleType(), LANES))
+
+
+def _vec_ptr(context, builder, arrty, arr, offset):
+    data = context.make_array(arrty)(context, builder, arr).data
+    return builder.bitcast(builder.gep(data, [offset]), ir.VectorType(ir.DoubleType(), LANES).as_pointer())
+
+
+@intrinsic
+def _vload(typingctx, arr, offset):
+    """Elements ``offset .. offset + LANES - 1`` of the C-contiguous float64 array ``arr``."""
+    if not (isinstance(arr, types.Array) and arr.dtype == types.float64 and isinstance(offset, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.load(_vec_ptr(context, builder, sig.args[0], args[0], args[1]), align=8)
+
+    return _VEC(arr, offset), codegen
+
+
+@intrinsic
+def _vstore(typingctx, arr, offset, v):
+    if not (isinstance(arr, types.Array) and arr.dtype == types.float64 and isinstance(v, _Vec)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        builder.store(args[2], _vec_ptr(context, builder, sig.args[0], args[0], args[1]), align=8)
+        return context.get_dummy_value()
+
+    return types.none(arr, offset, v), codegen
+
+
+def _vec_binary(op: str):
+    @intrinsic
+    def impl(typingctx, a, b):
+        if not (isinstance(a, _Vec) and isinstance(b, _Vec)):
+            return None
+
+        def codegen(context, builder, sig, args):
+            return getattr(builder, op)(args[0], args[1])
+
+        return _VEC(a, b), codegen
+
+    return impl
+
+
+_add, _sub, _mul, _div = (_vec_binary(op) for op in ("fadd", "fsub", "fmul", "fdiv"))
+
+
+@intrinsic
+def _neg(typingctx, v):
+    if not isinstance(v, _Vec):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.fneg(args[0])
+
+    return _VEC(v), codegen
+
+
+@intrinsic
+def _fill(typingctx, x):
+    """``x`` (as float64) in every lane."""
+    if not isinstance(x, (types.Float, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        value = context.cast(builder, args[0], sig.args[0], types.float64)
+        v = ir.Constant(ir.VectorType(ir.DoubleType(), LANES), ir.Undefined)
+        for q in range(LANES):
+            v = builder.insert_element(v, value, ir.Constant(ir.IntType(32), q))
+        return v
+
+    return _VEC(x), codegen
+
+
+@intrinsic
+def _from_tuple(typingctx, t):
+    if not (isinstance(t, types.UniTuple) and t.count == LANES and t.dtype == types.float64):
+        return None
+
+    def codegen(context, builder, sig, args):
+        v = ir.Constant(ir.VectorType(ir.DoubleType(), LANES), ir.Undefined)
+        for q in range(LANES):
+            v = builder.insert_element(v, builder.extract_value(args[0], q), ir.Constant(ir.IntType(32), q))
+        return v
+
+    return _VEC(t), codegen
+
+
+@intrinsic
+def _lane(typingctx, v, q):
+    """Element ``q`` of a lane vector."""
+    if not (isinstance(v, _Vec) and isinstance(q, types.Integer)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.extract_element(args[0], args[1])
+
+    return types.float64(v, q), codegen
+
+
+@intrinsic
+def _exp(typingctx, v):
+    """exp lane by lane (LLVM scalarises ``llvm.exp`` into calls of the libm exp that ``math.exp`` calls)."""
+    if not isinstance(v, _Vec):
+        return None
+
+    def codegen(context, builder, sig, args):
+        vty = args[0].type
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty]), f"llvm.exp.v{LANES}f64")
+        return builder.call(fn, [args[0]])
+
+    return _VEC(v), codegen
 
 
 @njit(cache=True, inline="always")
 def _v2(a, i):  # pragma: no cover - compiled
-    return (a[i, 0], a[i, 1], a[i, 2], a[i, 3], a[i, 4], a[i, 5], a[i, 6], a[i, 7])
+    return _vload(a, i * LANES)
 
 
 @njit(cache=True, inline="always")
 def _v3(a, i, j):  # pragma: no cover - compiled
-    return (a[i, j, 0], a[i, j, 1], a[i, j, 2], a[i, j, 3], a[i, j, 4], a[i, j, 5], a[i, j, 6], a[i, j, 7])
+    return _vload(a, (i * a.shape[1] + j) * LANES)
 
 
 @njit(cache=True, inline="always")
 def _s2(a, i, v):  # pragma: no cover - compiled
-    a[i, 0] = v[0]
-    a[i, 1] = v[1]
-    a[i, 2] = v[2]
-    a[i, 3] = v[3]
-    a[i, 4] = v[4]
-    a[i, 5] = v[5]
-    a[i, 6] = v[6]
-    a[i, 7] = v[7]
+    _vstore(a, i * LANES, v)
 
 
 @njit(cache=True, inline="always")
 def _s3(a, i, j, v):  # pragma: no cover - compiled
-    a[i, j, 0] = v[0]
-    a[i, j, 1] = v[1]
-    a[i, j, 2] = v[2]
-    a[i, j, 3] = v[3]
-    a[i, j, 4] = v[4]
-    a[i, j, 5] = v[5]
-    a[i, j, 6] = v[6]
-    a[i, j, 7] = v[7]
-
-
-@njit(cache=True, inline="always")
-def _fill(s):  # pragma: no cover - compiled
-    return (s, s, s, s, s, s, s, s)
+    _vstore(a, (i * a.shape[1] + j) * LANES, v)
 
 
 @njit(cache=True, inline="always")
 def _gather_x(a, t, b, i, src):  # pragma: no cover - compiled
-    return (
-        a[t, b, i, src[0]],
-        a[t, b, i, src[1]],
-        a[t, b, i, src[2]],
-        a[t, b, i, src[3]],
-        a[t, b, i, src[4]],
-        a[t, b, i, src[5]],
-        a[t, b, i, src[6]],
-        a[t, b, i, src[7]],
+    return _from_tuple(
+        (
+            a[t, b, i, src[0]],
+            a[t, b, i, src[1]],
+            a[t, b, i, src[2]],
+            a[t, b, i, src[3]],
+            a[t, b, i, src[4]],
+            a[t, b, i, src[5]],
+            a[t, b, i, src[6]],
+            a[t, b, i, src[7]],
+        )
     )
-
-
-@njit(cache=True, inline="always")
-def _add(u, v):  # pragma: no cover - compiled
-    return (u[0] + v[0], u[1] + v[1], u[2] + v[2], u[3] + v[3], u[4] + v[4], u[5] + v[5], u[6] + v[6], u[7] + v[7])
-
-
-@njit(cache=True, inline="always")
-def _sub(u, v):  # pragma: no cover - compiled
-    return (u[0] - v[0], u[1] - v[1], u[2] - v[2], u[3] - v[3], u[4] - v[4], u[5] - v[5], u[6] - v[6], u[7] - v[7])
-
-
-@njit(cache=True, inline="always")
-def _mul(u, v):  # pragma: no cover - compiled
-    return (u[0] * v[0], u[1] * v[1], u[2] * v[2], u[3] * v[3], u[4] * v[4], u[5] * v[5], u[6] * v[6], u[7] * v[7])
 
 
 @njit(cache=True, inline="always")
 def _smul(s, v):  # pragma: no cover - compiled
-    return (s * v[0], s * v[1], s * v[2], s * v[3], s * v[4], s * v[5], s * v[6], s * v[7])
+    return _mul(_fill(s), v)
 
 
 @njit(cache=True, inline="always")
 def _sdiv(v, s):  # pragma: no cover - compiled
-    return (v[0] / s, v[1] / s, v[2] / s, v[3] / s, v[4] / s, v[5] / s, v[6] / s, v[7] / s)
+    return _div(v, _fill(s))
 
 
 @njit(cache=True, inline="always")
 def _logistic(v):  # pragma: no cover - compiled
-    return (
-        1.0 / (1.0 + math.exp(-v[0])),
-        1.0 / (1.0 + math.exp(-v[1])),
-        1.0 / (1.0 + math.exp(-v[2])),
-        1.0 / (1.0 + math.exp(-v[3])),
-        1.0 / (1.0 + math.exp(-v[4])),
-        1.0 / (1.0 + math.exp(-v[5])),
-        1.0 / (1.0 + math.exp(-v[6])),
-        1.0 / (1.0 + math.exp(-v[7])),
-    )
+    one = _fill(1.0)
+    return _div(one, _add(one, _exp(_neg(v))))
 
 
 @njit(cache=True, inline="always")
@@ -569,80 +671,51 @@ def _act(code, v):  # pragma: no cover - compiled
     if code == 0:
         return _logistic(v)
     if code == 1:
-        return (
-            math.tanh(v[0]),
-            math.tanh(v[1]),
-            math.tanh(v[2]),
-            math.tanh(v[3]),
-            math.tanh(v[4]),
-            math.tanh(v[5]),
-            math.tanh(v[6]),
-            math.tanh(v[7]),
+        return _from_tuple(
+            (
+                math.tanh(_lane(v, 0)),
+                math.tanh(_lane(v, 1)),
+                math.tanh(_lane(v, 2)),
+                math.tanh(_lane(v, 3)),
+                math.tanh(_lane(v, 4)),
+                math.tanh(_lane(v, 5)),
+                math.tanh(_lane(v, 6)),
+                math.tanh(_lane(v, 7)),
+            )
         )
     if code == 2:
-        return (
-            v[0] if v[0] > 0.0 else 0.0,
-            v[1] if v[1] > 0.0 else 0.0,
-            v[2] if v[2] > 0.0 else 0.0,
-            v[3] if v[3] > 0.0 else 0.0,
-            v[4] if v[4] > 0.0 else 0.0,
-            v[5] if v[5] > 0.0 else 0.0,
-            v[6] if v[6] > 0.0 else 0.0,
-            v[7] if v[7] > 0.0 else 0.0,
-        )
+        return _select_positive(v, v, _fill(0.0))
     return v
 
 
 @njit(cache=True, inline="always")
 def _dact(code, a, h):  # pragma: no cover - compiled
+    one = _fill(1.0)
     if code == 0:
-        return (
-            a[0] * (h[0] * (1.0 - h[0])),
-            a[1] * (h[1] * (1.0 - h[1])),
-            a[2] * (h[2] * (1.0 - h[2])),
-            a[3] * (h[3] * (1.0 - h[3])),
-            a[4] * (h[4] * (1.0 - h[4])),
-            a[5] * (h[5] * (1.0 - h[5])),
-            a[6] * (h[6] * (1.0 - h[6])),
-            a[7] * (h[7] * (1.0 - h[7])),
-        )
+        return _mul(a, _mul(h, _sub(one, h)))
     if code == 1:
-        return (
-            a[0] * (1.0 - h[0] * h[0]),
-            a[1] * (1.0 - h[1] * h[1]),
-            a[2] * (1.0 - h[2] * h[2]),
-            a[3] * (1.0 - h[3] * h[3]),
-            a[4] * (1.0 - h[4] * h[4]),
-            a[5] * (1.0 - h[5] * h[5]),
-            a[6] * (1.0 - h[6] * h[6]),
-            a[7] * (1.0 - h[7] * h[7]),
-        )
+        return _mul(a, _sub(one, _mul(h, h)))
     if code == 2:
-        return (
-            a[0] * (1.0 if h[0] > 0.0 else 0.0),
-            a[1] * (1.0 if h[1] > 0.0 else 0.0),
-            a[2] * (1.0 if h[2] > 0.0 else 0.0),
-            a[3] * (1.0 if h[3] > 0.0 else 0.0),
-            a[4] * (1.0 if h[4] > 0.0 else 0.0),
-            a[5] * (1.0 if h[5] > 0.0 else 0.0),
-            a[6] * (1.0 if h[6] > 0.0 else 0.0),
-            a[7] * (1.0 if h[7] > 0.0 else 0.0),
-        )
-    return (a[0] * 1.0, a[1] * 1.0, a[2] * 1.0, a[3] * 1.0, a[4] * 1.0, a[5] * 1.0, a[6] * 1.0, a[7] * 1.0)
+        return _mul(a, _select_positive(h, one, _fill(0.0)))
+    return _mul(a, one)
+
+
+@intrinsic
+def _select_positive(typingctx, h, a, b):
+    """Lane by lane: ``a if h > 0.0 else b``."""
+    if not (isinstance(h, _Vec) and isinstance(a, _Vec) and isinstance(b, _Vec)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        zero = ir.Constant(ir.VectorType(ir.DoubleType(), LANES), [0.0] * LANES)
+        return builder.select(builder.fcmp_ordered(">", args[0], zero), args[1], args[2])
+
+    return _VEC(h, a, b), codegen
 
 
 @njit(cache=True, inline="always")
 def _dlogistic(d, y):  # pragma: no cover - compiled
-    return (
-        d[0] * (y[0] * (1.0 - y[0])),
-        d[1] * (y[1] * (1.0 - y[1])),
-        d[2] * (y[2] * (1.0 - y[2])),
-        d[3] * (y[3] * (1.0 - y[3])),
-        d[4] * (y[4] * (1.0 - y[4])),
-        d[5] * (y[5] * (1.0 - y[5])),
-        d[6] * (y[6] * (1.0 - y[6])),
-        d[7] * (y[7] * (1.0 - y[7])),
-    )
+    return _mul(d, _mul(y, _sub(_fill(1.0), y)))
 
 
 @njit(cache=True)
@@ -746,7 +819,7 @@ def _chunk_f64(  # pragma: no cover - compiled
                     _s3(g_ctx, j, c, _add(_v3(g_ctx, j, c), _mul(dj, _v3(ctx, b, c))))
                 _s2(g_bh, j, _add(_v2(g_bh, j), dj))
         for q in range(LANES):
-            if bad_q[q] < 0 and not math.isfinite(step[q]):
+            if bad_q[q] < 0 and not math.isfinite(_lane(step, q)):
                 bad_q[q] = t
         total = _add(total, step)
         # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf)
@@ -807,7 +880,7 @@ def _chunk_f64(  # pragma: no cover - compiled
     _scatter2(M_bh_all, M_bh, r0, n)
     _scatter2(M_bo_all, M_bo, r0, n)
     for q in range(n):
-        losses[r0 + q] = total[q] / T
+        losses[r0 + q] = _lane(total, q) / T
         bad[r0 + q] = bad_q[q]
 
 
@@ -833,37 +906,106 @@ def online_epoch_lockstep(
         and loss_code in (0, 1)
         and not clip > 0.0
     )
-    _epoch_lockstep(
+    args = (
         X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
         ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-        clip, use_bias, use_momentum, losses, bad, blocks, fast,
     )  # fmt: skip
+    if fast:  # a separate function: the lane vectors are typed for float64 arrays only
+        _epoch_lockstep_f64(*args, use_bias, use_momentum, losses, bad, blocks)
+    else:
+        _epoch_lockstep(*args, clip, use_bias, use_momentum, losses, bad, blocks)
 
 
 @njit(cache=True, parallel=True)
 def _epoch_lockstep(  # pragma: no cover - compiled
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-    clip, use_bias, use_momentum, losses, bad, blocks, fast,
+    clip, use_bias, use_momentum, losses, bad, blocks,
 ):  # fmt: skip
     R = W_in.shape[2]
     chunks = (R + LANES - 1) // LANES
     for blk in prange(blocks):
         for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
             r0 = chunk * LANES
-            r1 = min(R, r0 + LANES)
-            if fast:
-                _chunk_f64(
-                    r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-                    use_bias, use_momentum, losses, bad,
-                )  # fmt: skip
-            else:
-                _block(
-                    r0, r1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-                    clip, use_bias, use_momentum, losses, bad,
-                )  # fmt: skip
+            _block(
+                r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                clip, use_bias, use_momentum, losses, bad,
+            )  # fmt: skip
+
+
+@njit(cache=True, parallel=True)
+def _epoch_lockstep_f64(  # pragma: no cover - compiled
+    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    use_bias, use_momentum, losses, bad, blocks,
+):  # fmt: skip
+    R = W_in.shape[2]
+    chunks = (R + LANES - 1) // LANES
+    for blk in prange(blocks):
+        for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
+            r0 = chunk * LANES
+            _chunk_f64(
+                r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                use_bias, use_momentum, losses, bad,
+            )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _output_loss(out_code, loss_code, z, y, dz, tgt):  # pragma: no cover - compiled
+    """Outputs ``y`` of the logits ``z``, ``dz`` = dL/dz and the loss of one sequence's step (1-D rows)."""
+    O = z.shape[0]
+    zmax = -np.inf
+    for k in range(O):
+        if z[k] > zmax:
+            zmax = z[k]
+    if out_code == 0:
+        for k in range(O):
+            y[k] = 1.0 / (1.0 + math.exp(-z[k]))
+    elif out_code == 1:
+        for k in range(O):
+            y[k] = z[k]
+    else:
+        s = 0.0
+        for k in range(O):
+            y[k] = math.exp(z[k] - zmax)
+            s += y[k]
+        for k in range(O):
+            y[k] /= s
+    item = 0.0
+    if loss_code == 0 or loss_code == 1:
+        scale = 1.0 if loss_code == 0 else 2.0 / O
+        dot = 0.0
+        for k in range(O):
+            e = y[k] - tgt[k]
+            item += e * e
+            dz[k] = scale * e
+            dot += y[k] * dz[k]
+        item = 0.5 * item if loss_code == 0 else item / O
+        for k in range(O):
+            if out_code == 0:
+                dz[k] *= y[k] * (1.0 - y[k])
+            elif out_code == 2:
+                dz[k] = y[k] * (dz[k] - dot)
+    elif loss_code == 2:
+        lse = 0.0
+        for k in range(O):
+            lse += math.exp(z[k] - zmax)
+        lse = zmax + math.log(lse)
+        tsum = 0.0
+        for k in range(O):
+            item -= tgt[k] * (z[k] - lse)
+            tsum += tgt[k]
+        for k in range(O):
+            dz[k] = math.exp(z[k] - lse) * tsum - tgt[k]
+    else:
+        for k in range(O):
+            zk = z[k]
+            tk = tgt[k]
+            item += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
+            dz[k] = 1.0 / (1.0 + math.exp(-zk)) - tk
+    return item
 
 
 @njit(cache=True)
@@ -874,6 +1016,8 @@ def _replica(  # pragma: no cover - compiled
 ):  # fmt: skip
     """Replica ``r``'s pass (a plain function: no parallel loop nested in the caller's ``prange``)."""
     T, B, n_in = X.shape[1], X.shape[2], X.shape[3]
+    xr = 0 if X.shape[0] == 1 else r  # a stream shared by all replicas: (1, T, B, I)
+    yr = 0 if Y.shape[0] == 1 else r
     H = W_in.shape[1]
     C = W_ctx.shape[2]
     O = W_out.shape[1]
@@ -904,65 +1048,18 @@ def _replica(  # pragma: no cover - compiled
             for j in range(H):
                 a = b_h[r, j] if use_bias else 0.0
                 for i in range(n_in):
-                    a += W_in[r, j, i] * X[r, t, b, i]
+                    a += W_in[r, j, i] * X[xr, t, b, i]
                 for c in range(C):
                     a += W_ctx[r, j, c] * ctx[r, b, c]
                 h[b, j] = _hidden(hidden_code, a)
             # forward: output
-            zmax = -np.inf
             for k in range(O):
                 a = b_o[r, k] if use_bias else 0.0
                 for j in range(H):
                     a += W_out[r, k, j] * h[b, j]
                 z[b, k] = a
-                if a > zmax:
-                    zmax = a
-            if out_code == 0:
-                for k in range(O):
-                    y[b, k] = 1.0 / (1.0 + math.exp(-z[b, k]))
-            elif out_code == 1:
-                for k in range(O):
-                    y[b, k] = z[b, k]
-            else:
-                s = 0.0
-                for k in range(O):
-                    y[b, k] = math.exp(z[b, k] - zmax)
-                    s += y[b, k]
-                for k in range(O):
-                    y[b, k] /= s
             # loss and dL/dz
-            item = 0.0
-            if loss_code == 0 or loss_code == 1:
-                scale = 1.0 if loss_code == 0 else 2.0 / O
-                dot = 0.0
-                for k in range(O):
-                    e = y[b, k] - Y[r, t, b, k]
-                    item += e * e
-                    dz[k] = scale * e
-                    dot += y[b, k] * dz[k]
-                item = 0.5 * item if loss_code == 0 else item / O
-                for k in range(O):
-                    if out_code == 0:
-                        dz[k] *= y[b, k] * (1.0 - y[b, k])
-                    elif out_code == 2:
-                        dz[k] = y[b, k] * (dz[k] - dot)
-            elif loss_code == 2:
-                lse = 0.0
-                for k in range(O):
-                    lse += math.exp(z[b, k] - zmax)
-                lse = zmax + math.log(lse)
-                tsum = 0.0
-                for k in range(O):
-                    item -= Y[r, t, b, k] * (z[b, k] - lse)
-                    tsum += Y[r, t, b, k]
-                for k in range(O):
-                    dz[k] = math.exp(z[b, k] - lse) * tsum - Y[r, t, b, k]
-            else:
-                for k in range(O):
-                    zk = z[b, k]
-                    tk = Y[r, t, b, k]
-                    item += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
-                    dz[k] = 1.0 / (1.0 + math.exp(-zk)) - tk
+            item = _output_loss(out_code, loss_code, z[b], y[b], dz, Y[yr, t, b])
             step_loss += item / B
             for k in range(O):
                 dz[k] /= B
@@ -977,7 +1074,7 @@ def _replica(  # pragma: no cover - compiled
                 g_bo[k] += dz[k]
             for j in range(H):
                 for i in range(n_in):
-                    g_in[j, i] += dh[j] * X[r, t, b, i]
+                    g_in[j, i] += dh[j] * X[xr, t, b, i]
                 for c in range(C):
                     g_ctx[j, c] += dh[j] * ctx[r, b, c]
                 g_bh[j] += dh[j]
@@ -1049,6 +1146,175 @@ def _replica(  # pragma: no cover - compiled
     losses[r] = total / T
 
 
+@njit(cache=True)
+def _replica_b1(  # pragma: no cover - compiled
+    r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    """:func:`_replica` for one sequence (``B == 1``) and no clipping, the unit axis innermost.
+
+    Every sum runs in the order of :func:`_replica` (over ``i``, then ``c``, for each
+    unit ``j``), but the loops are turned so that the innermost one runs over the units
+    ``j`` (or ``k``) of contiguous rows: weights are kept transposed (``W_in`` as
+    ``(I, H)``, ``W_ctx`` as ``(C, H)``; ``W_out`` both as ``(O, H)`` for the backward
+    pass and ``(H, O)`` for the forward pass, the two copies updated by the same
+    operations). Each unit's chain of additions stays sequential (the same bits), while
+    the units advance side by side in SIMD lanes instead of one latency-bound chain after
+    another. The gradient of each step is applied as it is formed (``0.0 + d * x``: the
+    value the zeroed accumulator of :func:`_replica` holds for one sequence).
+    """
+    T, n_in = X.shape[1], X.shape[3]
+    xr = 0 if X.shape[0] == 1 else r
+    yr = 0 if Y.shape[0] == 1 else r
+    H = W_in.shape[1]
+    C = W_ctx.shape[2]
+    O = W_out.shape[1]
+    dt = W_in.dtype
+    WinT = np.ascontiguousarray(W_in[r].T)
+    WctxT = np.ascontiguousarray(W_ctx[r].T)
+    Wout = W_out[r].copy()
+    WoutT = np.ascontiguousarray(W_out[r].T)
+    MinT = np.ascontiguousarray(M_in[r].T)
+    MctxT = np.ascontiguousarray(M_ctx[r].T)
+    Mout = M_out[r].copy()
+    MoutT = np.ascontiguousarray(M_out[r].T)
+    bh = b_h[r].copy()
+    bo = b_o[r].copy()
+    Mbh = M_bh[r].copy()
+    Mbo = M_bo[r].copy()
+    cx = ctx[r, 0].copy()
+    yp = yprev[r, 0].copy()
+    a = np.empty(H, dtype=dt)
+    h = np.empty(H, dtype=dt)
+    z = np.empty(O, dtype=dt)
+    y = np.empty(O, dtype=dt)
+    dz = np.empty(O, dtype=dt)
+    dh = np.empty(H, dtype=dt)
+    total = 0.0
+    bad[r] = -1
+    for t in range(T):
+        if jordan:
+            for c in range(C):
+                cx[c] = mu * cx[c] + yp[c]
+        # forward: hidden, a_j = b_j + sum_i W_in[j, i] x_i + sum_c W_ctx[j, c] ctx_c in that order
+        for j in range(H):
+            a[j] = bh[j] if use_bias else 0.0
+        for i in range(n_in):
+            xi = X[xr, t, 0, i]
+            for j in range(H):
+                a[j] += WinT[i, j] * xi
+        for c in range(C):
+            cc = cx[c]
+            for j in range(H):
+                a[j] += WctxT[c, j] * cc
+        for j in range(H):
+            h[j] = _hidden(hidden_code, a[j])
+        # forward: output
+        for k in range(O):
+            z[k] = bo[k] if use_bias else 0.0
+        for j in range(H):
+            hj = h[j]
+            for k in range(O):
+                z[k] += WoutT[j, k] * hj
+        # loss and dL/dz
+        item = _output_loss(out_code, loss_code, z, y, dz, Y[yr, t, 0])
+        step_loss = 0.0
+        step_loss += item / 1
+        for k in range(O):
+            dz[k] /= 1
+        if not math.isfinite(step_loss):
+            bad[r] = t
+            break
+        total += step_loss
+        # backward, with the weights of this step: dh_j = f'(h_j) sum_k W_out[k, j] dz_k (over k in order)
+        for j in range(H):
+            dh[j] = 0.0
+        for k in range(O):
+            dk = dz[k]
+            for j in range(H):
+                dh[j] += Wout[k, j] * dk
+        for j in range(H):
+            dh[j] = dh[j] * _hidden_deriv(hidden_code, h[j])
+        # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf), g = 0.0 + d * x
+        if use_momentum:
+            for k in range(O):
+                dk = dz[k]
+                for j in range(H):
+                    m = momentum * Mout[k, j] + (0.0 + dk * h[j])
+                    Mout[k, j] = m
+                    Wout[k, j] -= lr * m
+            for j in range(H):
+                hj = h[j]
+                for k in range(O):
+                    m = momentum * MoutT[j, k] + (0.0 + dz[k] * hj)
+                    MoutT[j, k] = m
+                    WoutT[j, k] -= lr * m
+            if use_bias:
+                for k in range(O):
+                    m = momentum * Mbo[k] + (0.0 + dz[k])
+                    Mbo[k] = m
+                    bo[k] -= lr * m
+                for j in range(H):
+                    m = momentum * Mbh[j] + (0.0 + dh[j])
+                    Mbh[j] = m
+                    bh[j] -= lr * m
+            for i in range(n_in):
+                xi = X[xr, t, 0, i]
+                for j in range(H):
+                    m = momentum * MinT[i, j] + (0.0 + dh[j] * xi)
+                    MinT[i, j] = m
+                    WinT[i, j] -= lr * m
+            for c in range(C):
+                cc = cx[c]
+                for j in range(H):
+                    m = momentum * MctxT[c, j] + (0.0 + dh[j] * cc)
+                    MctxT[c, j] = m
+                    WctxT[c, j] -= lr * m
+        else:
+            for k in range(O):
+                dk = dz[k]
+                for j in range(H):
+                    Wout[k, j] -= lr * (0.0 + dk * h[j])
+            for j in range(H):
+                hj = h[j]
+                for k in range(O):
+                    WoutT[j, k] -= lr * (0.0 + dz[k] * hj)
+            if use_bias:
+                for k in range(O):
+                    bo[k] -= lr * (0.0 + dz[k])
+                for j in range(H):
+                    bh[j] -= lr * (0.0 + dh[j])
+            for i in range(n_in):
+                xi = X[xr, t, 0, i]
+                for j in range(H):
+                    WinT[i, j] -= lr * (0.0 + dh[j] * xi)
+            for c in range(C):
+                cc = cx[c]
+                for j in range(H):
+                    WctxT[c, j] -= lr * (0.0 + dh[j] * cc)
+        # the copy-back: context for the next step
+        if jordan:
+            for k in range(O):
+                yp[k] = y[k]
+        else:
+            for j in range(H):
+                cx[j] = h[j]
+    W_in[r] = WinT.T
+    W_ctx[r] = WctxT.T
+    W_out[r] = Wout
+    b_h[r] = bh
+    b_o[r] = bo
+    M_in[r] = MinT.T
+    M_ctx[r] = MctxT.T
+    M_out[r] = Mout
+    M_bh[r] = Mbh
+    M_bo[r] = Mbo
+    ctx[r, 0] = cx
+    yprev[r, 0] = yp
+    losses[r] = total / T
+
+
 def online_epoch_by_replica(
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
@@ -1057,7 +1323,8 @@ def online_epoch_by_replica(
     """One online pass, replica by replica (layout: replica axis first, as the torch parameters).
 
     For larger networks: each replica's weights stay in cache for the whole pass. ``X``
-    is ``(R, T, B, I)``, ``Y`` ``(R, T, B, O)``, weights as the torch parameters,
+    is ``(R, T, B, I)`` (or ``(1, T, B, I)``, a stream shared by all replicas), ``Y``
+    ``(R, T, B, O)`` (or ``(1, T, B, O)``), weights as the torch parameters,
     ``ctx`` ``(R, B, C)``, ``yprev`` ``(R, B, O)``.
 
     Updates the weights ``W_*``/``b_*``, the momentum buffers ``M_*``, the context
@@ -1070,10 +1337,31 @@ def online_epoch_by_replica(
         ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
         clip, use_bias, use_momentum, losses, bad,
     )  # fmt: skip
-    if X.shape[0] == 1:  # one replica: no parallel region to start and join every pass
-        _replica(0, *args)
+    if W_in.shape[0] == 1:  # one replica: no parallel region to start and join every pass
+        _one_replica(0, *args)
     else:
         _epoch_by_replica(*args)
+
+
+@njit(cache=True)
+def _one_replica(  # pragma: no cover - compiled
+    r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    """Replica ``r``'s pass: :func:`_replica_b1` for one sequence without clipping, else :func:`_replica`."""
+    if X.shape[2] == 1 and not clip > 0.0:
+        _replica_b1(
+            r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+            ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+            use_bias, use_momentum, losses, bad,
+        )  # fmt: skip
+    else:
+        _replica(
+            r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+            ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+            clip, use_bias, use_momentum, losses, bad,
+        )  # fmt: skip
 
 
 @njit(cache=True, parallel=True)
@@ -1082,9 +1370,9 @@ def _epoch_by_replica(  # pragma: no cover - compiled
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     clip, use_bias, use_momentum, losses, bad,
 ):  # fmt: skip
-    for r in prange(X.shape[0]):
-        _replica(
-            r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    for r in prange(W_in.shape[0]):
+        _one_replica(
+            np.int64(r), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
             ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
             clip, use_bias, use_momentum, losses, bad,
         )  # fmt: skip

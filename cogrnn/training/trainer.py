@@ -36,6 +36,7 @@ import torch
 from torch import Tensor
 
 from .._progress import ProgressReporter
+from .._threads import single_torch_thread
 from ..config import Config, check_bool, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError, TrainingDivergedError
 from ..models.base import RecurrentEnsemble, as_real_tensor
@@ -260,9 +261,10 @@ class Trainer:
             raise ConfigError(f"model must be a cogrnn model; got {type(model).__name__}")
         cfg = self.config
         check_loss_compatible(cfg.loss, model.output_activation)
-        x = model.check_inputs(inputs)
-        y = self._check_targets(model, targets, x)
-        m = self._check_mask(model, mask, x)
+        with single_torch_thread():  # elementwise checks of small tensors: contended threads only cost
+            x = model.check_inputs(inputs)
+            y = self._check_targets(model, targets, x)
+            m = self._check_mask(model, mask, x)
         reason = _compiled_unsupported(model, cfg) or ("a loss mask" if m is not None else None)
         if cfg.backend == "compiled" and reason is not None:
             raise ConfigError(f"backend='compiled' cannot train {reason}; use backend='torch'")
@@ -476,8 +478,8 @@ class Trainer:
         buffers = [np.zeros_like(a) for a in arrays]
         if lockstep:
             X, Y = to_kernel(x), to_kernel(y)
-        else:  # read-only views (a shared stream stays a broadcast view)
-            X, Y = x.detach().numpy(), y.detach().numpy()
+        else:  # (R, T, B, n), or (1, T, B, n) for a stream shared by all replicas
+            X, Y = _replica_stream(x), _replica_stream(y)
         if jordan:
             ctx, yprev = to_kernel(state[0][0]), to_kernel(state[1][0])
         else:
