@@ -29,7 +29,7 @@ import os
 import re
 import textwrap
 from collections.abc import Sequence
-from typing import Any, NamedTuple, TypedDict, TypeVar
+from typing import Any, NamedTuple, TypedDict, TypeVar, overload
 
 import numpy as np
 
@@ -268,6 +268,29 @@ def _operand(t: Tensor, one: bool) -> Tensor:
     ``expand`` + :func:`_canonical` made, in one call.
     """
     return torch.cat((t, t)) if one else _canonical(t)
+
+
+@overload
+def _pair(t: Tensor) -> Tensor: ...
+@overload
+def _pair(t: None) -> None: ...
+def _pair(t: Tensor | None) -> Tensor | None:
+    """A single replica ``(1, ...)`` as a batch of two identical ones (a view), or None.
+
+    A fused layer runs a single network as two identical replicas from start to end: every
+    product is then the batch of two that :func:`replica_bmm` makes of one replica, without
+    a copy per product, and the elementwise operations compute the same numbers per element.
+    """
+    return None if t is None else t.expand(2, *t.shape[1:])
+
+
+@overload
+def _first(t: Tensor) -> Tensor: ...
+@overload
+def _first(t: None) -> None: ...
+def _first(t: Tensor | None) -> Tensor | None:
+    """The first replica of a :func:`_pair`-ed computation, ``(1, ...)``, or None."""
+    return None if t is None else t[:1]
 
 
 def _is_small(a: Tensor, b: Tensor) -> bool:

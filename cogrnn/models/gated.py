@@ -14,6 +14,8 @@ from .base import (
     RecurrentEnsemble,
     RecurrentOutput,
     _fill_model_doc,
+    _first,
+    _pair,
     _ReplicaProducts,
     ensemble_linear,
     uniform_bound,
@@ -265,12 +267,17 @@ def _lstm_layer(
         return hs, cs, h, c
     with torch.no_grad():
         hs, cs, h, c, _ = _lstm_forward(drive, h0, c0, w_hh, b_hh, None)
+    if w_hh.shape[0] == 1:
+        return hs[:1], cs[:1], h[:1], c[:1]
     return hs, cs, h, c
 
 
 def _lstm_forward(
     drive: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None, saved: list[tuple[Tensor, ...]] | None
 ) -> tuple[Tensor, Tensor, Tensor, Tensor, _ReplicaProducts]:
+    """The steps; a single replica runs as two identical ones (see ``_pair``), and the results keep both."""
+    if w_hh.shape[0] == 1:
+        drive, h, c, w_hh, b_hh = _pair(drive), _pair(h), _pair(c), _pair(w_hh), _pair(b_hh)
     products = _ReplicaProducts(w_hh, rows=h.shape[1])
     bias = None if b_hh is None else b_hh.unsqueeze(1)
     steps, cells = [], []
@@ -306,19 +313,23 @@ class _LSTMLayer(torch.autograd.Function):
     def forward(ctx: Any, drive: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
         saved: list[tuple[Tensor, ...]] = []
         hs, cs, h, c, products = _lstm_forward(drive, h0, c0, w_hh, b_hh, saved)
-        ctx.save_for_backward(h0, c0, w_hh)
+        ctx.save_for_backward(h0, c0, w_hh)  # for autograd's check that they are unchanged at the backward
         ctx.products, ctx.saved = products, [s[2:] for s in saved]
-        ctx.prev = [(s[0], s[1]) for s in saved[1:]]  # (h, c) entering steps 1..T-1
+        ctx.prev = [(s[0], s[1]) for s in saved]  # (h, c) entering every step
         ctx.set_materialize_grads(False)
+        if w_hh.shape[0] == 1:
+            return hs[:1].clone(), cs[:1].clone(), h[:1].clone(), c[:1].clone()
         return hs, cs, h.clone(), c.clone()
 
     @staticmethod
     def backward(ctx: Any, grad_hs: Tensor | None, grad_cs: Tensor | None, grad_h: Tensor | None,
                  grad_c: Tensor | None) -> tuple[Tensor | None, ...]:  # fmt: skip
-        h0, c0, w_hh = ctx.saved_tensors
+        h0, _, _ = ctx.saved_tensors  # (the steps use their pairs: ctx.prev, ctx.products)
         products: _ReplicaProducts = ctx.products
-        products.weight = w_hh
-        prev = [(h0, c0), *ctx.prev]
+        one = h0.shape[0] == 1
+        if one:
+            grad_hs, grad_cs, grad_h, grad_c = _pair(grad_hs), _pair(grad_cs), _pair(grad_h), _pair(grad_c)
+        prev = ctx.prev
         need_drive, need_h0, need_c0, need_w, need_b = ctx.needs_input_grad
         T = len(ctx.saved)
         grad_drive: list[Tensor] = []
@@ -344,16 +355,16 @@ class _LSTMLayer(torch.autograd.Function):
                 if need_w:
                     step_w = products.grad_weight(grad_gates, h_prev)
                     grad_w = step_w if grad_w is None else grad_w + step_w
-                grad_b = _bias_sum(grad_b, grad_gates, need_b)
+                grad_b = _bias_sum(grad_b, grad_gates[:1] if one else grad_gates, need_b)
                 grad_h = products.grad_input(grad_gates) if (t > 0 or need_h0) else None
         grad_drive.reverse()
-        return (
+        grads = (
             torch.stack(grad_drive, dim=1) if need_drive else None,
             grad_h if need_h0 else None,
             grad_c if need_c0 else None,
             grad_w,
-            grad_b,
         )
+        return (*(_first(g) for g in grads), grad_b) if one else (*grads, grad_b)
 
 
 def _gru_layer(drive: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> tuple[Tensor, Tensor]:
@@ -363,12 +374,15 @@ def _gru_layer(drive: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> 
         return hs, h
     with torch.no_grad():
         hs, h, _ = _gru_forward(drive, h0, w_hh, b_hh, None)
-    return hs, h
+    return (hs[:1], h[:1]) if w_hh.shape[0] == 1 else (hs, h)
 
 
 def _gru_forward(
     drive: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, saved: list[tuple[Tensor, ...]] | None
 ) -> tuple[Tensor, Tensor, _ReplicaProducts]:
+    """The steps; a single replica runs as two identical ones (see ``_pair``), and the results keep both."""
+    if w_hh.shape[0] == 1:
+        drive, h, w_hh, b_hh = _pair(drive), _pair(h), _pair(w_hh), _pair(b_hh)
     products = _ReplicaProducts(w_hh, rows=h.shape[1])
     bias = None if b_hh is None else b_hh.unsqueeze(1)
     steps = []
@@ -400,18 +414,20 @@ class _GRULayer(torch.autograd.Function):
     def forward(ctx: Any, drive: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Any:
         saved: list[tuple[Tensor, ...]] = []
         hs, h, products = _gru_forward(drive, h0, w_hh, b_hh, saved)
-        ctx.save_for_backward(h0, w_hh)
+        ctx.save_for_backward(h0, w_hh)  # for autograd's check that they are unchanged at the backward
         ctx.products, ctx.saved = products, [s[1:] for s in saved]
-        ctx.prev = [s[0] for s in saved[1:]]  # h entering steps 1..T-1
+        ctx.prev = [s[0] for s in saved]  # h entering every step
         ctx.set_materialize_grads(False)
-        return hs, h.clone()
+        return (hs[:1].clone(), h[:1].clone()) if w_hh.shape[0] == 1 else (hs, h.clone())
 
     @staticmethod
     def backward(ctx: Any, grad_hs: Tensor | None, grad_last: Tensor | None) -> tuple[Tensor | None, ...]:
-        h0, w_hh = ctx.saved_tensors
+        h0, _ = ctx.saved_tensors  # (the steps use their pairs: ctx.prev, ctx.products)
         products: _ReplicaProducts = ctx.products
-        products.weight = w_hh
-        prev = [h0, *ctx.prev]
+        one = h0.shape[0] == 1
+        if one:
+            grad_hs, grad_last = _pair(grad_hs), _pair(grad_last)
+        prev = ctx.prev
         need_drive, need_h0, need_w, need_b = ctx.needs_input_grad
         T = len(ctx.saved)
         grad_drive: list[Tensor] = []
@@ -434,13 +450,13 @@ class _GRULayer(torch.autograd.Function):
                 if need_w:
                     step_w = products.grad_weight(grad_rec, h_prev)
                     grad_w = step_w if grad_w is None else grad_w + step_w
-                grad_b = _bias_sum(grad_b, grad_rec, need_b)
+                grad_b = _bias_sum(grad_b, grad_rec[:1] if one else grad_rec, need_b)
                 if t > 0 or need_h0:
                     via_gate, via_product = gh * z, products.grad_input(grad_rec)
         grad_drive.reverse()
-        return (
+        grads = (
             torch.stack(grad_drive, dim=1) if need_drive else None,
             _add(via_gate, via_product) if need_h0 else None,
             grad_w,
-            grad_b,
         )
+        return (*(_first(g) for g in grads), grad_b) if one else (*grads, grad_b)

@@ -15,6 +15,8 @@ from .base import (
     RecurrentOutput,
     _check_init_range,
     _fill_model_doc,
+    _first,
+    _pair,
     _ReplicaProducts,
     activation,
     ensemble_linear,
@@ -74,14 +76,8 @@ def _elman_layer(nonlinearity: str, drive: Tensor, c0: Tensor, w_ch: Tensor) -> 
     if torch.is_grad_enabled() and (drive.requires_grad or c0.requires_grad or w_ch.requires_grad):
         hs, last = _ElmanLayer.apply(nonlinearity, drive, c0, w_ch)
         return hs, last
-    products = _ReplicaProducts(w_ch, rows=c0.shape[1])
-    steps = []
-    with products.loop_threads():
-        h = c0
-        for t in range(drive.shape[1]):
-            h = activation(nonlinearity, drive[:, t] + products.linear(h))
-            steps.append(h)
-    return torch.stack(steps, dim=1), h
+    with torch.no_grad():
+        return _ElmanLayer.forward(None, nonlinearity, drive, c0, w_ch)
 
 
 class _ElmanLayer(torch.autograd.Function):
@@ -95,10 +91,12 @@ class _ElmanLayer(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, nonlinearity: str, drive: Tensor, c0: Tensor, w_ch: Tensor) -> tuple[Tensor, Tensor]:
-        products = _ReplicaProducts(w_ch, rows=c0.shape[1])
-        inputs, saved, steps = [c0], [], []  # inputs[t]: the context of step t
+        one = w_ch.shape[0] == 1  # then run as two identical replicas (see _pair)
+        products = _ReplicaProducts(_pair(w_ch) if one else w_ch, rows=c0.shape[1])
+        inputs, saved, steps = [], [], []  # inputs[t]: the context of step t (t >= 1)
         with products.loop_threads():
-            h = c0
+            h = _pair(c0) if one else c0
+            drive = _pair(drive) if one else drive
             for t in range(drive.shape[1]):
                 a = drive[:, t] + products.linear(h)
                 if nonlinearity == "logistic":
@@ -110,15 +108,22 @@ class _ElmanLayer(torch.autograd.Function):
                     saved.append(h)
                 steps.append(h)
                 inputs.append(h)
+        hs = torch.stack(steps, dim=1)
+        if ctx is None:  # no gradients: the outputs alone
+            return (hs[:1], h[:1]) if one else (hs, h)
         ctx.save_for_backward(c0, w_ch)
-        ctx.nonlinearity, ctx.products, ctx.inputs, ctx.saved = nonlinearity, products, inputs[1:-1], saved
+        ctx.nonlinearity, ctx.products, ctx.inputs, ctx.saved, ctx.one = nonlinearity, products, inputs[:-1], saved, one
         ctx.set_materialize_grads(False)
-        return torch.stack(steps, dim=1), h.clone()
+        return (hs[:1].clone(), h[:1].clone()) if one else (hs, h.clone())
 
     @staticmethod
     def backward(ctx: Any, grad_hs: Tensor | None, grad_last: Tensor | None) -> tuple[Tensor | None, ...]:
         products: _ReplicaProducts = ctx.products
-        c0, products.weight = ctx.saved_tensors
+        c0, w_ch = ctx.saved_tensors
+        one = ctx.one
+        if one:
+            c0, w_ch, grad_hs, grad_last = _pair(c0), _pair(w_ch), _pair(grad_hs), _pair(grad_last)
+        products.weight = w_ch
         nonlinearity, inputs, saved = ctx.nonlinearity, [c0, *ctx.inputs], ctx.saved
         T = len(saved)
         need_drive, need_c0, need_w = ctx.needs_input_grad[1:4]
@@ -139,12 +144,8 @@ class _ElmanLayer(torch.autograd.Function):
                     grad_w = step_w if grad_w is None else grad_w + step_w
                 grad_h = products.grad_input(grad_a) if (t > 0 or need_c0) else None
         grad_drive.reverse()
-        return (
-            None,
-            torch.stack(grad_drive, dim=1) if need_drive else None,
-            grad_h if need_c0 else None,
-            grad_w,
-        )
+        grads = (torch.stack(grad_drive, dim=1) if need_drive else None, grad_h if need_c0 else None, grad_w)
+        return (None, *(_first(g) for g in grads)) if one else (None, *grads)
 
 
 def _activation_backward(nonlinearity: str, grad: Tensor, saved: Tensor) -> Tensor:
