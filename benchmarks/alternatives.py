@@ -9,13 +9,19 @@ For ensembles of R networks trained by BPTT (LSTM, GRU, SRN) and online (Elman's
 * ``python-loop``: R PyTorch modules trained one after another (own SGD each).
 
 The modules are written with ``nn.Linear`` cells (what ``vmap`` accepts everywhere).
-Rows: seconds per epoch of each implementation and its ratio to cogrnn's time.
+Rows: seconds per epoch of each implementation and its ratio to cogrnn's time, the
+minimum over ``repeats`` rounds that run the implementations of a case in turn (cogrnn,
+torch-func, python-loop, then again), so that a change of load on a shared machine falls
+on all of them; beside the wall time, the CPU time of the process (``cpu_seconds``, all
+its threads), which the load does not stretch. On a CUDA device the row names the GPU.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import time
+from functools import partial
 from typing import Any
 
 import torch
@@ -65,16 +71,35 @@ def _data(device: str) -> tuple[torch.Tensor, torch.Tensor]:
     return x.to(device), y.to(device)
 
 
+_last_cpu: list[float] = [0.0]  # CPU seconds per epoch of the latest timed call (process time, all threads)
+
+
+class _Stopwatch:
+    """Wall and CPU time of a block, per ``n`` repetitions; the device synchronised at both ends."""
+
+    def __init__(self, device: str, n: int) -> None:
+        self.cuda, self.n = device.startswith("cuda"), n
+
+    def __enter__(self) -> _Stopwatch:
+        if self.cuda:
+            torch.cuda.synchronize()
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.cuda:
+            torch.cuda.synchronize()
+        self.wall = (time.perf_counter() - self.wall) / self.n
+        self.cpu = (time.process_time() - self.cpu) / self.n
+        _last_cpu[0] = self.cpu
+
+
 def _timed(step: Any, epochs: int, device: str) -> float:
     step()  # warm-up
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(epochs):
-        step()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / epochs
+    with _Stopwatch(device, epochs) as watch:
+        for _ in range(epochs):
+            step()
+    return watch.wall
 
 
 def bptt_cogrnn(kind: str, R: int, epochs: int, device: str = "cpu") -> float:
@@ -89,13 +114,9 @@ def bptt_cogrnn(kind: str, R: int, epochs: int, device: str = "cpu") -> float:
     x, y = _data(device)
     Trainer(method="bptt", lr=0.1, epochs=1, loss="mse", quiet=True).fit(net, x, y)  # warm-up
     trainer = Trainer(method="bptt", lr=0.1, epochs=epochs, loss="mse", quiet=True)
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    trainer.fit(net, x, y)  # one call: the epochs inside, as a user runs it
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / epochs
+    with _Stopwatch(device, epochs) as watch:
+        trainer.fit(net, x, y)  # one call: the epochs inside, as a user runs it
+    return watch.wall
 
 
 def bptt_torch_func(kind: str, R: int, epochs: int, device: str = "cpu") -> float:
@@ -197,23 +218,28 @@ def online_cogrnn(R: int, steps: int, epochs: int = 1) -> float:
     return (time.perf_counter() - start) / epochs
 
 
-def bench(quick: bool = False) -> list[dict[str, Any]]:
-    """All alternatives, on the CPU and (when there is one) on the GPU; one row per case."""
+def bench(quick: bool = False, repeats: int | None = None) -> list[dict[str, Any]]:
+    """All alternatives, on the CPU and (when there is one) on the GPU; one row per case and implementation.
+
+    Each case runs its implementations in turn ``repeats`` times (3, quick 2) and keeps
+    each one's minimum wall time (and minimum CPU time).
+    """
     rows: list[dict[str, Any]] = []
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     replicas = (1, 10) if quick else (1, 10, 100)
-    epochs = 1 if quick else 5
+    epochs = 2 if quick else 5
+    repeats = repeats or (2 if quick else 3)
     for device in devices:
         name = torch.cuda.get_device_name(0) if device == "cuda" else "cpu"
         for kind in ("srn", "gru", "lstm"):
             for R in replicas:
-                ref = bptt_cogrnn(kind, R, epochs, device)
-                rows.append(_row("bptt", f"{kind} R={R}", "cogrnn", ref, ref, device, name, R))
-                for impl, fn in (("torch-func", bptt_torch_func), ("python-loop", bptt_python_loop)):
-                    if impl == "python-loop" and R == 100 and quick:
-                        continue
-                    sec = fn(kind, R, epochs, device)
-                    rows.append(_row("bptt", f"{kind} R={R}", impl, sec, ref, device, name, R))
+                impls = {"cogrnn": bptt_cogrnn, "torch-func": bptt_torch_func, "python-loop": bptt_python_loop}
+                if quick and R == 100:
+                    del impls["python-loop"]
+                best = _interleaved({k: partial(f, kind, R, epochs, device) for k, f in impls.items()}, repeats)
+                for impl, (sec, cpu) in best.items():
+                    rows.append(_row("bptt", f"{kind} R={R}", impl, sec, best["cogrnn"][0], device, name, R,
+                                     cpu=cpu, ref_cpu=best["cogrnn"][1], repeats=repeats))  # fmt: skip
     steps = 200 if quick else 1000
     for R in (1, 10) if quick else (1, 10, 50):
         ref = online_cogrnn(R, 3000) * steps / 3000
@@ -224,7 +250,20 @@ def bench(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
-def _row(section: str, case: str, impl: str, sec: float, ref: float, device: str, name: str, R: int, steps=None):
+def _interleaved(calls: dict[str, Any], repeats: int) -> dict[str, tuple[float, float]]:
+    """``{name: (min wall, min CPU)}`` over ``repeats`` rounds that call every implementation in turn."""
+    best = {name: (math.inf, math.inf) for name in calls}
+    for _ in range(repeats):
+        for name, call in calls.items():
+            wall = call()
+            best[name] = (min(best[name][0], wall), min(best[name][1], _last_cpu[0]))
+    return best
+
+
+def _row(
+    section: str, case: str, impl: str, sec: float, ref: float, device: str, name: str, R: int, steps=None,
+    cpu: float | None = None, ref_cpu: float | None = None, repeats: int | None = None,
+):  # fmt: skip
     row = {
         "section": f"alternatives/{section}",
         "case": case,
@@ -235,6 +274,11 @@ def _row(section: str, case: str, impl: str, sec: float, ref: float, device: str
         "seconds": sec,
         "ratio_to_cogrnn": sec / ref,
     }
+    if cpu is not None and ref_cpu is not None:
+        row["cpu_seconds"] = cpu
+        row["cpu_ratio_to_cogrnn"] = cpu / ref_cpu
+    if repeats is not None:
+        row["repeats"] = repeats
     if steps is not None:
         row["updates_per_network"] = steps
     return row
