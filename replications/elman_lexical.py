@@ -285,7 +285,7 @@ def fig9_position_scores() -> pd.DataFrame:
 # -- compute ----------------------------------------------------------------------------------
 def _types(rec: Recording, classes: pd.DataFrame, seed: int, condition: str) -> pd.DataFrame:
     """Type-averaged hidden vectors in the long form of results.csv."""
-    df = rec.mean_by("word").to_df()
+    df = Recording(rec.states, rec.descriptors[["word"]]).mean_by("word").to_df()  # the states only
     df = df.drop(columns="n").merge(
         classes[["word", "category", "lexical_class", "animacy", "argument"]], on="word"
     )  # fmt: skip
@@ -306,7 +306,8 @@ def _frozen_pass(model: RecurrentEnsemble, batches: Sequence[SequenceBatch], sta
     def padded(v: np.ndarray) -> np.ndarray:  # (t, 1, ...) -> (T, ...), the first step repeated as padding
         return np.concatenate([v[:, 0], np.repeat(v[:1, 0], T - len(v), axis=0)])
 
-    x = np.stack([padded(b.inputs)[:, None] for b in batches])
+    dtype = torch.empty(0, dtype=model.dtype).numpy().dtype  # cast once here, not after stacking in float64
+    x = np.stack([padded(b.inputs.astype(dtype, copy=False))[:, None] for b in batches])
     desc = {k: np.stack([padded(b.descriptors[k]) for b in batches]) for k in batches[0].descriptors}
     rec = evaluate(model, x, descriptors=desc, lengths=n_steps).with_states(state)
     bounds = np.cumsum([0, *n_steps])  # replica r's observations are rows bounds[r]:bounds[r + 1] (views, no copies)
@@ -323,10 +324,9 @@ def _frozen_pass(model: RecurrentEnsemble, batches: Sequence[SequenceBatch], sta
 
 
 def _seed_scores(
-    rec: Recording, net: RecurrentEnsemble, replica: int, task: LexicalSentences, per_word: int,
-    rng: np.random.Generator,
-) -> tuple[dict[str, float], pd.DataFrame]:  # fmt: skip
-    """One trained seed: likelihood scores (p. 199), token scores (Fig. 9), generated sentences; boy/girl tokens."""
+    rec: Recording, task: LexicalSentences, per_word: int, rng: np.random.Generator
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """One trained seed: likelihood scores (p. 199), token scores (Fig. 9); boy/girl tokens."""
     d, vocab = rec.descriptors, task.vocabulary()
     contexts = sentence_prefixes(d["word"].tolist(), d["position"].tolist())
     unit = {w: i for i, w in reversed(list(enumerate(vocab)))}  # a word's first unit, as vocab.index
@@ -351,12 +351,23 @@ def _seed_scores(
         table.insert(1, "role", role)
         table.insert(2, "prev_word", prev["prev_word"].to_numpy())
         tables.append(table)
+    return scores, pd.concat(tables, ignore_index=True)
+
+
+def _generated_grammatical(
+    net: RecurrentEnsemble, task: LexicalSentences, rngs: list[np.random.Generator]
+) -> list[float]:
+    """Per seed: the share of words sampled from the network that form complete template sentences.
+
+    Every seed continues its own primers with its own random stream (``rngs[r]``, after its
+    token sample); the seeds' replicas run together, one forward pass per word.
+    """
     one = LexicalSentences(n_sentences=1, lexicon=task.lexicon)  # primers: one random sentence each
     generated = sampled_grammaticality(
-        net, vocab, lambda g: one.sentences(g)[0], task.grammatical_prefix, replica=replica, random_state=rng
-    )
-    scores["generated_grammatical"] = float(np.mean(generated["share"].to_numpy()))
-    return scores, pd.concat(tables, ignore_index=True)
+        net, task.vocabulary(), lambda g: one.sentences(g)[0], task.grammatical_prefix,
+        replica=list(range(len(rngs))), random_state=rngs,
+    )  # fmt: skip
+    return [float(np.mean(g["share"].to_numpy())) for _, g in generated.groupby("replica", sort=True)]
 
 
 # -- measures: per seed and condition, from results.csv ---------------------------------------
@@ -467,20 +478,26 @@ class ElmanLexical(Replication):
         classes = zog_task.word_classes()
         zog_streams = [zog_task.encode(zog_task.sentences(c[2])) for c in children]
         types: dict[tuple[int, str], pd.DataFrame] = {}
-        scores, tokens = [], []
+        seed_scores: list[dict[str, float]] = []
+        tokens = []
+        rngs = [np.random.default_rng(c[3]) for c in children]
         passes = (("trained", net, streams), ("untrained", untrained, streams), ("novel", net, zog_streams))
         for condition, model, batches in passes:
             for r, rec in enumerate(_frozen_pass(model, batches, config.state_name)):
                 types[r, condition] = _types(rec, classes, r, condition)
                 if condition == "trained":
-                    rng = np.random.default_rng(children[r][3])
-                    seed_scores, seed_tokens = _seed_scores(rec, net, r, task, config.tokens_per_word, rng)
-                    scores += [{"seed": r, "metric": k, "value": v} for k, v in seed_scores.items()]
-                    tokens.append(seed_tokens.assign(seed=r)[["seed", *seed_tokens.columns]])
+                    scores_r, tokens_r = _seed_scores(rec, task, config.tokens_per_word, rngs[r])
+                    seed_scores.append(scores_r)
+                    tokens.append(tokens_r.assign(seed=r)[["seed", *tokens_r.columns]])
+            del rec  # a view of the whole pass's arrays: free them before the next pass
+        for scores_r, share in zip(seed_scores, _generated_grammatical(net, task, rngs)):
+            scores_r["generated_grammatical"] = share
         ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]
         return {
             "results": pd.concat(ordered, ignore_index=True),
-            "scores": pd.DataFrame(scores),
+            "scores": pd.DataFrame(
+                [{"seed": r, "metric": k, "value": v} for r, sc in enumerate(seed_scores) for k, v in sc.items()]
+            ),
             "tokens": pd.concat(tokens, ignore_index=True),
         }
 

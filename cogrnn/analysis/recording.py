@@ -8,8 +8,8 @@ own) per observation.
 
 from __future__ import annotations
 
-import copy
 import importlib
+import itertools
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
@@ -729,8 +729,11 @@ def evaluate(
 ) -> Recording:
     """Run a network with frozen weights over a stream and record every step.
 
-    The forward pass runs under :func:`torch.no_grad` in chunks of ``chunk_size`` steps (the
-    state carries over from chunk to chunk, so the result is that of one pass).
+    The forward pass runs under :func:`torch.no_grad` in chunks of at most ``chunk_size``
+    steps, of equal length (the state carries over from chunk to chunk, so the result is that
+    of one pass; no short last chunk, whose input products BLAS may round otherwise: chunks of
+    a few rows take other kernels). The states and outputs of every step go straight into
+    float64 arrays, one row per observation, so the memory used is about that of the result.
 
     Parameters
     ----------
@@ -750,7 +753,7 @@ def evaluate(
         One length per replica: replica r's steps from ``lengths[r]`` on are padding and are
         dropped (streams of unequal length padded at the end to a common T).
     chunk_size : int, default 4096
-        Steps per forward call, to bound memory.
+        Most steps per forward call, to bound memory (the steps are split into equal chunks).
 
     Returns
     -------
@@ -795,12 +798,13 @@ def evaluate(
     kept = [n_run] * R if lens is None else lens
     rows = _ObservationRows(kept, B)
     arrays: dict[str, np.ndarray] = {}
-    net = _transposed_weights(model)
     # one intra-op thread: small per-chunk products gain nothing from threads, and contended
     # threads made a 50-seed evaluation 27x slower on a busy machine (same bits either way)
     with torch.no_grad(), single_torch_thread(), timed("evaluate"):
-        for start in range(0, n_run, chunk_size):
-            out = net(x[:, start : min(start + chunk_size, n_run)], state)
+        n_chunks = -(-n_run // chunk_size)
+        bounds = [n_run * k // n_chunks for k in range(n_chunks + 1)]
+        for start, stop in itertools.pairwise(bounds):
+            out = model(x[:, start:stop], state)
             state = out.state
             rows.store(arrays, "outputs", out.outputs, start)
             for layer in range(out.hidden.shape[1]):
@@ -863,26 +867,3 @@ class _ObservationRows:
             return per_step.reshape(R * per_step.shape[1] * self.batch, *per_step.shape[3:])
         tail = per_step.shape[3:]
         return np.concatenate([per_step[r, :k].reshape(k * self.batch, *tail) for r, k in enumerate(self.kept)])
-
-
-def _transposed_weights(model: Any) -> Any:
-    """``model``, or a shallow copy of it whose weight matrices are stored transposed (same values).
-
-    Every cogrnn model computes ``x @ weight[r].T`` with :func:`cogrnn.models.base.ensemble_linear`,
-    which hands BLAS the transpose as a contiguous array and copies it when it is not one: at
-    every step of the recurrence (an (R, H, H) copy per step; 10 x 150 x 150 floats cost more than
-    the product, and the freed copies fragmented the heap to 12 GB over 27,000 steps). Stored
-    transposed once, the transpose is contiguous: the same products of the same operands, so the
-    same bits, without the copies. The caller's model is not modified. Models with one replica are
-    returned as they are (their product is computed as a batch of two, copied anyway).
-    """
-    params = getattr(model, "_parameters", None)
-    if not isinstance(params, dict) or getattr(model, "n_replicas", 1) < 2:
-        return model
-    stored = {
-        name: p.detach().transpose(1, 2).contiguous().transpose(1, 2) if p is not None and p.dim() == 3 else p
-        for name, p in params.items()
-    }
-    fast = copy.copy(model)
-    fast.__dict__["_parameters"] = stored
-    return fast

@@ -279,18 +279,22 @@ class LexicalSentences(Task):
             raise DataError(f"unknown word(s) {', '.join(unknown)}")
         ids = np.array([index[w] for w in words])
         onehot = np.eye(N_INPUTS)[ids]
-        classes = self.word_classes().set_index("word")
+        classes = self.word_classes()
+        category = dict(zip(classes["word"], classes["category"]))
+        lexical_class = dict(zip(classes["word"], classes["lexical_class"]))
         T = len(words) if self.wrap else len(words) - 1
         target = np.roll(ids, -1)[:T]
-        sent = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
+        lengths = [len(s) for s in sentences]
+        sent = np.repeat(np.arange(len(sentences)), lengths)
+        starts = np.cumsum([0, *lengths[:-1]])
         desc = {
             "word": np.array(words[:T], dtype=object).astype(str),
             "target_word": np.array(vocab, dtype=object)[target].astype(str),
-            "category": classes.loc[words[:T], "category"].to_numpy().astype(str),
-            "lexical_class": classes.loc[words[:T], "lexical_class"].to_numpy().astype(str),
-            "position": np.concatenate([np.arange(len(s)) for s in sentences])[:T],
+            "category": np.array([category[w] for w in words[:T]], dtype=object).astype(str),
+            "lexical_class": np.array([lexical_class[w] for w in words[:T]], dtype=object).astype(str),
+            "position": (np.arange(len(words)) - np.repeat(starts, lengths))[:T],
             "sentence": sent[:T],
-            "sentence_length": np.repeat([len(s) for s in sentences], [len(s) for s in sentences])[:T],
+            "sentence_length": np.repeat(lengths, lengths)[:T],
             "prev_word": np.array(["", *words[:-1]], dtype=object)[:T].astype(str),
         }
         return SequenceBatch(
