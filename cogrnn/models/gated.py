@@ -280,26 +280,27 @@ def _lstm_forward(
         drive, h, c, w_hh, b_hh = _pair(drive), _pair(h), _pair(c), _pair(w_hh), _pair(b_hh)
     products = _ReplicaProducts(w_hh, rows=h.shape[1])
     bias = None if b_hh is None else b_hh.unsqueeze(1)
+    H = h.shape[-1]
     steps, cells = [], []
     with products.loop_threads():
         for t in range(drive.shape[1]):
             rec = products.linear(h)
             if bias is not None:
                 rec = rec + bias
-            i, f, g, o = (drive[:, t] + rec).chunk(4, dim=-1)
-            tf = torch.tanh(0.5 * f)
-            sf = 0.5 * tf + 0.5
+            gates = drive[:, t] + rec
+            # the logistic of the adjacent gates i and f in one pass (elementwise: the same numbers)
+            t_if = torch.tanh(0.5 * gates[..., : 2 * H])
+            s_if = 0.5 * t_if + 0.5
+            si, sf = s_if[..., :H], s_if[..., H:]
             p1 = sf * c
-            ti = torch.tanh(0.5 * i)
-            si = 0.5 * ti + 0.5
-            tg = torch.tanh(g)
+            tg = torch.tanh(gates[..., 2 * H : 3 * H])
             c_new = p1 + si * tg
-            to = torch.tanh(0.5 * o)
+            to = torch.tanh(0.5 * gates[..., 3 * H :])
             so = 0.5 * to + 0.5
             tc = torch.tanh(c_new)
             h_new = so * tc
             if saved is not None:
-                saved.append((h, c, ti, tf, tg, to, si, sf, so, tc))
+                saved.append((h, c, t_if, tg, to, si, sf, so, tc))
             h, c = h_new, c_new
             steps.append(h)
             cells.append(c)
@@ -336,7 +337,7 @@ class _LSTMLayer(torch.autograd.Function):
         grad_w = grad_b = None
         with products.loop_threads():
             for t in range(T - 1, -1, -1):
-                ti, tf, tg, to, si, sf, so, tc = ctx.saved[t]
+                t_if, tg, to, si, sf, so, tc = ctx.saved[t]
                 h_prev, c_prev = prev[t]
                 # h_t: from the outputs and from step t + 1 (or the final state); c_t likewise, then through h_t
                 gh = _add(None if grad_hs is None else grad_hs[:, t], grad_h)
@@ -346,11 +347,10 @@ class _LSTMLayer(torch.autograd.Function):
                 grad_so = gh * tc
                 from_h = _tanh_grad(gh * so, tc)
                 gc = from_h if gc is None else gc + from_h
-                grad_f = _logistic_grad(gc * c_prev, tf)
+                grad_if = _logistic_grad(torch.cat([gc * tg, gc * c_prev], dim=-1), t_if)
                 grad_c = gc * sf
-                grad_i = _logistic_grad(gc * tg, ti)
                 grad_g = _tanh_grad(gc * si, tg)
-                grad_gates = torch.cat([grad_i, grad_f, grad_g, _logistic_grad(grad_so, to)], dim=-1)
+                grad_gates = torch.cat([grad_if, grad_g, _logistic_grad(grad_so, to)], dim=-1)
                 grad_drive.append(grad_gates)
                 if need_w:
                     step_w = products.grad_weight(grad_gates, h_prev)
@@ -385,23 +385,24 @@ def _gru_forward(
         drive, h, w_hh, b_hh = _pair(drive), _pair(h), _pair(w_hh), _pair(b_hh)
     products = _ReplicaProducts(w_hh, rows=h.shape[1])
     bias = None if b_hh is None else b_hh.unsqueeze(1)
+    H = h.shape[-1]
     steps = []
     with products.loop_threads():
         for t in range(drive.shape[1]):
             rec = products.linear(h)
             if bias is not None:
                 rec = rec + bias
-            xr, xz, xn = drive[:, t].chunk(3, dim=-1)
-            hr, hz, hn = rec.chunk(3, dim=-1)
-            tr = torch.tanh(0.5 * (xr + hr))
-            r = 0.5 * tr + 0.5
-            tz = torch.tanh(0.5 * (xz + hz))
-            z = 0.5 * tz + 0.5
-            n = torch.tanh(xn + r * hn)
+            d = drive[:, t]
+            hn = rec[..., 2 * H :]
+            # the logistic of the adjacent gates r and z in one pass (elementwise: the same numbers)
+            t_rz = torch.tanh(0.5 * (d[..., : 2 * H] + rec[..., : 2 * H]))
+            s_rz = 0.5 * t_rz + 0.5
+            r, z = s_rz[..., :H], s_rz[..., H:]
+            n = torch.tanh(d[..., 2 * H :] + r * hn)
             omz = 1 - z
             h_new = omz * n + z * h
             if saved is not None:
-                saved.append((h, hn, tr, r, tz, z, n, omz))
+                saved.append((h, hn, t_rz, r, z, n, omz))
             h = h_new
             steps.append(h)
     return torch.stack(steps, dim=1), h, products
@@ -435,7 +436,7 @@ class _GRULayer(torch.autograd.Function):
         via_gate = via_product = None  # the two gradients step t + 1 sends to h_t, in autograd's order
         with products.loop_threads():
             for t in range(T - 1, -1, -1):
-                hn, tr, r, tz, z, n, omz = ctx.saved[t]
+                hn, t_rz, r, z, n, omz = ctx.saved[t]
                 h_prev = prev[t]
                 gh = _add(None if grad_hs is None else grad_hs[:, t], grad_last if t == T - 1 else via_gate)
                 gh = _add(gh, via_product)
@@ -443,10 +444,9 @@ class _GRULayer(torch.autograd.Function):
                     gh = torch.zeros_like(n)
                 grad_z = gh * h_prev - gh * n
                 grad_an = _tanh_grad(gh * omz, n)
-                grad_ar = _logistic_grad(grad_an * hn, tr)
-                grad_az = _logistic_grad(grad_z, tz)
-                grad_drive.append(torch.cat([grad_ar, grad_az, grad_an], dim=-1))
-                grad_rec = torch.cat([grad_ar, grad_az, grad_an * r], dim=-1)
+                grad_rz = _logistic_grad(torch.cat([grad_an * hn, grad_z], dim=-1), t_rz)
+                grad_drive.append(torch.cat([grad_rz, grad_an], dim=-1))
+                grad_rec = torch.cat([grad_rz, grad_an * r], dim=-1)
                 if need_w:
                     step_w = products.grad_weight(grad_rec, h_prev)
                     grad_w = step_w if grad_w is None else grad_w + step_w
