@@ -98,3 +98,50 @@ def test_by_replica_kernel_matches_lockstep_bits():
     for a, b in zip(lock[:5], to_r):
         np.testing.assert_array_equal(np.moveaxis(a, -1, 0), b)
     np.testing.assert_array_equal(lock[-1], losses)
+
+
+def _by_replica(R, n_in=1, H=2, O=1, B=1, codes=(0, 0, 0), jordan=False, momentum=0.0, shared=True, dtype=np.float64):
+    """The by-replica kernel on the problem of :func:`_problem` (B sequences), replica axis first."""
+    X, Y, arrays, ctx, yprev = _problem(R, n_in=n_in, H=H, O=O, jordan=jordan, dtype=dtype)
+    X, Y = np.repeat(X, B, axis=1), np.repeat(Y, B, axis=1)
+    ctx, yprev = np.repeat(ctx, B, axis=0), np.repeat(yprev, B, axis=0)
+    to_r = [np.ascontiguousarray(np.moveaxis(a, -1, 0)) for a in arrays]
+    buffers = [np.zeros_like(a) for a in to_r]
+    c, yp = np.ascontiguousarray(np.moveaxis(ctx, -1, 0)), np.ascontiguousarray(np.moveaxis(yprev, -1, 0))
+    Xr, Yr = np.moveaxis(X, -1, 0), np.moveaxis(Y, -1, 0)  # (1, T, B, n): a stream shared by all replicas
+    if not shared:
+        Xr, Yr = np.ascontiguousarray(np.repeat(Xr, R, 0)), np.ascontiguousarray(np.repeat(Yr, R, 0))
+    losses, bad = np.zeros(R), np.full(R, -1, dtype=np.int64)
+    hidden, out, loss = codes
+    for _ in range(3):
+        K.online_epoch_by_replica(
+            np.ascontiguousarray(Xr), np.ascontiguousarray(Yr), *to_r, *buffers, c, yp, 0.3, momentum, 0.5, jordan,
+            hidden, out, loss, 0.0, True, momentum > 0.0, losses, bad,
+        )  # fmt: skip
+    return [*to_r, *buffers, c, yp, losses]
+
+
+CASES_B1 = [
+    ((0, 0, 0), False, 0.0),
+    ((0, 0, 0), True, 0.4),
+    ((1, 2, 2), False, 0.4),
+    ((2, 1, 1), True, 0.0),
+    ((3, 0, 3), False, 0.2),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("codes", "jordan", "momentum"), CASES_B1)
+def test_one_sequence_pass_with_units_innermost_gives_the_bits_of_the_general_pass(codes, jordan, momentum, dtype):
+    # B == 1 runs the transposed, vectorised pass; B == 2 with both sequences equal runs the general
+    # one (halves of every gradient, added twice: exact), so the two give the same bits; so do a
+    # stream shared by all replicas and one stream per replica, and a replica trained alone
+    kw = {"n_in": 3, "H": 11, "O": 5, "codes": codes, "jordan": jordan, "momentum": momentum, "dtype": dtype}
+    one = _by_replica(3, B=1, **kw)
+    two = _by_replica(3, B=2, **kw)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b if a.ndim < 3 or a.shape == b.shape else b[:, :1])
+    for a, b in zip(one, _by_replica(3, B=1, shared=False, **kw)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(one, _by_replica(1, B=1, **kw)):
+        np.testing.assert_array_equal(a[:1], b)

@@ -271,3 +271,29 @@ def test_ensemble_replica_trains_on_its_whole_stream_whatever_the_others(dtype):
             assert torch.equal(p[r], w[0]), name
     with pytest.raises(DataError, match="one length"):
         stack_streams(streams[:2])
+
+
+@pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork])
+def test_one_replica_runs_its_passes_in_grouped_calls_with_the_bits_of_one_call_per_pass(cls):
+    # R = 1 runs several passes per compiled call; R = 2 (by replica) one call per pass: the same bits
+    seeds = np.random.SeedSequence(5).spawn(2)
+    x = _stream((2, 9, 1, 3), seed=3)
+    y = torch.rand(2, 9, 1, 2, dtype=F64, generator=torch.Generator().manual_seed(2))
+    cfg = TrainerConfig(lr=0.3, momentum=0.5, epochs=9, backend="compiled")
+    ens = cls(3, 4, 2, n_replicas=2, replica_seeds=seeds, dtype=F64)
+    both = Trainer(cfg, quiet=True).fit(ens, x, y)
+    one = cls(3, 4, 2, replica_seeds=seeds[:1], dtype=F64)
+    alone = Trainer(cfg, quiet=True).fit(one, x[:1], y[:1])
+    for p, q in zip(ens.parameters(), one.parameters()):
+        assert torch.equal(p[:1], q)
+    assert both.history_.query("seed == 0")["loss"].tolist() == alone.history_["loss"].tolist()
+    assert alone.history_["epoch"].tolist() == list(range(1, 10))
+    for s, t in zip(both.state_, alone.state_):
+        assert torch.equal(s[:, :1], t)
+
+
+def test_one_replica_divergence_names_its_epoch():
+    x = torch.full((20, 1, 2), 10.0)
+    net = ElmanSRN(2, 4, 2, output_activation="identity", nonlinearity="relu", random_state=0)
+    with pytest.raises(TrainingDivergedError, match=r"replica 0 .* epoch 1, step \d+ with learning rate 1e\+30"):
+        Trainer(lr=1e30, loss="mse", epochs=3, backend="compiled", quiet=True).fit(net, x, x)

@@ -24,7 +24,8 @@ orders, chosen by :func:`use_lockstep` (the same arithmetic; measured in ``bench
   bits) and vectorise, instead of one latency-bound chain of additions per unit.
 
 It computes exactly what the autograd reference in :mod:`cogrnn.training.trainer`
-computes (tested to 1e-10 in float64, 1e-5 in float32).
+computes (tested to 1e-10 in float64, 1e-5 in float32). The entry points release the GIL
+(``nogil``): separate fits can run side by side in Python threads.
 
 Codes: hidden activation 0 logistic, 1 tanh, 2 relu, 3 identity; output activation
 0 logistic, 1 identity, 2 softmax; loss 0 sse (half sum of squares), 1 mse, 2 softmax
@@ -916,7 +917,7 @@ def online_epoch_lockstep(
         _epoch_lockstep(*args, clip, use_bias, use_momentum, losses, bad, blocks)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _epoch_lockstep(  # pragma: no cover - compiled
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
@@ -934,7 +935,7 @@ def _epoch_lockstep(  # pragma: no cover - compiled
             )  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _epoch_lockstep_f64(  # pragma: no cover - compiled
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
@@ -1185,9 +1186,11 @@ def _replica_b1(  # pragma: no cover - compiled
     Mbo = M_bo[r].copy()
     cx = ctx[r, 0].copy()
     yp = yprev[r, 0].copy()
-    a = np.empty(H, dtype=dt)
+    a = np.empty(H)  # sums in float64 (as the scalar accumulators of _replica), stored in the model's dtype
     h = np.empty(H, dtype=dt)
+    za = np.empty(O)
     z = np.empty(O, dtype=dt)
+    da = np.empty(H)
     y = np.empty(O, dtype=dt)
     dz = np.empty(O, dtype=dt)
     dh = np.empty(H, dtype=dt)
@@ -1212,11 +1215,13 @@ def _replica_b1(  # pragma: no cover - compiled
             h[j] = _hidden(hidden_code, a[j])
         # forward: output
         for k in range(O):
-            z[k] = bo[k] if use_bias else 0.0
+            za[k] = bo[k] if use_bias else 0.0
         for j in range(H):
             hj = h[j]
             for k in range(O):
-                z[k] += WoutT[j, k] * hj
+                za[k] += WoutT[j, k] * hj
+        for k in range(O):
+            z[k] = za[k]
         # loss and dL/dz
         item = _output_loss(out_code, loss_code, z, y, dz, Y[yr, t, 0])
         step_loss = 0.0
@@ -1229,13 +1234,13 @@ def _replica_b1(  # pragma: no cover - compiled
         total += step_loss
         # backward, with the weights of this step: dh_j = f'(h_j) sum_k W_out[k, j] dz_k (over k in order)
         for j in range(H):
-            dh[j] = 0.0
+            da[j] = 0.0
         for k in range(O):
             dk = dz[k]
             for j in range(H):
-                dh[j] += Wout[k, j] * dk
+                da[j] += Wout[k, j] * dk
         for j in range(H):
-            dh[j] = dh[j] * _hidden_deriv(hidden_code, h[j])
+            dh[j] = da[j] * _hidden_deriv(hidden_code, h[j])
         # SGD (with momentum as torch.optim.SGD: buf = m * buf + g; p -= lr * buf), g = 0.0 + d * x
         if use_momentum:
             for k in range(O):
@@ -1243,34 +1248,34 @@ def _replica_b1(  # pragma: no cover - compiled
                 for j in range(H):
                     m = momentum * Mout[k, j] + (0.0 + dk * h[j])
                     Mout[k, j] = m
-                    Wout[k, j] -= lr * m
+                    Wout[k, j] -= lr * Mout[k, j]
             for j in range(H):
                 hj = h[j]
                 for k in range(O):
                     m = momentum * MoutT[j, k] + (0.0 + dz[k] * hj)
                     MoutT[j, k] = m
-                    WoutT[j, k] -= lr * m
+                    WoutT[j, k] -= lr * MoutT[j, k]
             if use_bias:
                 for k in range(O):
                     m = momentum * Mbo[k] + (0.0 + dz[k])
                     Mbo[k] = m
-                    bo[k] -= lr * m
+                    bo[k] -= lr * Mbo[k]
                 for j in range(H):
                     m = momentum * Mbh[j] + (0.0 + dh[j])
                     Mbh[j] = m
-                    bh[j] -= lr * m
+                    bh[j] -= lr * Mbh[j]
             for i in range(n_in):
                 xi = X[xr, t, 0, i]
                 for j in range(H):
                     m = momentum * MinT[i, j] + (0.0 + dh[j] * xi)
                     MinT[i, j] = m
-                    WinT[i, j] -= lr * m
+                    WinT[i, j] -= lr * MinT[i, j]
             for c in range(C):
                 cc = cx[c]
                 for j in range(H):
                     m = momentum * MctxT[c, j] + (0.0 + dh[j] * cc)
                     MctxT[c, j] = m
-                    WctxT[c, j] -= lr * m
+                    WctxT[c, j] -= lr * MctxT[c, j]
         else:
             for k in range(O):
                 dk = dz[k]
@@ -1343,7 +1348,43 @@ def online_epoch_by_replica(
         _epoch_by_replica(*args)
 
 
-@njit(cache=True)
+def online_epochs_one_replica(
+    n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    """``n_epochs`` passes of :func:`online_epoch_by_replica` for one replica in one compiled call.
+
+    ``losses`` is ``(n_epochs, 1)``: row ``e`` the mean loss of pass ``e``. Returns the
+    number of passes run: fewer than ``n_epochs`` when a pass met a non-finite loss (its
+    step in ``bad``). The same numbers as ``n_epochs`` calls of one pass, without the
+    cost of a call per pass (for small networks, a large part of a short pass).
+    """
+    return _one_replica_epochs(
+        n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+        ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+        clip, use_bias, use_momentum, losses, bad,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _one_replica_epochs(  # pragma: no cover - compiled
+    n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad,
+):  # fmt: skip
+    for e in range(n_epochs):
+        _one_replica(
+            0, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+            ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+            clip, use_bias, use_momentum, losses[e], bad,
+        )  # fmt: skip
+        if bad[0] >= 0:
+            return e + 1
+    return n_epochs
+
+
+@njit(cache=True, nogil=True)
 def _one_replica(  # pragma: no cover - compiled
     r, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
@@ -1364,7 +1405,7 @@ def _one_replica(  # pragma: no cover - compiled
         )  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _epoch_by_replica(  # pragma: no cover - compiled
     X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,

@@ -495,24 +495,24 @@ class Trainer:
         scalars = (float(cfg.lr), float(cfg.momentum), float(getattr(model, "mu", 0.0)), jordan, *codes)
         flags = (float(cfg.clip_grad_norm or 0.0), model.bias, use_momentum, losses, bad)
         with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
-            for epoch in range(1, cfg.epochs + 1):
-                if cfg.reset_state == "epoch":
-                    ctx[...] = start_ctx
-                    yprev[...] = start_y
-                if lockstep:
-                    blocks = K.n_blocks(R, numba.get_num_threads())
-                    K.online_epoch_lockstep(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags, blocks)  # type: ignore[call-arg]
-                else:
-                    K.online_epoch_by_replica(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags)  # type: ignore[call-arg]
-                if (bad >= 0).any():
-                    r = int(np.flatnonzero(bad >= 0)[0])
-                    raise TrainingDivergedError(
-                        f"training diverged: the loss of replica {r} became non-finite at "
-                        f"epoch {epoch}, step {int(bad[r])} with learning rate {cfg.lr}; "
-                        "lower the learning rate or set clip_grad_norm"
-                    )
-                rows += _epoch_rows(epoch, losses.tolist(), T)
-                bar.advance()
+            if R == 1 and not lockstep and cfg.reset_state == "never":
+                # one replica: several passes per compiled call (a call costs much of a short pass)
+                self._one_replica_passes(K, (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3]), T, rows, bar)
+            else:
+                for epoch in range(1, cfg.epochs + 1):
+                    if cfg.reset_state == "epoch":
+                        ctx[...] = start_ctx
+                        yprev[...] = start_y
+                    if lockstep:
+                        blocks = K.n_blocks(R, numba.get_num_threads())
+                        K.online_epoch_lockstep(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags, blocks)  # type: ignore[call-arg]
+                    else:
+                        K.online_epoch_by_replica(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags)  # type: ignore[call-arg]
+                    if (bad >= 0).any():
+                        r = int(np.flatnonzero(bad >= 0)[0])
+                        self._diverged(r, epoch, int(bad[r]))
+                    rows += _epoch_rows(epoch, losses.tolist(), T)
+                    bar.advance()
         with torch.no_grad():
             for name, arr in zip(names, arrays):
                 param = model.maybe(name)
@@ -521,6 +521,33 @@ class Trainer:
         if jordan:
             return (from_kernel(ctx).unsqueeze(0), from_kernel(yprev).unsqueeze(0))
         return (from_kernel(ctx).unsqueeze(0),)
+
+    def _diverged(self, r: int, epoch: int, step: int) -> None:
+        raise TrainingDivergedError(
+            f"training diverged: the loss of replica {r} became non-finite at epoch {epoch}, step {step} with "
+            f"learning rate {self.config.lr}; lower the learning rate or set clip_grad_norm"
+        )
+
+    def _one_replica_passes(self, K: Any, args: tuple, T: int, rows: list[dict[str, Any]], bar: Any) -> None:
+        """All passes of one replica, in compiled calls of about a quarter second each (progress between)."""
+        import time
+
+        epochs = self.config.epochs
+        losses = np.zeros((epochs, 1), dtype=np.float64)
+        bad = np.full(1, -1, dtype=np.int64)
+        done, group = 0, 1
+        while done < epochs:
+            n = min(group, epochs - done)
+            start = time.perf_counter()
+            ran = K.online_epochs_one_replica(n, *args, losses[done : done + n], bad)
+            elapsed = time.perf_counter() - start
+            for e in range(done, done + ran):
+                rows += _epoch_rows(e + 1, losses[e].tolist(), T)
+            if bad[0] >= 0:
+                self._diverged(0, done + ran, int(bad[0]))
+            done += ran
+            bar.advance(ran)
+            group = max(1, min(4 * group, int(group * 0.25 / max(elapsed, 1e-6))))
 
     def _fit_online_compiled(
         self,
