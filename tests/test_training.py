@@ -273,6 +273,39 @@ def test_ensemble_replica_trains_on_its_whole_stream_whatever_the_others(dtype):
         stack_streams(streams[:2])
 
 
+@pytest.mark.parametrize("model", ["elman", "jordan"])
+def test_seeds_of_different_lengths_fit_in_threads_with_the_numbers_of_each_fit_alone(model, monkeypatch):
+    # every seed its own length: one-replica fits side by side in threads (the compiled pass releases the GIL)
+    import numba
+
+    from cogrnn.tasks.base import SequenceBatch
+    from cogrnn.training import OnlineSRNConfig, train_ensemble
+    from cogrnn.training import ensembles as E
+
+    def stream(n_steps, seed):
+        bits = np.random.default_rng(seed).integers(0, 2, (n_steps + 1, 1, 3)).astype(np.float64)
+        return SequenceBatch(bits[:-1], bits[1:])
+
+    cfg = OnlineSRNConfig(model=model, epochs=4, hidden_size=5, lr=0.3, momentum=0.5)
+    streams = [stream(n, s) for s, n in enumerate((9, 14, 6, 21, 11))]
+    seeds = np.random.SeedSequence(23).spawn(len(streams))
+    if numba.get_num_threads() < 2:
+        pytest.skip("numba has one thread here")
+    assert E._seed_threads(cfg, [[r] for r in range(5)], torch.float64) == min(5, numba.get_num_threads())
+    assert E._seed_threads(OnlineSRNConfig(model="lstm"), [[0], [1]], torch.float64) == 1
+    assert E._seed_threads(cfg, [[0, 1], [2]], torch.float64) == 1
+    torch_threads = torch.get_num_threads()
+    ens = train_ensemble(cfg, streams, seeds, quiet=True)
+    assert torch.get_num_threads() == torch_threads
+    monkeypatch.setattr(E, "_seed_threads", lambda *a: 1)  # the same fits one after another
+    serial = train_ensemble(cfg, streams, seeds, quiet=True)
+    for r, (b, s) in enumerate(zip(streams, seeds)):
+        alone = train_ensemble(cfg, [b], [s], quiet=True)
+        for (name, p), q, w in zip(ens.named_parameters(), alone.parameters(), serial.parameters()):
+            assert torch.equal(p[r], q[0]), name
+            assert torch.equal(p[r], w[r]), name
+
+
 @pytest.mark.parametrize("cls", [ElmanSRN, JordanNetwork])
 def test_one_replica_runs_its_passes_in_grouped_calls_with_the_bits_of_one_call_per_pass(cls):
     # R = 1 runs several passes per compiled call; R = 2 (by replica) one call per pass: the same bits

@@ -349,21 +349,68 @@ def train_ensemble(
     groups: dict[int, list[int]] = {}
     for r, b in enumerate(streams):
         groups.setdefault(b.n_steps, []).append(r)
-    for members in groups.values():
+
+    def fit(members: list[int], quiet_fit: bool) -> RecurrentEnsemble:
         sub = build_ensemble(config, n_in, n_out, [net.replica_seeds[r] for r in members], dtype=dtype, **model_kw)
         x, y = stack_streams([streams[r] for r in members])
         trainer = Trainer(
-            method=config.method, epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet,
+            method=config.method, epochs=config.epochs, lr=config.lr, momentum=config.momentum, quiet=quiet_fit,
             **truncation,
         )  # fmt: skip
-        with timed("train"):
-            trainer.fit(sub, x.astype(np_dtype), y.astype(np_dtype))
+        trainer.fit(sub, x.astype(np_dtype), y.astype(np_dtype))
+        return sub
+
+    jobs = list(groups.values())
+    with timed("train"):
+        n_threads = _seed_threads(config, jobs, dtype)
+        if n_threads > 1:
+            subs = _fit_in_threads(fit, jobs, n_threads, quiet)
+        else:
+            subs = [fit(members, quiet) for members in jobs]
+    for members, sub in zip(jobs, subs):
         index = torch.as_tensor(members)
         trained = dict(sub.named_parameters())
         with torch.no_grad():
             for name, param in net.named_parameters():
                 param[index] = trained[name]
     return net
+
+
+def _seed_threads(config: OnlineSRNConfig, jobs: list[list[int]], dtype: torch.dtype) -> int:
+    """Threads for fitting the seeds of :func:`train_ensemble` side by side (1: one after another).
+
+    Seeds whose streams differ in length are fitted one at a time (one replica each). When
+    every fit is a lone single-layer SRN/Jordan network trained online, the compiled kernel
+    runs it in one serial call that releases the GIL, so the fits can share the cores as
+    Python threads; every seed's numbers are those of its fit alone. Anything else (the
+    parallel multi-replica kernels, BPTT in torch) runs one fit after another.
+    """
+    import numba
+
+    simple = config.model in ("elman", "jordan") and config.layers == 1 and config.method == "online"
+    if not simple or len(jobs) < 2 or any(len(members) != 1 for members in jobs):
+        return 1
+    return max(1, min(len(jobs), int(numba.get_num_threads())))
+
+
+def _fit_in_threads(fit: Any, jobs: list[list[int]], n_threads: int, quiet: bool) -> list[RecurrentEnsemble]:
+    """``fit(members, quiet=True)`` of every job in ``n_threads`` Python threads, in order; one progress bar."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .._progress import ProgressReporter
+
+    torch_threads = torch.get_num_threads()  # fits set torch's (process-wide) thread count for their checks
+    try:
+        with ProgressReporter(len(jobs), f"training ({len(jobs)} seeds, {n_threads} threads)", quiet) as bar:
+            with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                futures = [pool.submit(fit, members, True) for members in jobs]
+                subs = []
+                for future in futures:
+                    subs.append(future.result())
+                    bar.advance()
+    finally:
+        torch.set_num_threads(torch_threads)
+    return subs
 
 
 #: the former name of :func:`train_ensemble` (the same function)
