@@ -150,6 +150,9 @@ def replicate_cmd(
         str | None, typer.Option("--model", help="Architecture of an Elman replication: elman, jordan, lstm, gru.")
     ] = None,
     layers: Annotated[str | None, typer.Option("--layers", help="Stacked layers of an Elman replication.")] = None,
+    device: Annotated[
+        str | None, typer.Option("--device", help="Device of BPTT ensembles (gradient-flow): cpu, cuda, cuda:N.")
+    ] = None,
 ) -> None:
     """Run a replication: results.csv, figure.png/pdf, claims.json, provenance.json.
 
@@ -175,6 +178,9 @@ def replicate_cmd(
         Configuration changes ``key=value``.
     model, layers : str or None
         ``--model`` and ``--layers``: the config fields ``model`` and ``layers`` (Elman replications only).
+    device : str or None
+        ``--device``: the config field ``device`` of replications that train by BPTT in torch
+        (gradient-flow); the Elman replications train in the compiled CPU kernel.
 
     Examples
     --------
@@ -203,8 +209,8 @@ def replicate_cmd(
     else:
         chosen = [_replication(name)]
     # validates every --set before running any
-    overrides = [{**rep.config_class.parse_assignments(set_ or []), **_architecture(rep, model, layers, set_ or [])}
-                 for rep in chosen]  # fmt: skip
+    overrides = [{**rep.config_class.parse_assignments(set_ or []), **_architecture(rep, model, layers, set_ or []),
+                  **_device(rep, device, set_ or [], len(chosen) > 1)} for rep in chosen]  # fmt: skip
     if not plot_only:
         for rep, changes in zip(chosen, overrides):
             rep.config(quick=quick).with_values(changes)
@@ -240,6 +246,24 @@ def _architecture(rep: Any, model: str | None, layers: str | None, assignments: 
         if any(a.partition("=")[0] == key for a in assignments):
             raise ConfigError(f"--{key} and --set {key}= are given both; give one")
     return given
+
+
+def _device(rep: Any, device: str | None, assignments: Sequence[str], several: bool) -> dict[str, Any]:
+    """``--device`` as a config change; with ``all``, only for the replications that have the field."""
+    import dataclasses
+
+    if device is None:
+        return {}
+    if "device" not in {f.name for f in dataclasses.fields(rep.config_class)}:
+        if several:
+            return {}
+        raise ConfigError(
+            f"{rep.name} has no --device (its networks train online in the compiled CPU kernel); "
+            "--device is for replications that train by BPTT in torch: gradient-flow"
+        )
+    if any(a.partition("=")[0] == "device" for a in assignments):
+        raise ConfigError("--device and --set device= are given both; give one")
+    return {"device": device}
 
 
 @app.command("compare", help=_COMPARE_HELP)

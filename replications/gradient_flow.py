@@ -55,6 +55,7 @@ from cogrnn._threads import single_torch_thread
 from cogrnn.analysis.dynamics import decay_fits, gradient_flow, scale_spectral_radius
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
+from cogrnn.models.base import check_device
 from cogrnn.random import fresh_seed
 from cogrnn.registry import make_model, make_task
 from cogrnn.replication import Claim, Replication, seed_pass_claim
@@ -98,6 +99,10 @@ class GradientFlowConfig(Config):
         Sequences per update.
     lr : float, default 0.01
         Adam's learning rate.
+    device : str, default "cpu"
+        Where the BPTT ensembles train: ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (``--device`` on
+        the command line). A GPU's numbers differ from the CPU's in the last bits; the device is
+        recorded in ``provenance.json``.
 
     Examples
     --------
@@ -116,6 +121,7 @@ class GradientFlowConfig(Config):
     min_delta: float = 0.01
     batch_size: int = 32
     lr: float = 0.01
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         check_int("hidden_size", self.hidden_size, low=2, high=10**4)
@@ -131,6 +137,7 @@ class GradientFlowConfig(Config):
         check_int("patience_epochs", self.patience_epochs, low=self.chunk_epochs)
         check_int("max_epochs", self.max_epochs, low=self.chunk_epochs, high=10**6)
         check_float("min_delta", self.min_delta, low=0.0, low_inclusive=False)
+        check_device(self.device)
 
 
 def _subset(name: str, net: torch.nn.Module, keep: list[int], config: GradientFlowConfig, weights: list) -> Any:
@@ -223,7 +230,7 @@ def train_until_plateau(
                 stopped.append(r)
         if stopped:
             with torch.no_grad():
-                out = net(tx[active]).outputs[:, -1, :, 0].numpy()
+                out = net(tx[active]).outputs[:, -1, :, 0].cpu().numpy()
             acc = ((out > 0.5) == (ty[active] > 0.5)).mean(1)
             for k, r in enumerate(active):
                 if r in stopped:
@@ -238,7 +245,10 @@ def train_until_plateau(
 
 def _models(config: GradientFlowConfig, seeds: list[np.random.SeedSequence]) -> dict[str, Any]:
     H = config.hidden_size
-    ensemble = {"input_size": 1, "hidden_size": H, "output_size": 1, "replica_seeds": seeds, "n_replicas": len(seeds)}
+    ensemble = {
+        "input_size": 1, "hidden_size": H, "output_size": 1, "replica_seeds": seeds, "n_replicas": len(seeds),
+        "device": config.device,
+    }  # fmt: skip
     return {
         "SRN": make_model("elman", nonlinearity="tanh", init_range=1 / np.sqrt(H), **ensemble),
         "LSTM": make_model("lstm", output_activation="logistic", **ensemble),

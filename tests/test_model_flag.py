@@ -69,6 +69,25 @@ def test_cli_errors(capsys, tmp_path):
     _one_line_error(capsys, ["replicate", "elman-letters", "--quick", "--set", "state=c", *out], "needs model='lstm'")
 
 
+def test_device_flag_is_gradient_flows_config_field(capsys, tmp_path):
+    import torch
+
+    out = ["--out", str(tmp_path)]
+    _one_line_error(capsys, ["replicate", "elman-xor", "--quick", "--device", "cpu", *out], "has no --device")
+    _one_line_error(capsys, ["replicate", "gradient-flow", "--quick", "--device", "gpu7", *out], "device must be")
+    _one_line_error(
+        capsys, ["replicate", "gradient-flow", "--quick", "--device", "cpu", "--set", "device=cpu", *out], "given both"
+    )
+    if not torch.cuda.is_available():
+        _one_line_error(capsys, ["replicate", "gradient-flow", "--quick", "--device", "cuda", *out], "not available")
+    rep = get_replication("gradient-flow")
+    config = rep.config(quick=True).with_values({"device": "cpu"})
+    from cogrnn.replications.gradient_flow import _models
+
+    models = _models(config, [0, 1])
+    assert {str(m.device) for m in models.values()} == {"cpu"}
+
+
 def test_set_model_and_layers_parse():
     cls = get_replication("elman-letters").config_class
     assert cls.parse_assignments(["model=lstm", "layers=2", "k2=10", "state_layer=none"]) == {
