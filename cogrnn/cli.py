@@ -231,17 +231,27 @@ def replicate_cmd(
 
 def _architecture(rep: Any, model: str | None, layers: str | None, assignments: Sequence[str]) -> dict[str, Any]:
     """``--model``/``--layers`` as config changes; an error for a replication without those fields."""
-    import dataclasses
-
     flags = {"model": model, "layers": None if layers is None else parse_int("--layers", layers, low=1, high=64)}
     given = {k: v for k, v in flags.items() if v is not None}
     if not given:
         return {}
-    if not {"model", "layers"} <= {f.name for f in dataclasses.fields(rep.config_class)}:
+    if not {"model", "layers"} <= _config_fields(rep):
         raise ConfigError(
             f"{rep.name} has no --model/--layers (they are for the Elman replications; gradient-flow compares "
             "its architectures in its own design)"
         )
+    return _flag_changes(given, assignments)
+
+
+def _config_fields(rep: Any) -> set[str]:
+    """The names of the fields of ``rep``'s config class."""
+    import dataclasses
+
+    return {f.name for f in dataclasses.fields(rep.config_class)}
+
+
+def _flag_changes(given: dict[str, Any], assignments: Sequence[str]) -> dict[str, Any]:
+    """Flags as config changes; an error for a field also given by ``--set``."""
     for key in given:
         if any(a.partition("=")[0] == key for a in assignments):
             raise ConfigError(f"--{key} and --set {key}= are given both; give one")
@@ -250,20 +260,16 @@ def _architecture(rep: Any, model: str | None, layers: str | None, assignments: 
 
 def _device(rep: Any, device: str | None, assignments: Sequence[str], several: bool) -> dict[str, Any]:
     """``--device`` as a config change; with ``all``, only for the replications that have the field."""
-    import dataclasses
-
     if device is None:
         return {}
-    if "device" not in {f.name for f in dataclasses.fields(rep.config_class)}:
+    if "device" not in _config_fields(rep):
         if several:
             return {}
         raise ConfigError(
             f"{rep.name} has no --device (its networks train online in the compiled CPU kernel); "
             "--device is for replications that train by BPTT in torch: gradient-flow"
         )
-    if any(a.partition("=")[0] == "device" for a in assignments):
-        raise ConfigError("--device and --set device= are given both; give one")
-    return {"device": device}
+    return _flag_changes({"device": device}, assignments)
 
 
 @app.command("compare", help=_COMPARE_HELP)
