@@ -12,7 +12,7 @@ seconds: ``total_s`` (the whole process, from its start to its exit), ``import_s
 ``compute_other_s`` (data generation and tables inside compute), ``setup_s``,
 ``measures_s``, ``claims_s``, ``figure_s`` (drawing and encoding PNG and PDF), ``files_s``
 (writing, reading back, hashing, flushing to disk and publishing the set, and the exit),
-and ``peak_rss_mb``, the process's peak resident memory. Against the frozen compiled
+and ``peak_rss_mb``, the process's own peak resident memory (:func:`peak_rss_mb`). Against the frozen compiled
 baseline (:mod:`benchmarks.baseline_numba`, measured in the same run the way
 ``benchmarks/run.py`` measures it: ``run.py --case <workload>/baseline-numba`` in a fresh
 subprocess, the full workload), ``baseline_s`` is that baseline training the same number of
@@ -38,6 +38,31 @@ from typing import Any
 RUNS = {False: [("elman-xor", 50), ("elman-lexical", 10)], True: [("elman-xor", 50)]}
 #: the workload of benchmarks/run.py whose frozen baseline trains the same networks as the replication
 BASELINE_WORKLOAD = {"elman-xor": "xor", "elman-lexical": "lexical"}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process alone so far, MB.
+
+    On Linux ``VmHWM`` of ``/proc/self/status``: the high-water mark of the process's own
+    address space. ``getrusage(RUSAGE_SELF).ru_maxrss`` is not: Linux carries it over
+    ``fork`` and ``exec``, so a child started by a large parent (the benchmark harness with
+    torch loaded) reports at least the parent's peak. Elsewhere ``ru_maxrss`` (kB on Linux
+    and the BSDs, bytes on macOS).
+
+    Returns
+    -------
+    float
+        Megabytes (2**20 bytes).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # pragma: no cover - not Linux
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # pragma: no cover - not Linux
 
 
 def _instrument(name: str) -> None:
@@ -67,8 +92,7 @@ def _child(name: str, seeds: int, out: str) -> None:
 
     _instrument(name)
     rc = main(["replicate", name, "--seeds", str(seeds), "--out", out, "--quiet"])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    Path(out, "peak_rss_mb").write_text(f"{peak:.1f}")
+    Path(out, "peak_rss_mb").write_text(f"{peak_rss_mb():.1f}")
     exit_now(rc)
 
 

@@ -14,7 +14,9 @@ Cases, each in a fresh subprocess (so that the peak memory is its own):
   overhead (the steady phase's wall time times the workers per task, less the median of
   the tasks' own time as recorded in their provenance); the collection (cluster shut-down
   included); and the peak resident memory of the process that runs the scheduler (with a
-  ``LocalCluster`` the scheduler runs in the calling process; its workers are separate).
+  ``LocalCluster`` the scheduler runs in the calling process; its workers are separate), its
+  own high-water mark (:func:`benchmarks.bench_process.peak_rss_mb`), not the harness's
+  (``ru_maxrss`` of a child carries its parent's peak over ``fork`` and ``exec`` on Linux).
 * ``collect/stream`` and ``collect/concat``: collecting 1,000 task tables of 1,000 rows
   (1 M rows) into ``results.parquet`` and ``results.csv``, streamed by
   :func:`cogrnn.sweep.collect_tables` against read-all-then-``pandas.concat`` (the way
@@ -26,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,15 +35,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_process import peak_rss_mb
+
 #: tasks of the full and the quick benchmark
 N_TASKS = {False: 1000, True: 100}
 #: task tables (of 1,000 rows) collected, full and quick
 N_TABLES = {False: 1000, True: 100}
-
-
-def _peak_mb() -> float:
-    """Peak resident memory of this process so far, MB (Linux reports kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _spec(n_tasks: int) -> Any:
@@ -61,7 +59,7 @@ def _tasks_case(scheduler: str, n_tasks: int, workers: int) -> dict[str, Any]:
 
     rep = replications.get("elman-xor")
     spec = _spec(n_tasks)
-    before = _peak_mb()
+    before = peak_rss_mb()
     times: list[float] = []
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
@@ -92,8 +90,8 @@ def _tasks_case(scheduler: str, n_tasks: int, workers: int) -> dict[str, Any]:
         "tasks_per_s": round((n - warm) / steady, 1),
         "task_own_ms": round(1000 * median_own, 2),
         "overhead_ms_per_task": round(1000 * (steady * slots / (n - warm) - median_own), 2),
-        "peak_rss_mb": round(_peak_mb(), 1),
-        "peak_rss_growth_mb": round(_peak_mb() - before, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_growth_mb": round(peak_rss_mb() - before, 1),
     }
 
 
@@ -121,7 +119,7 @@ def _collect_case(how: str, n_tables: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as folder:
         paths = _write_tables(Path(folder), n_tables)
-        before = _peak_mb()
+        before = peak_rss_mb()
         started = time.perf_counter()
         if how == "stream":
             rows = collect_tables(paths, Path(folder, "all.parquet"), Path(folder, "all.csv"))
@@ -136,7 +134,7 @@ def _collect_case(how: str, n_tables: int) -> dict[str, Any]:
         "case": f"collect/{how}",
         "rows": rows,
         "seconds": round(seconds, 3),
-        "peak_rss_growth_mb": round(_peak_mb() - before, 1),
+        "peak_rss_growth_mb": round(peak_rss_mb() - before, 1),
     }
 
 
