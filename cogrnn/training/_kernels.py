@@ -39,13 +39,14 @@ yprev ``(B, O, R)``.
 
 from __future__ import annotations
 
+import decimal
 import math
 
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic, models, register_model
+from numba.extending import intrinsic, models, overload, register_model
 
 __all__ = [
     "HIDDEN_CODES",
@@ -72,10 +73,160 @@ def n_blocks(n_replicas: int, n_threads: int, min_block: int = 8) -> int:
     return max(1, min(n_threads, n_replicas // min_block))
 
 
+# --- exp -------------------------------------------------------------------------------------
+# Every exp of these kernels (the logistic, softmax, the losses) is ``_exp1`` for float64 and
+# ``_vexp`` on lane vectors: one algorithm, written out here, so a replica's numbers are the
+# same in every loop order (R = 1, lockstep lanes, blocks) and on every machine, whatever the
+# platform's libm does. The algorithm is the table-driven exp of ARM's optimized-routines
+# (MIT licence; the exp of glibc >= 2.28), with its fused multiply-adds where glibc's x86-64
+# FMA build has them: on such a machine (glibc on a CPU with FMA, as here) it returns the bits
+# ``math.exp`` returns (tested on 10^7 random inputs per range in tests/test_kernels_exp.py).
+# exp(x) = 2^(k/N) exp(r), N = 128, x = k ln2/N + r, |r| <= ln2/2N; 2^(k/N) from a table of
+# 2^(i/N) (derived below, not copied) and exp(r) - 1 from a degree-5 polynomial.
+
+_EXP_N = 128
+_INV_LN2_N = float.fromhex("0x1.71547652b82fep7")  # N / ln 2
+_NEG_LN2_HI_N = float.fromhex("-0x1.62e42fefa0000p-8")  # -(ln 2 / N), high part
+_NEG_LN2_LO_N = float.fromhex("-0x1.cf79abc9e3b3ap-47")  # low part
+_EXP_C2 = float.fromhex("0x1.ffffffffffdbdp-2")
+_EXP_C3 = float.fromhex("0x1.555555555543cp-3")
+_EXP_C4 = float.fromhex("0x1.55555cf172b91p-5")
+_EXP_C5 = float.fromhex("0x1.1111167a4d017p-7")
+_EXP_SHIFT = float.fromhex("0x1.8p52")  # adding it rounds N x / ln 2 to an integer k (in the low bits)
+_TWO_1009 = float.fromhex("0x1p1009")
+_TWO_M1022 = float.fromhex("0x1p-1022")
+
+
+def _exp_table() -> np.ndarray:
+    """``tab[2i]``: bits of the relative error of the double nearest 2^(i/N); ``tab[2i+1]``: its bits minus ``i << 45``.
+
+    Computed to 60 significant digits and rounded once to float64 (each entry is the correctly
+    rounded value of its definition).
+    """
+    out = np.empty(2 * _EXP_N, dtype=np.uint64)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60
+        ln2 = decimal.Decimal(2).ln()
+        for i in range(_EXP_N):
+            exact = (ln2 * i / _EXP_N).exp()
+            nearest = float(exact)
+            tail = float((exact - decimal.Decimal(nearest)) / decimal.Decimal(nearest))
+            out[2 * i] = np.float64(tail).view(np.uint64)
+            out[2 * i + 1] = (int(np.float64(nearest).view(np.uint64)) - (i << 45)) % 2**64
+    return out
+
+
+_EXP_TAB = _exp_table()
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (IEEE fused multiply-add), float64."""
+    if not all(isinstance(x, types.Float) for x in (a, b, c)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        d = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]), "llvm.fma.f64")
+        return builder.call(fn, [context.cast(builder, v, t, types.float64) for v, t in zip(args, sig.args)])
+
+    return types.float64(a, b, c), codegen
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The bits of a float64 as uint64."""
+    if x != types.float64:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.uint64(x), codegen
+
+
+@intrinsic
+def _double(typingctx, u):
+    """The float64 with bits ``u`` (uint64)."""
+    if not isinstance(u, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(context.cast(builder, args[0], sig.args[0], types.uint64), ir.DoubleType())
+
+    return types.float64(u), codegen
+
+
+@njit(cache=True, inline="always")
+def _exp_reduce(x):  # pragma: no cover - compiled
+    """k (its bits: ``ki``), ``tmp`` = 2^(k/N)-scaled exp(r) - 1 and the bits of 2^(k/N) (``sbits``)."""
+    kd = _fma(x, _INV_LN2_N, _EXP_SHIFT)
+    ki = _bits(kd)
+    kd = kd - _EXP_SHIFT
+    r = _fma(kd, _NEG_LN2_LO_N, _fma(kd, _NEG_LN2_HI_N, x))
+    idx = np.uint64(2) * (ki & np.uint64(_EXP_N - 1))
+    tail = _double(_EXP_TAB[idx])
+    sbits = _EXP_TAB[idx + np.uint64(1)] + (ki << np.uint64(45))
+    r2 = r * r
+    tmp = _fma(r2 * r2, _fma(r, _EXP_C5, _EXP_C4), _fma(_fma(r, _EXP_C3, _EXP_C2), r2, tail + r))
+    return ki, tmp, sbits
+
+
+@njit(cache=True)
+def _exp1_special(x):  # pragma: no cover - compiled
+    """exp(x) for |x| < 2^-54, |x| >= 512, inf and nan (results near or past the float64 range)."""
+    abstop = (_bits(x) >> np.uint64(52)) & np.uint64(0x7FF)
+    if abstop < np.uint64(0x3C9):
+        return 1.0 + x
+    if abstop >= np.uint64(0x409):
+        if x == -math.inf:
+            return 0.0
+        if abstop >= np.uint64(0x7FF):
+            return 1.0 + x
+        return 0.0 if x < 0.0 else math.inf
+    ki, tmp, sbits = _exp_reduce(x)
+    if (ki & np.uint64(0x80000000)) == np.uint64(0):  # k > 0: 2^(k/N) may overflow; scale by 2^1009 last
+        scale = _double(sbits - (np.uint64(1009) << np.uint64(52)))
+        return _TWO_1009 * _fma(scale, tmp, scale)
+    scale = _double(sbits + (np.uint64(1022) << np.uint64(52)))  # k < 0: round once before the subnormal range
+    st = scale * tmp
+    y = scale + st
+    if y < 1.0:
+        lo = scale - y + st
+        hi = 1.0 + y
+        lo = 1.0 - hi + y + lo
+        y = (hi + lo) - 1.0
+        if y == 0.0:
+            y = 0.0
+    return _TWO_M1022 * y
+
+
+@njit(cache=True, inline="always")
+def _exp1(x):  # pragma: no cover - compiled
+    """exp of a float64 (see the section comment): the same bits on every path of these kernels."""
+    if ((_bits(x) >> np.uint64(52)) & np.uint64(0x7FF)) - np.uint64(0x3C9) >= np.uint64(0x3F):
+        return _exp1_special(x)
+    _ki, tmp, sbits = _exp_reduce(x)
+    scale = _double(sbits)
+    return _fma(scale, tmp, scale)
+
+
+def _expk(x):  # pragma: no cover - replaced by the overload below in compiled code
+    return math.exp(x)
+
+
+@overload(_expk, inline="always")
+def _expk_impl(x):
+    """``_exp1`` for float64; float32 values keep ``math.exp`` (the float32 libm exp, as before)."""
+    if x == types.float64:
+        return lambda x: _exp1(x)
+    return lambda x: math.exp(x)
+
+
 @njit(cache=True, inline="always")
 def _hidden(code, a):  # pragma: no cover - compiled
     if code == 0:
-        return 1.0 / (1.0 + math.exp(-a))
+        return 1.0 / (1.0 + _expk(-a))
     if code == 1:
         return math.tanh(a)
     if code == 2:
@@ -137,7 +288,7 @@ def _activate(code, acc, out):  # pragma: no cover - compiled
     """``out[q] = f(acc[q])`` for every lane, the code tested once (loops without branches)."""
     if code == 0:
         for q in range(LANES):
-            out[q] = 1.0 / (1.0 + math.exp(-acc[q]))
+            out[q] = 1.0 / (1.0 + _expk(-acc[q]))
     elif code == 1:
         for q in range(LANES):
             out[q] = math.tanh(acc[q])
@@ -278,7 +429,7 @@ def _block(  # pragma: no cover - compiled
             if out_code == 0:
                 for k in range(O):
                     for q in range(LANES):
-                        y[b, k, q] = 1.0 / (1.0 + math.exp(-z[k, q]))
+                        y[b, k, q] = 1.0 / (1.0 + _expk(-z[k, q]))
             elif out_code == 1:
                 for k in range(O):
                     for q in range(LANES):
@@ -293,11 +444,11 @@ def _block(  # pragma: no cover - compiled
                             aux[q] = z[k, q]
                 for k in range(O):
                     for q in range(LANES):
-                        aux2[q] += math.exp(z[k, q] - aux[q])
+                        aux2[q] += _expk(z[k, q] - aux[q])
                 if out_code == 2:
                     for k in range(O):
                         for q in range(LANES):
-                            y[b, k, q] = math.exp(z[k, q] - aux[q]) / aux2[q]
+                            y[b, k, q] = _expk(z[k, q] - aux[q]) / aux2[q]
             # loss and dL/dz
             _zero(item)
             if loss_code == 0 or loss_code == 1:
@@ -333,14 +484,14 @@ def _block(  # pragma: no cover - compiled
                         acc[q] += tgt[k, q]
                 for k in range(O):
                     for q in range(LANES):
-                        dz[k, q] = math.exp(z[k, q] - aux[q]) * acc[q] - tgt[k, q]
+                        dz[k, q] = _expk(z[k, q] - aux[q]) * acc[q] - tgt[k, q]
             else:
                 for k in range(O):
                     for q in range(LANES):
                         zk = z[k, q]
                         tk = tgt[k, q]
-                        item[q] += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
-                        dz[k, q] = 1.0 / (1.0 + math.exp(-zk)) - tk
+                        item[q] += max(zk, 0.0) - zk * tk + math.log1p(_expk(-abs(zk)))
+                        dz[k, q] = 1.0 / (1.0 + _expk(-zk)) - tk
             for q in range(LANES):
                 step_loss[q] += item[q] / B
             for k in range(O):
@@ -481,9 +632,9 @@ def _block(  # pragma: no cover - compiled
 # vectoriser gives up on loops of LANES iterations (fully unrolled first, then possible
 # aliasing between arrays), so code on tuples or on short lane loops stays scalar. On
 # explicit vectors every operation is one SIMD instruction (fadd, fsub, fmul, fdiv: the
-# same IEEE operation in each lane as the scalar one, no fused multiply-add), and exp runs
-# lane by lane through the libm function a scalar ``math.exp`` calls: each lane's bits are
-# those of the scalar code.
+# same IEEE operation in each lane as the scalar one, no fused multiply-add), and exp is
+# ``_vexp``: ``_exp1``'s operations on vectors (its own fused multiply-adds, table lookups
+# lane by lane): each lane's bits are those of the scalar code.
 
 
 class _Vec(types.Type):
@@ -601,20 +752,6 @@ def _lane(typingctx, v, q):
     return types.float64(v, q), codegen
 
 
-@intrinsic
-def _exp(typingctx, v):
-    """exp lane by lane (LLVM scalarises ``llvm.exp`` into calls of the libm exp that ``math.exp`` calls)."""
-    if not isinstance(v, _Vec):
-        return None
-
-    def codegen(context, builder, sig, args):
-        vty = args[0].type
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty]), f"llvm.exp.v{LANES}f64")
-        return builder.call(fn, [args[0]])
-
-    return _VEC(v), codegen
-
-
 @njit(cache=True, inline="always")
 def _v2(a, i):  # pragma: no cover - compiled
     return _vload(a, i * LANES)
@@ -661,10 +798,85 @@ def _sdiv(v, s):  # pragma: no cover - compiled
     return _div(v, _fill(s))
 
 
+def _splat(value, ty):
+    return ir.Constant(ir.VectorType(ty, LANES), [value] * LANES)
+
+
+@intrinsic
+def _vexp_special(typingctx, v):
+    """Bit mask of the lanes that ``_vexp_fast`` does not cover (``_exp1_special``'s inputs)."""
+    if not isinstance(v, _Vec):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i64 = ir.IntType(64)
+        bits = builder.bitcast(args[0], ir.VectorType(i64, LANES))
+        abstop = builder.and_(builder.lshr(bits, _splat(52, i64)), _splat(0x7FF, i64))
+        out = builder.icmp_unsigned(">=", builder.sub(abstop, _splat(0x3C9, i64)), _splat(0x3F, i64))
+        return builder.zext(builder.bitcast(out, ir.IntType(LANES)), i64)
+
+    return types.int64(v), codegen
+
+
+@intrinsic
+def _vexp_fast(typingctx, v, tab):
+    """``_exp1`` of every lane, for lanes with 2^-54 <= |x| < 512: the same operations, on vectors."""
+    if not (isinstance(v, _Vec) and isinstance(tab, types.Array) and tab.dtype == types.uint64):
+        return None
+
+    def codegen(context, builder, sig, args):
+        f64, i64 = ir.DoubleType(), ir.IntType(64)
+        vty, ity = ir.VectorType(f64, LANES), ir.VectorType(i64, LANES)
+        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{LANES}f64")
+        data = context.make_array(sig.args[1])(context, builder, args[1]).data
+        x = args[0]
+        kd = builder.call(fma, [x, _splat(_INV_LN2_N, f64), _splat(_EXP_SHIFT, f64)])
+        ki = builder.bitcast(kd, ity)
+        kd = builder.fsub(kd, _splat(_EXP_SHIFT, f64))
+        r = builder.call(fma, [kd, _splat(_NEG_LN2_LO_N, f64), builder.call(fma, [kd, _splat(_NEG_LN2_HI_N, f64), x])])
+        idx = builder.shl(builder.and_(ki, _splat(_EXP_N - 1, i64)), _splat(1, i64))
+        tail = ir.Constant(ity, ir.Undefined)
+        sbits = ir.Constant(ity, ir.Undefined)
+        for q in range(LANES):
+            lane = ir.Constant(ir.IntType(32), q)
+            i = builder.extract_element(idx, lane)
+            tail = builder.insert_element(tail, builder.load(builder.gep(data, [i])), lane)
+            sbits = builder.insert_element(sbits, builder.load(builder.gep(data, [builder.add(i, i64(1))])), lane)
+        sbits = builder.add(sbits, builder.shl(ki, _splat(45, i64)))
+        r2 = builder.fmul(r, r)
+        t5 = builder.call(fma, [r, _splat(_EXP_C5, f64), _splat(_EXP_C4, f64)])
+        t3 = builder.call(fma, [r, _splat(_EXP_C3, f64), _splat(_EXP_C2, f64)])
+        low = builder.call(fma, [t3, r2, builder.fadd(builder.bitcast(tail, vty), r)])
+        tmp = builder.call(fma, [builder.fmul(r2, r2), t5, low])
+        scale = builder.bitcast(sbits, vty)
+        return builder.call(fma, [scale, tmp, scale])
+
+    return _VEC(v, tab), codegen
+
+
+@njit(cache=True, inline="always")
+def _vexp(v):  # pragma: no cover - compiled
+    """exp of every lane: ``_exp1``'s bits, on vectors when no lane needs its special cases."""
+    if _vexp_special(v) != 0:
+        return _from_tuple(
+            (
+                _exp1(_lane(v, 0)),
+                _exp1(_lane(v, 1)),
+                _exp1(_lane(v, 2)),
+                _exp1(_lane(v, 3)),
+                _exp1(_lane(v, 4)),
+                _exp1(_lane(v, 5)),
+                _exp1(_lane(v, 6)),
+                _exp1(_lane(v, 7)),
+            )
+        )
+    return _vexp_fast(v, _EXP_TAB)
+
+
 @njit(cache=True, inline="always")
 def _logistic(v):  # pragma: no cover - compiled
     one = _fill(1.0)
-    return _div(one, _add(one, _exp(_neg(v))))
+    return _div(one, _add(one, _vexp(_neg(v))))
 
 
 @njit(cache=True, inline="always")
@@ -963,14 +1175,14 @@ def _output_loss(out_code, loss_code, z, y, dz, tgt):  # pragma: no cover - comp
             zmax = z[k]
     if out_code == 0:
         for k in range(O):
-            y[k] = 1.0 / (1.0 + math.exp(-z[k]))
+            y[k] = 1.0 / (1.0 + _expk(-z[k]))
     elif out_code == 1:
         for k in range(O):
             y[k] = z[k]
     else:
         s = 0.0
         for k in range(O):
-            y[k] = math.exp(z[k] - zmax)
+            y[k] = _expk(z[k] - zmax)
             s += y[k]
         for k in range(O):
             y[k] /= s
@@ -992,20 +1204,20 @@ def _output_loss(out_code, loss_code, z, y, dz, tgt):  # pragma: no cover - comp
     elif loss_code == 2:
         lse = 0.0
         for k in range(O):
-            lse += math.exp(z[k] - zmax)
+            lse += _expk(z[k] - zmax)
         lse = zmax + math.log(lse)
         tsum = 0.0
         for k in range(O):
             item -= tgt[k] * (z[k] - lse)
             tsum += tgt[k]
         for k in range(O):
-            dz[k] = math.exp(z[k] - lse) * tsum - tgt[k]
+            dz[k] = _expk(z[k] - lse) * tsum - tgt[k]
     else:
         for k in range(O):
             zk = z[k]
             tk = tgt[k]
-            item += max(zk, 0.0) - zk * tk + math.log1p(math.exp(-abs(zk)))
-            dz[k] = 1.0 / (1.0 + math.exp(-zk)) - tk
+            item += max(zk, 0.0) - zk * tk + math.log1p(_expk(-abs(zk)))
+            dz[k] = 1.0 / (1.0 + _expk(-zk)) - tk
     return item
 
 
