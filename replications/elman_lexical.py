@@ -294,33 +294,48 @@ def _types(rec: Recording, classes: pd.DataFrame, seed: int, condition: str) -> 
     return df
 
 
-def _frozen_pass(model: RecurrentEnsemble, batches: Sequence[SequenceBatch], state: str) -> list[Recording]:
-    """Replica r of ``model`` run with frozen weights over ``batches[r]``: one Recording per replica, states ``state``.
+#: the descriptors of a step that the analyses read (the streams have more)
+_DESCRIPTORS = ("word", "target_word", "lexical_class", "position", "prev_word")
 
-    All replicas run in one pass over streams padded at the end to the longest (``lengths``
-    drops the padding); the pass is causal and replicas are independent (tested).
+
+def _frozen_pass(
+    model: RecurrentEnsemble, streams: Sequence[Sequence[SequenceBatch]], state: str
+) -> list[list[Recording]]:
+    """Replica r of ``model`` run with frozen weights over ``streams[k][r]`` for every k, as one batch of sequences.
+
+    Returns ``out[k][r]``: the Recording of stream k of replica r (states ``state``, in the
+    model's dtype; descriptors ``_DESCRIPTORS``). The streams are padded at the end to the longest and run as the
+    sequences of one batch (k = sequence), all replicas in one pass; rows of a batch are
+    computed as when run alone, replicas are independent and the pass is causal (tested),
+    so each Recording holds the numbers of its stream run alone. Its arrays are views of
+    the pass's arrays (every K-th row), not copies.
     """
-    n_steps = [b.n_steps for b in batches]
-    T = max(n_steps)
+    K, R = len(streams), len(streams[0])
+    T = max(b.n_steps for batches in streams for b in batches)
 
     def padded(v: np.ndarray) -> np.ndarray:  # (t, 1, ...) -> (T, ...), the first step repeated as padding
         return np.concatenate([v[:, 0], np.repeat(v[:1, 0], T - len(v), axis=0)])
 
+    def stacked(get: Any) -> np.ndarray:  # (R, T, K, ...): replica r, step t, stream k
+        return np.stack([np.stack([padded(get(streams[k][r])) for k in range(K)], axis=1) for r in range(R)])
+
     dtype = torch.empty(0, dtype=model.dtype).numpy().dtype  # cast once here, not after stacking in float64
-    x = np.stack([padded(b.inputs.astype(dtype, copy=False))[:, None] for b in batches])
-    desc = {k: np.stack([padded(b.descriptors[k]) for b in batches]) for k in batches[0].descriptors}
-    rec = evaluate(model, x, descriptors=desc, lengths=n_steps).with_states(state)
-    bounds = np.cumsum([0, *n_steps])  # replica r's observations are rows bounds[r]:bounds[r + 1] (views, no copies)
-    return [
-        Recording(
-            rec.states[a:b],
-            rec.descriptors.iloc[a:b],
-            outputs=None if rec.outputs is None else rec.outputs[a:b],
-            layer_states={k: v[a:b] for k, v in rec.layer_states.items()},
-            state_name=rec.state_name,
+    x = stacked(lambda b: b.inputs.astype(dtype, copy=False))
+    desc = {key: stacked(lambda b, key=key: b.descriptors[key]) for key in _DESCRIPTORS}
+    rec = evaluate(model, x, descriptors=desc, dtype="model").with_states(state)
+    out: list[list[Recording]] = [[] for _ in range(K)]
+    for r, k in itertools.product(range(R), range(K)):  # rows of (r, k): r * T * K + k + K * t (views, no copies)
+        rows = slice(r * T * K + k, r * T * K + k + K * streams[k][r].n_steps, K)
+        out[k].append(
+            Recording(
+                rec.states[rows],
+                rec.descriptors.iloc[rows],
+                outputs=None if rec.outputs is None else rec.outputs[rows],
+                layer_states={name: v[rows] for name, v in rec.layer_states.items()},
+                state_name=rec.state_name,
+            )
         )
-        for a, b in itertools.pairwise(bounds)
-    ]
+    return out
 
 
 def _seed_scores(
@@ -346,7 +361,7 @@ def _seed_scores(
         pos = position_scores(sub.states[pick], role, "subject", METHOD, METRIC)
         scores[f"{word}_initial_clade"], scores[f"{word}_ari_position"] = pos["initial_clade"], pos["ari_position"]
         scores[f"{word}_objects"] = pos["other_share"]
-        table = pd.DataFrame(sub.states[pick], columns=[f"unit_{k}" for k in range(sub.n_units)])
+        table = pd.DataFrame(sub.states[pick].astype(np.float64), columns=[f"unit_{k}" for k in range(sub.n_units)])
         table.insert(0, "word", word)
         table.insert(1, "role", role)
         table.insert(2, "prev_word", prev["prev_word"].to_numpy())
@@ -481,15 +496,18 @@ class ElmanLexical(Replication):
         seed_scores: list[dict[str, float]] = []
         tokens = []
         rngs = [np.random.default_rng(c[3]) for c in children]
-        passes = (("trained", net, streams), ("untrained", untrained, streams), ("novel", net, zog_streams))
-        for condition, model, batches in passes:
-            for r, rec in enumerate(_frozen_pass(model, batches, config.state_name)):
-                types[r, condition] = _types(rec, classes, r, condition)
-                if condition == "trained":
-                    scores_r, tokens_r = _seed_scores(rec, task, config.tokens_per_word, rngs[r])
-                    seed_scores.append(scores_r)
-                    tokens.append(tokens_r.assign(seed=r)[["seed", *tokens_r.columns]])
-            del rec  # a view of the whole pass's arrays: free them before the next pass
+        # the trained network runs over its corpus and the zog corpus as two sequences of one batch
+        passes = ((net, {"trained": streams, "novel": zog_streams}), (untrained, {"untrained": streams}))
+        for model, conditions in passes:
+            recordings = dict(zip(conditions, _frozen_pass(model, list(conditions.values()), config.state_name)))
+            for condition, recs in recordings.items():
+                for r, rec in enumerate(recs):
+                    types[r, condition] = _types(rec, classes, r, condition)
+                    if condition == "trained":
+                        scores_r, tokens_r = _seed_scores(rec, task, config.tokens_per_word, rngs[r])
+                        seed_scores.append(scores_r)
+                        tokens.append(tokens_r.assign(seed=r)[["seed", *tokens_r.columns]])
+            del recordings, recs, rec  # views of the whole pass's arrays: free them before the next pass
         for scores_r, share in zip(seed_scores, _generated_grammatical(net, task, rngs)):
             scores_r["generated_grammatical"] = share
         ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]

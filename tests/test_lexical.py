@@ -197,16 +197,22 @@ def test_successor_distributions_and_vector_errors():
 
 def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
     from cogrnn.analysis.recording import evaluate
-    from cogrnn.replications.elman_lexical import _frozen_pass
+    from cogrnn.replications.elman_lexical import _DESCRIPTORS, _frozen_pass
 
     task = LexicalSentences(n_sentences=15)
-    streams = [task.generate(s) for s in (0, 1, 2)]
-    assert len({b.n_steps for b in streams}) > 1  # different lengths: padded at the end
+    zog = LexicalSentences(n_sentences=12, replace={"man": "zog"})
+    streams = [[task.generate(s) for s in (0, 1, 2)], [zog.generate(s) for s in (3, 4, 5)]]
+    assert len({b.n_steps for batches in streams for b in batches}) > 2  # different lengths: padded at the end
     net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
-    for r, rec in enumerate(_frozen_pass(net, streams, "h0")):
-        alone = evaluate(net.replica(r), streams[r].inputs)
-        np.testing.assert_array_equal(rec.states, alone.states)
-        np.testing.assert_array_equal(rec.outputs, alone.outputs)
-        assert rec.descriptors["seed"].eq(r).all() and len(rec.descriptors) == streams[r].n_steps
-        for key, values in streams[r].descriptors.items():
-            np.testing.assert_array_equal(rec.descriptors[key].to_numpy(), values[:, 0])
+    out = _frozen_pass(net, streams, "h0")
+    assert [len(recs) for recs in out] == [3, 3]
+    for k, recs in enumerate(out):  # stream k of every replica: sequence k of one batch
+        for r, rec in enumerate(recs):
+            alone = evaluate(net.replica(r), streams[k][r].inputs)  # float64 arrays of the float32 model's numbers
+            assert rec.states.dtype == np.float32
+            np.testing.assert_array_equal(rec.states, alone.states)
+            np.testing.assert_array_equal(rec.outputs, alone.outputs)
+            assert rec.descriptors["seed"].eq(r).all() and rec.descriptors["sequence"].eq(k).all()
+            assert len(rec.descriptors) == streams[k][r].n_steps
+            for key in _DESCRIPTORS:
+                np.testing.assert_array_equal(rec.descriptors[key].to_numpy(), streams[k][r].descriptors[key][:, 0])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import cdist, pdist
+from scipy.spatial.distance import cdist, pdist, squareform
 
 from .._docs import fill_doc
 from ..config import check_choice, check_int
@@ -251,9 +251,28 @@ def nearest_neighbor_agreement(X: Any, labels: Any, metric: str = "euclidean") -
 
 def _nearest_other(X: np.ndarray, metric: str) -> np.ndarray:
     """Index of the nearest other row of ``X`` for every row (the first of equally near ones)."""
-    d = cdist(X, X, metric=metric)
+    return _nearest_in(cdist(X, X, metric=metric))
+
+
+def _nearest_in(d: np.ndarray) -> np.ndarray:
+    """Row-wise index of the smallest off-diagonal entry of the square distance matrix ``d`` (overwritten)."""
     np.fill_diagonal(d, np.inf)
     return d.argmin(1)
+
+
+def _linkage_and_nearest(X: np.ndarray, method: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """``linkage(X, method, metric)`` and ``_nearest_other(X, metric)`` from one distance computation.
+
+    scipy computes ``pdist(X)`` inside ``linkage`` and ``cdist(X, X)`` holds the same numbers
+    (one routine per pair; tested); the condensed distances are clustered and, as a square
+    matrix, searched for each row's nearest other row. Other metrics, and ward, centroid and
+    median linkage (whose metric scipy checks on the observations), compute both as before.
+    """
+    if metric != "euclidean" or method in ("ward", "centroid", "median"):
+        return linkage(X, method, metric), _nearest_other(X, metric)
+    check_choice("method", method, METHODS)
+    condensed = pdist(X, metric=metric)
+    return hierarchy.linkage(condensed, method=method), _nearest_in(squareform(condensed))
 
 
 def _contingency(assign: Any, labels: Any) -> np.ndarray:

@@ -335,15 +335,8 @@ class Recording:
         """
         n_layers = check_int("model.num_layers", getattr(model, "num_layers", 1), low=1)
         layer = check_int("layer", layer, low=-n_layers, high=n_layers - 1)
-        rec = evaluate(model, inputs, None, descriptors, state=state, chunk_size=chunk_size)
-        cast = np.dtype(dtype)
-        return cls(
-            rec.layer_states[f"h{layer % n_layers}"].astype(cast),
-            rec.descriptors,
-            outputs=None if rec.outputs is None else rec.outputs.astype(cast),
-            layer_states={k: v.astype(cast) for k, v in rec.layer_states.items()},
-            state_name=f"h{layer % n_layers}",
-        )
+        rec = evaluate(model, inputs, None, descriptors, state=state, chunk_size=chunk_size, dtype=dtype)
+        return rec.with_states(f"h{layer % n_layers}")
 
     def mean_by(self, *keys: str) -> Recording:
         """Average every array within each combination of descriptor values.
@@ -726,6 +719,7 @@ def evaluate(
     state: Any = None,
     lengths: Sequence[int] | None = None,
     chunk_size: int = 4096,
+    dtype: Any = np.float64,
 ) -> Recording:
     """Run a network with frozen weights over a stream and record every step.
 
@@ -733,7 +727,7 @@ def evaluate(
     steps, of equal length (the state carries over from chunk to chunk, so the result is that
     of one pass; no short last chunk, whose input products BLAS may round otherwise: chunks of
     a few rows take other kernels). The states and outputs of every step go straight into
-    float64 arrays, one row per observation, so the memory used is about that of the result.
+    arrays of ``dtype``, one row per observation, so the memory used is about that of the result.
 
     Parameters
     ----------
@@ -754,14 +748,18 @@ def evaluate(
         dropped (streams of unequal length padded at the end to a common T).
     chunk_size : int, default 4096
         Most steps per forward call, to bound memory (the steps are split into equal chunks).
+    dtype : floating dtype or "model", default float64
+        Dtype of the recorded states, layer states and outputs; ``"model"`` keeps the
+        model's (float32 for a float32 model: half the memory of float64, which holds the
+        same numbers exactly).
 
     Returns
     -------
     Recording
         Observations ordered by (seed, t, sequence); descriptors ``seed`` (the replica),
         ``t``, ``sequence`` and then the given ones; ``states`` the last layer's hidden
-        units, ``layer_states`` ``"h0"``, ``"h1"``, ... (and ``"c0"``, ... for LSTMs),
-        ``outputs`` and ``targets`` (or None), all as float64.
+        units, ``layer_states`` ``"h0"``, ``"h1"``, ... (and ``"c0"``, ... for LSTMs) and
+        ``outputs`` in ``dtype``, ``targets`` (or None) as float64.
 
     Examples
     --------
@@ -773,11 +771,14 @@ def evaluate(
     (['seed', 't', 'sequence', 'letter'], (8, 3), (8,))
     >>> evaluate(net, np.stack([x, x]), lengths=[4, 2]).n_obs
     6
+    >>> evaluate(net, x, dtype="model").states.dtype
+    dtype('float32')
     """
     if not (hasattr(model, "check_inputs") and hasattr(model, "init_state") and callable(model)):
         raise ConfigError(f"model must be a cogrnn recurrent network (RecurrentEnsemble); got {type(model).__name__}")
     chunk_size = check_int("chunk_size", chunk_size, low=1)
     x = model.check_inputs(inputs)
+    stored = _floating_dtype(torch.empty(0, dtype=x.dtype).numpy().dtype if _is_model(dtype) else dtype)
     R, T, B, _ = x.shape
     lens = _check_lengths(lengths, R, T)
     y = None if targets is None else _check_targets(targets, (R, T, B, model.output_size))
@@ -796,7 +797,7 @@ def evaluate(
 
     n_run = T if lens is None else max(lens)
     kept = [n_run] * R if lens is None else lens
-    rows = _ObservationRows(kept, B)
+    rows = _ObservationRows(kept, B, stored)
     arrays: dict[str, np.ndarray] = {}
     # one intra-op thread: small per-chunk products gain nothing from threads, and contended
     # threads made a 50-seed evaluation 27x slower on a busy machine (same bits either way)
@@ -836,6 +837,21 @@ def evaluate(
     )
 
 
+def _is_model(dtype: Any) -> bool:
+    return isinstance(dtype, str) and dtype == "model"
+
+
+def _floating_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as a numpy floating dtype, else a one-line ConfigError."""
+    try:
+        out = np.dtype(dtype)
+    except TypeError:
+        out = np.dtype(object)
+    if not np.issubdtype(out, np.floating):
+        raise ConfigError(f"dtype must be a floating dtype (float32, float64) or 'model'; got {dtype!r}")
+    return out
+
+
 class _ObservationRows:
     """Where the steps of each replica go among the observations of :func:`evaluate`.
 
@@ -843,17 +859,17 @@ class _ObservationRows:
     steps (the rest is padding).
     """
 
-    def __init__(self, kept: Sequence[int], batch: int) -> None:
-        self.kept, self.batch = list(kept), batch
+    def __init__(self, kept: Sequence[int], batch: int, dtype: np.dtype) -> None:
+        self.kept, self.batch, self.dtype = list(kept), batch, dtype
         self.offsets = np.concatenate([[0], np.cumsum(self.kept)]) * batch
         self.n_obs = int(self.offsets[-1])
 
     def store(self, arrays: dict[str, np.ndarray], name: str, per_step: torch.Tensor, start: int) -> None:
-        """Write steps ``start..start+t`` ``(R, t, B, K)`` into ``arrays[name]`` (float64, made on first use)."""
+        """Write steps ``start..start+t`` ``(R, t, B, K)`` into ``arrays[name]`` (made on first use)."""
         host = per_step.detach().cpu().numpy()
         R, t, B, K = host.shape
         if name not in arrays:
-            arrays[name] = np.empty((self.n_obs, K), dtype=np.float64)
+            arrays[name] = np.empty((self.n_obs, K), dtype=self.dtype)
         for r in range(R):
             stop = min(start + t, self.kept[r])
             if stop > start:

@@ -20,7 +20,7 @@ from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
-from .clustering import _contingency, _cut_linkage, _nearest_other, cluster_scores, linkage, n_misassigned
+from .clustering import _contingency, _cut_linkage, _linkage_and_nearest, cluster_scores, n_misassigned
 from .trees import Tree, largest_clade_fraction
 
 __all__ = ["sample_per_label", "token_scores", "position_scores"]
@@ -146,11 +146,10 @@ def token_scores(
     first = np.where(_flags(initial, n, "initial"), "initial", "later")
     from sklearn.metrics import adjusted_rand_score  # imported here: scikit-learn is slow to import
 
-    # one tree and one distance matrix for every score (cut_tree, cluster_scores and
+    # one tree and one distance computation for every score (cut_tree, cluster_scores and
     # nearest_neighbor_agreement of the same X: the same numbers, a quarter of the clustering)
-    Z = linkage(X, method, metric)
+    Z, nearest = _linkage_and_nearest(X, method, metric)
     two, three = _cut_linkage(Z, 2), _cut_linkage(Z, 3)
-    nearest = _nearest_other(X, metric)
     return {
         "class_consistency": 1 - n_misassigned(two, cls) / n,
         "top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),

@@ -16,7 +16,7 @@ from ..random import RandomState, check_random_state
 from .base import Reference, SequenceBatch, Task
 from .temporal_xor import ELMAN_1990
 
-__all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS", "template_prefix"]
+__all__ = ["LexicalSentences", "ANIMATE", "INANIMATE", "N_INPUTS", "template_prefix", "bounded_draws"]
 
 ANIMATE = ("NOUN-HUM", "NOUN-ANIM", "NOUN-AGRESS")
 INANIMATE = ("NOUN-INANIM", "NOUN-FRAG", "NOUN-FOOD")
@@ -247,11 +247,15 @@ class LexicalSentences(Task):
         rng = check_random_state(random_state)
         cats = self.categories()
         templates = self.templates()
-        picks = rng.integers(len(templates), size=self.n_sentences)
-        out = []
+        picks = rng.integers(len(templates), size=self.n_sentences).tolist()
+        slots = [cats[c] for k in picks for c in templates[k]]  # the words of every slot's category, in order
+        choice = bounded_draws(rng, [len(ws) for ws in slots])
+        words = [self.replace.get(w, w) for w in map(list.__getitem__, slots, choice)]
+        out, start = [], 0
         for k in picks:
-            words = [cats[c][int(rng.integers(len(cats[c])))] for c in templates[int(k)]]
-            out.append([self.replace.get(w, w) for w in words])
+            stop = start + len(templates[k])
+            out.append(words[start:stop])
+            start = stop
         return out
 
     def encode(self, sentences: list[list[str]]) -> SequenceBatch:
@@ -366,3 +370,48 @@ def template_prefix(
                 reachable[j] = True
                 best = max(best, j)
     return best
+
+
+def bounded_draws(rng: np.random.Generator, highs: Sequence[int]) -> list[int]:
+    """``[int(rng.integers(h)) for h in highs]``, the same numbers and the same state of ``rng`` after, in one draw.
+
+    ``Generator.integers(h)`` maps one 32-bit draw of the bit generator to ``[0, h)`` by
+    Lemire's multiply-and-shift (``h < 2**32``; none for ``h == 1``) and draws again in the
+    rare case that the product's low half falls below ``2**32 % h``. This draws the 32-bit
+    values of all ``highs`` at once and maps them the same way; if a redraw would have
+    occurred (probability about ``h / 2**32`` per value), it restores the generator's state
+    and draws one value at a time, as the loop does.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stream (any bit generator); it advances as the loop would advance it.
+    highs : sequence of int
+        Exclusive upper bounds, each in ``[1, 2**32)``.
+
+    Returns
+    -------
+    list of int
+        One draw in ``[0, highs[i])`` per bound.
+
+    Examples
+    --------
+    >>> a, b = np.random.default_rng(0), np.random.default_rng(0)
+    >>> bounded_draws(a, [3, 1, 7, 2]) == [int(b.integers(h)) for h in [3, 1, 7, 2]]
+    True
+    >>> int(a.integers(100)) == int(b.integers(100))
+    True
+    """
+    n = np.asarray(highs, dtype=np.int64).reshape(-1)
+    if n.size and (n.min() < 1 or n.max() >= 2**32):
+        raise ConfigError("bounded_draws: every bound must be in [1, 2**32)")
+    drawn = n > 1  # integers(1) is 0 and draws nothing
+    state = rng.bit_generator.state
+    high = n[drawn].astype(np.uint64)
+    product = rng.integers(0, 2**32, size=high.size, dtype=np.uint64) * high  # < 2**64: no overflow
+    if ((product & np.uint64(0xFFFFFFFF)) < (np.uint64(2**32) - high) % high).any():
+        rng.bit_generator.state = state  # Lemire would draw again for one of them: one at a time
+        return [int(rng.integers(h)) for h in n.tolist()]
+    out = np.zeros(n.size, dtype=np.int64)
+    out[drawn] = product >> np.uint64(32)
+    return out.tolist()

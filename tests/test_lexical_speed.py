@@ -1,0 +1,86 @@
+"""The lean elman-lexical analysis computes the numbers of the straightforward code, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+
+from cogrnn.analysis.clustering import _linkage_and_nearest, _nearest_other, linkage
+from cogrnn.analysis.recording import evaluate
+from cogrnn.exceptions import ConfigError
+from cogrnn.models import ElmanSRN
+from cogrnn.tasks import LexicalSentences
+from cogrnn.tasks.sentences import bounded_draws
+
+
+def _one_at_a_time(task: LexicalSentences, rng: np.random.Generator) -> list[list[str]]:
+    """LexicalSentences.sentences as it was: one draw of the generator per word."""
+    cats, templates = task.categories(), task.templates()
+    picks = rng.integers(len(templates), size=task.n_sentences)
+    out = []
+    for k in picks:
+        words = [cats[c][int(rng.integers(len(cats[c])))] for c in templates[int(k)]]
+        out.append([task.replace.get(w, w) for w in words])
+    return out
+
+
+def _same_state(a: np.random.Generator, b: np.random.Generator) -> bool:
+    """Whether two generators are at the same point (their next 32-bit and 64-bit draws agree)."""
+    draws = [(g.integers(2**32, size=3, dtype=np.uint64), g.integers(2**63, size=3)) for g in (a, b)]
+    return all(np.array_equal(x, y) for x, y in zip(*draws))
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox, np.random.SFC64])
+def test_sentences_draw_what_one_draw_per_word_drew(bit_generator):
+    task = LexicalSentences(n_sentences=301, replace={"man": "zog"})
+    for seed in range(5):
+        fast, slow = np.random.Generator(bit_generator(seed)), np.random.Generator(bit_generator(seed))
+        fast.integers(5, size=seed)  # a stream that does not start at a fresh 64-bit draw
+        slow.integers(5, size=seed)
+        assert task.sentences(fast) == _one_at_a_time(task, slow)
+        assert _same_state(fast, slow)  # the stream advanced as far
+
+
+def test_bounded_draws_redraw_as_integers_does():
+    # bounds near 2**32 make numpy's bounded draw reject (and draw again) often: the slow path
+    highs = [1, 2**32 - 1, 3, 2**31 + 7, 1, 2**32 - 5] * 20
+    for seed in range(5):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert bounded_draws(a, highs) == [int(b.integers(h)) for h in highs]
+        assert _same_state(a, b)
+    assert bounded_draws(np.random.default_rng(0), []) == []
+    with pytest.raises(ConfigError, match="bounded_draws"):
+        bounded_draws(np.random.default_rng(0), [0])
+
+
+@pytest.mark.parametrize("n", [2, 3, 40, 600])
+def test_one_distance_computation_gives_the_linkage_and_nearest_rows(n):
+    rng = np.random.default_rng(n)
+    X = rng.random((n, 150)).astype(np.float32).astype(np.float64)
+    X[-1] = X[0]  # a tie: the first of the equally near rows
+    Z, nearest = _linkage_and_nearest(X, "average", "euclidean")
+    np.testing.assert_array_equal(Z, linkage(X, "average", "euclidean"))
+    np.testing.assert_array_equal(nearest, _nearest_other(X, "euclidean"))
+    d = cdist(X, X)
+    np.fill_diagonal(d, np.inf)
+    np.testing.assert_array_equal(nearest, d.argmin(1))
+    for method, metric in (("ward", "euclidean"), ("average", "cityblock")):  # computed as before
+        Z, nearest = _linkage_and_nearest(X, method, metric)
+        np.testing.assert_array_equal(Z, linkage(X, method, metric))
+        np.testing.assert_array_equal(nearest, _nearest_other(X, metric))
+
+
+def test_evaluate_in_the_models_dtype_records_the_same_numbers():
+    net = ElmanSRN(31, 12, 31, n_replicas=2, random_state=0)
+    x = LexicalSentences(n_sentences=20).generate(0).inputs
+    wide, narrow = evaluate(net, x), evaluate(net, x, dtype="model")
+    assert wide.states.dtype == np.float64 and narrow.states.dtype == np.float32
+    assert narrow.outputs.dtype == np.float32 and narrow.layer_states["h0"].dtype == np.float32
+    np.testing.assert_array_equal(narrow.states, wide.states)
+    np.testing.assert_array_equal(narrow.outputs, wide.outputs)
+    assert evaluate(net, x, dtype=np.float32).states.dtype == np.float32
+    with pytest.raises(ConfigError, match="dtype must be a floating dtype"):
+        evaluate(net, x, dtype="int32")
+    with pytest.raises(ConfigError, match="dtype must be a floating dtype"):
+        evaluate(net, x, dtype="wide")
