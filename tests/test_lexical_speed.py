@@ -84,3 +84,36 @@ def test_evaluate_in_the_models_dtype_records_the_same_numbers():
         evaluate(net, x, dtype="int32")
     with pytest.raises(ConfigError, match="dtype must be a floating dtype"):
         evaluate(net, x, dtype="wide")
+
+
+def _descriptors_as_before(task: LexicalSentences, sentences: list[list[str]]) -> dict[str, np.ndarray]:
+    """The string descriptors of LexicalSentences.encode as they were made: one Python object per step."""
+    vocab = task.vocabulary()
+    words = [w for s in sentences for w in s]
+    ids = np.array([vocab.index(w) for w in words])
+    classes = task.word_classes()
+    category = dict(zip(classes["word"], classes["category"]))
+    lexical_class = dict(zip(classes["word"], classes["lexical_class"]))
+    T = len(words) if task.wrap else len(words) - 1
+    return {
+        "word": np.array(words[:T], dtype=object).astype(str),
+        "target_word": np.array(vocab, dtype=object)[np.roll(ids, -1)[:T]].astype(str),
+        "category": np.array([category[w] for w in words[:T]], dtype=object).astype(str),
+        "lexical_class": np.array([lexical_class[w] for w in words[:T]], dtype=object).astype(str),
+        "prev_word": np.array(["", *words[:-1]], dtype=object)[:T].astype(str),
+    }
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"wrap": False}, {"replace": {"man": "zog"}}, {"n_sentences": 1}, {"lexicon": "printed"}]
+)
+def test_encode_makes_the_string_descriptors_it_made_word_by_word(options):
+    task = LexicalSentences(**{"n_sentences": 40, **options})
+    for seed in range(3):
+        sentences = task.sentences(seed)
+        descriptors = task.encode(sentences).descriptors
+        for key, expected in _descriptors_as_before(task, sentences).items():
+            assert descriptors[key][:, 0].dtype == expected.dtype, key  # as wide as the longest string present
+            np.testing.assert_array_equal(descriptors[key][:, 0], expected)
+    one_word = LexicalSentences(n_sentences=1, wrap=False).encode([["man", "sleep"]]).descriptors
+    assert one_word["prev_word"][:, 0].tolist() == [""] and one_word["prev_word"].dtype == np.dtype("<U1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -291,15 +291,16 @@ class LexicalSentences(Task):
         lengths = [len(s) for s in sentences]
         sent = np.repeat(np.arange(len(sentences)), lengths)
         starts = np.cumsum([0, *lengths[:-1]])
+        prev = np.concatenate([[len(vocab)], ids[:-1]])[:T]  # code len(vocab): "" (no previous word)
         desc = {
-            "word": np.array(words[:T], dtype=object).astype(str),
-            "target_word": np.array(vocab, dtype=object)[target].astype(str),
-            "category": np.array([category[w] for w in words[:T]], dtype=object).astype(str),
-            "lexical_class": np.array([lexical_class[w] for w in words[:T]], dtype=object).astype(str),
+            "word": _strings(lambda i: vocab[i], ids[:T]),
+            "target_word": _strings(lambda i: vocab[i], target),
+            "category": _strings(lambda i: category[vocab[i]], ids[:T]),
+            "lexical_class": _strings(lambda i: lexical_class[vocab[i]], ids[:T]),
             "position": (np.arange(len(words)) - np.repeat(starts, lengths))[:T],
             "sentence": sent[:T],
             "sentence_length": np.repeat(lengths, lengths)[:T],
-            "prev_word": np.array(["", *words[:-1]], dtype=object)[:T].astype(str),
+            "prev_word": _strings(lambda i: vocab[i] if i < len(vocab) else "", prev),
         }
         return SequenceBatch(
             onehot[:T, None, :],
@@ -324,6 +325,18 @@ class LexicalSentences(Task):
         if n_streams != 1:
             raise ConfigError("LexicalSentences.generate makes one stream; call it once per seed")
         return self.encode(self.sentences(random_state))
+
+
+def _strings(name: Callable[[int], str], codes: np.ndarray) -> np.ndarray:
+    """``np.array([name(c) for c in codes], dtype=object).astype(str)`` by indexing a table of the codes present.
+
+    The same strings and the same dtype (as wide as the longest string present), without a
+    Python object per step.
+    """
+    present = np.flatnonzero(np.bincount(codes)).tolist()
+    names = {c: name(c) for c in present}
+    table = np.array([names.get(c, "") for c in range(max(present, default=-1) + 1)], dtype=object)
+    return table.astype(f"<U{max([1, *map(len, names.values())])}")[codes]
 
 
 def template_prefix(
