@@ -9,6 +9,7 @@ status 130 (a sweep keeps the tasks it completed).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -188,24 +189,29 @@ def replicate_cmd(
     >>> replicate_cmd("elman-xor", quick=True, out=tempfile.mkdtemp(), quiet=True)  # doctest: +SKIP
     """
     from .random import MAX_ROOT_SEED, check_seed_count
-    from .replication import MAX_WORKERS, run_replication
+    from .replication import MAX_WORKERS, _shared_startup, run_replication
 
     n_seeds = _parse_int("--seeds", seeds, low=1, high=None)
     if n_seeds is not None:
         check_seed_count("--seeds", n_seeds)  # names the limit and the memory asked for
     root = _parse_int("--seed", seed, low=0, high=MAX_ROOT_SEED)
     n_workers = _parse_int("--workers", workers, low=1, high=MAX_WORKERS)
+    imports: dict[str, float] | None = None  # replicate all: each one's own import, its share of the start-up
     if name == "all":
         from .registry import BUILTIN, REPLICATIONS
 
         chosen = []
+        imports = {}
         for entry_name in _plugin_warnings(REPLICATIONS.names):  # validates every name before running any
+            begun = time.perf_counter()
             try:
                 chosen.append(_replication(entry_name))
             except ConfigError as exc:
                 if REPLICATIONS.get(entry_name).provider == BUILTIN:
                     raise
                 print(f"cogrnn: warning: skipping {exc}", file=sys.stderr)  # a broken plugin item
+                continue
+            imports[chosen[-1].name] = time.perf_counter() - begun
     else:
         chosen = [_replication(name)]
     # validates every --set before running any
@@ -214,6 +220,8 @@ def replicate_cmd(
     if not plot_only:
         for rep, changes in zip(chosen, overrides):
             rep.config(quick=quick).with_values(changes)
+    # replicate all: the start-up the runs share is recorded once, apart from each run's own
+    _shared_startup(imports)
     failed = False
     for rep, changes in zip(chosen, overrides):
         try:

@@ -465,8 +465,45 @@ def _figure_bytes(fig: Any, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def _figures(fig: Any, formats: Sequence[str]) -> dict[str, bytes]:
+    """``fig`` encoded in each of ``formats``, its layout engine run once.
+
+    The first format's drawing places the axes (constrained layout); the later formats reuse
+    those positions instead of running the layout again (the same figure; the layout runs
+    once instead of once per format).
+    """
+    out = {}
+    for fmt in formats:
+        out[fmt] = _figure_bytes(fig, fmt)
+        fig.set_layout_engine("none")  # keeps the positions the first drawing computed
+    return out
+
+
 #: when the last run of this process ended (perf_counter), None before the first
 _LAST_END: dict[str, float | None] = {"t": None}
+#: a command that runs several replications (``replicate all``): its shared start-up (seconds)
+#: and each replication's own import, by name (see :func:`_shared_startup`)
+_COMMAND: dict[str, Any] = {"startup": None, "imports": {}}
+
+
+def _shared_startup(imports: dict[str, float] | None) -> None:
+    """Mark the end of the start-up that the replications of one command share.
+
+    Called by ``replicate all`` after it imported and checked every replication, before the
+    first run. The shared start-up (interpreter, the command's imports and checks) is the
+    process's age less the replications' own imports; each provenance records it once as
+    ``command_startup_s``, and each run's ``startup_s`` is its own share: the import of its
+    module (``imports[name]``, seconds; with the libraries it was the first to import) and
+    the time since the previous run ended (or since this call, for the first run).
+    ``imports=None``: a command of one replication, which shares nothing (clears the record).
+    """
+    if imports is None:
+        _COMMAND.update(startup=None, imports={})
+        return
+    age = process_age()
+    _COMMAND["startup"] = None if age is None else max(age - sum(imports.values()), 0.0)
+    _COMMAND["imports"] = dict(imports)
+    _LAST_END["t"] = time.perf_counter()
 
 
 class _Clock:
@@ -481,12 +518,18 @@ class _Clock:
         self.steps[step] = self.steps.get(step, 0.0) + now - self.last
         self.last = now
 
-    def record(self, startup: float | None, phases: dict[str, float]) -> dict[str, Any]:
+    def record(
+        self, startup: float | None, phases: dict[str, float], command_startup: float | None = None
+    ) -> dict[str, Any]:
         """The ``timings`` record of ``provenance.json``, seconds.
 
         ``startup_s``: interpreter start-up and imports before the runner was called (None
         where unknown), or, for a later run of the same process, the time since the previous
-        run ended; one ``<step>_s`` per step of the runner (``compute_s`` trains and
+        run ended; in a command that runs several replications (``replicate all``) the run's
+        own share: the import of its module and the time since the previous run ended, while
+        ``command_startup_s`` is the start-up the command's replications share, the same in
+        each of them and in none of their ``outside_s`` (None for a command of one replication,
+        whose start-up is all its own); one ``<step>_s`` per step of the runner (``compute_s`` trains and
         evaluates; ``files_s`` writes, reads back and hashes the tables and files, up to
         the provenance itself; the final flush to disk and the publication are not in it);
         ``phases``: the phases inside compute that the library timed (``train``,
@@ -500,6 +543,7 @@ class _Clock:
         total = run + (startup or 0.0)
         return {
             "startup_s": None if startup is None else round(startup, 3),
+            "command_startup_s": None if command_startup is None else round(command_startup, 3),
             **steps,
             "phases": {k: round(v, 3) for k, v in phases.items()},
             "run_s": round(run, 3),
@@ -726,8 +770,11 @@ def run_replication(
     start_time = utc_now()
     clock = _Clock(started)
     # interpreter start-up and imports before the first run of this process; the time since
-    # the previous run ended before a later one (``replicate all``: the next one's imports)
+    # the previous run ended before a later one (``replicate all``: since its shared start-up
+    # ended, for the first run; see _shared_startup)
     startup = process_age() if _LAST_END["t"] is None else started - _LAST_END["t"]
+    if startup is not None:  # replicate all: its module's import is this run's own start-up
+        startup += _COMMAND["imports"].pop(replication.name, 0.0)
     phase_times(reset=True)
     final = ensure_writable_dir(check_out_path(out)) / replication.name
     extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
@@ -822,7 +869,7 @@ def run_replication(
         )
         fig = replication.plot(results, extras, caption)
         try:
-            figures = {fmt: _figure_bytes(fig, fmt) for fmt in ("png", "pdf")}
+            figures = _figures(fig, ("png", "pdf"))
         finally:
             plt.close(fig)
         clock.lap("figure")
@@ -878,7 +925,8 @@ def run_replication(
             }
         clock.lap("files")
         # a redrawing records its own timings beside the run's
-        (provenance["redrawn"] if plot_only else provenance)["timings"] = clock.record(startup, phase_times())
+        timings = clock.record(startup, phase_times(), _COMMAND["startup"])
+        (provenance["redrawn"] if plot_only else provenance)["timings"] = timings
         provenance["complete"] = True  # written last: the completion marker of the set
         write_json(staging / "provenance.json", provenance, sync=False)
         sync_files([*staging.iterdir()])

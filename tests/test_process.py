@@ -145,3 +145,40 @@ def test_the_program_ends_with_the_status_and_output_of_main():
     for mode, tail in (("alone", "buffered atexit ran\n"), ("thread", "buffered thread done\natexit ran\n")):
         proc = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True)
         assert (proc.returncode, proc.stdout) == (5, tail)
+
+
+def test_replicate_all_records_the_shared_start_up_once_and_each_runs_own_share(tmp_path, monkeypatch):
+    """The start-up of ``replicate all`` is not charged to its first replication: each run records its own."""
+    from cogrnn.provenance import process_age
+
+    try:
+        runner._shared_startup({"elman-xor": 1.5, "other": 2.0})
+        age = process_age()
+        shared = json.loads((_run(tmp_path / "a").out_dir / "provenance.json").read_text())["timings"]
+        if age is not None:
+            assert shared["command_startup_s"] == pytest.approx(age - 3.5, abs=0.5)
+            assert 1.5 <= shared["startup_s"] < 1.5 + 5  # its own import and the time since the shared part
+        inside = shared["compute_s"] + shared["measures_s"] + shared["claims_s"]
+        assert shared["outside_s"] == pytest.approx(shared["startup_s"] + shared["run_s"] - inside, abs=0.01)
+        again = json.loads((_run(tmp_path / "b").out_dir / "provenance.json").read_text())["timings"]
+        assert again["startup_s"] < 5  # the import is counted once, by the first run of that replication
+    finally:
+        runner._shared_startup(None)
+    alone = json.loads((_run(tmp_path / "c").out_dir / "provenance.json").read_text())["timings"]
+    assert alone["command_startup_s"] is None
+    # the command times each replication's import and marks the shared start-up before the first run
+    seen = {}
+
+    def stop(rep, **kw):
+        seen.update(runner._COMMAND, first=rep.name)
+        raise runner.ConfigError("stopped by the test")
+
+    monkeypatch.setattr(runner, "run_replication", stop)
+    from cogrnn.cli import main
+    from cogrnn.registry import REPLICATIONS
+
+    assert main(["replicate", "all", "--quick", "--out", str(tmp_path / "d"), "--quiet"]) == 2
+    assert set(seen["imports"]) == set(REPLICATIONS.names()) and seen["first"] in seen["imports"]
+    assert all(v >= 0 for v in seen["imports"].values())
+    assert seen["startup"] is None or seen["startup"] >= 0
+    runner._shared_startup(None)
