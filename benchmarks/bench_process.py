@@ -8,7 +8,9 @@ Each case runs the command line in a fresh subprocess, as a user would, and read
 (inside ``compute``) are timed by wrapping the replication's calls of
 ``train_srn_ensemble`` and ``evaluate`` in :func:`cogrnn._progress.timed`. Reported per case,
 seconds: ``total_s`` (the whole process, from its start to its exit), ``import_s``
-(interpreter start-up and imports before the runner starts), ``train_s``, ``evaluate_s``,
+(interpreter start-up and imports before the runner starts), ``train_s`` (of which
+``numba_import_s``, ``numba_load_s``: initialising numba's target and loading the kernels from
+its cache, or compiling them when the cache is stale, and ``kernel_s`` the rest), ``evaluate_s``,
 ``compute_other_s`` (data generation and tables inside compute), ``setup_s``,
 ``measures_s``, ``claims_s``, ``figure_s`` (drawing and encoding PNG and PDF), ``files_s``
 (writing, reading back, hashing, flushing to disk and publishing the set, and the exit),
@@ -86,10 +88,53 @@ def _instrument(name: str) -> None:
         setattr(module, attr, functools.wraps(inner)(wrapper))
 
 
+class _NumbaTimer:
+    """A finder on ``sys.meta_path`` that times numba's import and its loads of compiled functions.
+
+    Phases (inside ``train``, where the runner first touches numba): ``numba_import`` (``import
+    numba``) and ``numba_load`` (every call that finds no compiled overload in memory:
+    initialising numba's target and reading the kernel from its on-disk cache, or compiling
+    it when the cache is stale). Nothing is imported early: the process runs as without it.
+    """
+
+    NAMES = ("numba", "numba.core.dispatcher")
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        import importlib.machinery
+
+        if name not in self.NAMES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        exec_module = spec.loader.exec_module
+
+        def exec_timed(module: Any) -> None:
+            from cogrnn._progress import timed
+
+            if name == "numba":
+                with timed("numba_import"):
+                    exec_module(module)
+                return
+            exec_module(module)
+            compile_for_args = module.Dispatcher._compile_for_args
+
+            def load_timed(dispatcher: Any, *args: Any, **kwargs: Any) -> Any:
+                with timed("numba_load"):
+                    return compile_for_args(dispatcher, *args, **kwargs)
+
+            module.Dispatcher._compile_for_args = load_timed
+
+        spec.loader.exec_module = exec_timed  # type: ignore[method-assign]
+        return spec
+
+
 def _child(name: str, seeds: int, out: str) -> None:
     """Run ``cogrnn replicate`` in this (fresh) process, instrumented; exit with its status."""
     from cogrnn.cli import exit_now, main
 
+    if "numba" not in sys.modules:
+        sys.meta_path.insert(0, _NumbaTimer())
     _instrument(name)
     rc = main(["replicate", name, "--seeds", str(seeds), "--out", out, "--quiet"])
     Path(out, "peak_rss_mb").write_text(f"{peak_rss_mb():.1f}")
@@ -124,6 +169,9 @@ def _replicate_case(name: str, seeds: int, baseline_s: float | None = None) -> d
         "total_s": round(total, 3),
         "import_s": timings["startup_s"],
         "train_s": train,
+        "numba_import_s": phases.get("numba_import"),
+        "numba_load_s": phases.get("numba_load"),
+        "kernel_s": round(train - phases.get("numba_import", 0.0) - phases.get("numba_load", 0.0), 3),
         "evaluate_s": evaluate,
         "compute_other_s": round(timings["compute_s"] - train - evaluate, 3),
         "setup_s": timings.get("setup_s", 0.0),

@@ -43,3 +43,21 @@ def test_peak_rss_grows_with_what_the_process_touches():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 90 < float(out.stdout) < 130
+
+
+def test_the_process_bench_times_numbas_import_and_loads_as_phases():
+    """bench_process's finder times ``import numba`` and the first call of a compiled function."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from benchmarks.bench_process import _NumbaTimer\n"
+        "from cogrnn._progress import phase_times\n"
+        "sys.meta_path.insert(0, _NumbaTimer())\n"
+        "import numba\n"
+        "f = numba.njit(lambda x: x + 1)\n"
+        "before = dict(phase_times())\n"
+        "f(1); f(2)\n"
+        "after = phase_times()\n"
+        "print(before.get('numba_import', 0) > 0, 'numba_load' in before, after['numba_load'] > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "True"]
