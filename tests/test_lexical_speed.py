@@ -117,3 +117,61 @@ def test_encode_makes_the_string_descriptors_it_made_word_by_word(options):
             np.testing.assert_array_equal(descriptors[key][:, 0], expected)
     one_word = LexicalSentences(n_sentences=1, wrap=False).encode([["man", "sleep"]]).descriptors
     assert one_word["prev_word"][:, 0].tolist() == [""] and one_word["prev_word"].dtype == np.dtype("<U1")
+
+
+def _long_stream(n_replicas: int, n_steps: int, batch: int, seed: int = 0) -> np.ndarray:
+    codes = np.random.default_rng(seed).integers(29, size=(n_replicas, n_steps, batch))
+    return np.eye(31, dtype=np.float32)[codes]
+
+
+@pytest.mark.parametrize(("batch", "dtype"), [(1, "float32"), (2, "float32"), (2, "float64")])
+def test_compiled_elman_pass_records_the_models_own_numbers(batch, dtype, monkeypatch):
+    import torch
+
+    from cogrnn.analysis import _elman_pass
+
+    net = ElmanSRN(31, 24, 31, n_replicas=3, random_state=1, dtype=getattr(torch, dtype))
+    x = _long_stream(3, 7000, batch).astype(dtype)
+    calls = []
+    real = _elman_pass.ElmanPass.__call__
+    monkeypatch.setattr(_elman_pass.ElmanPass, "__call__", lambda *a: calls.append(1) or real(*a))
+    fast = evaluate(net, x, chunk_size=3000)
+    assert len(calls) == 1 + 3  # the check, then three chunks
+    monkeypatch.setattr(_elman_pass.ElmanPass, "applies", staticmethod(lambda model, inputs: False))
+    slow = evaluate(net, x, chunk_size=3000)  # the model's own forward
+    for name in ("states", "outputs"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+
+
+def test_compiled_elman_pass_runs_only_where_it_reproduces_the_model(monkeypatch):
+    import torch
+
+    from cogrnn.analysis import _elman_pass
+    from cogrnn.models import JordanNetwork
+
+    x = torch.from_numpy(_long_stream(3, 7000, 1))
+    applies = _elman_pass.ElmanPass.applies
+    net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
+    assert not applies(net, x)  # gradients enabled (evaluate runs without)
+    with torch.no_grad():
+        assert applies(net, x)
+        assert not applies(net, x[:, :100])  # short: not worth compiling and checking
+        assert not applies(ElmanSRN(31, 8, 31, n_replicas=1, random_state=0), x[:1])
+        assert not applies(ElmanSRN(31, 8, 31, n_replicas=3, nonlinearity="tanh", random_state=0), x)
+        assert not applies(ElmanSRN(31, 8, 31, n_replicas=3, num_layers=2, random_state=0), x)
+        assert not applies(JordanNetwork(31, 8, 31, n_replicas=3, random_state=0), x)
+        assert _elman_pass.ElmanPass(net).matches(net, x, net.init_state(1))
+    # a pass that differs from the model in its first steps is not used: the model's forward runs
+    calls = []
+    real = _elman_pass.ElmanPass.__call__
+
+    def off_by_one_ulp(self, inputs, state):
+        calls.append(inputs.shape[1])
+        out = real(self, inputs, state)
+        return out._replace(outputs=torch.nextafter(out.outputs, torch.ones_like(out.outputs)))
+
+    monkeypatch.setattr(_elman_pass.ElmanPass, "__call__", off_by_one_ulp)
+    rec = evaluate(net, x)
+    assert calls == [_elman_pass.CHECK_STEPS]  # the check only
+    with torch.no_grad():
+        np.testing.assert_array_equal(rec.outputs, net(x).outputs.reshape(-1, 31).numpy())

@@ -802,10 +802,14 @@ def evaluate(
     # one intra-op thread: small per-chunk products gain nothing from threads, and contended
     # threads made a 50-seed evaluation 27x slower on a busy machine (same bits either way)
     with torch.no_grad(), single_torch_thread(), timed("evaluate"):
+        compiled = _compiled_pass(model, x[:, :n_run], state)
         n_chunks = -(-n_run // chunk_size)
         bounds = [n_run * k // n_chunks for k in range(n_chunks + 1)]
         for start, stop in itertools.pairwise(bounds):
-            out = model(x[:, start:stop], state)
+            if compiled is None:
+                out = model(x[:, start:stop], state)
+            else:
+                out = compiled(x[:, start:stop], model.check_state(state, B))
             state = out.state
             rows.store(arrays, "outputs", out.outputs, start)
             for layer in range(out.hidden.shape[1]):
@@ -835,6 +839,23 @@ def evaluate(
         layer_states=layer_states,
         state_name=top,
     )
+
+
+def _compiled_pass(model: Any, x: torch.Tensor, state: Any) -> Any:
+    """A compiled pass of ``model`` that computes its numbers bit for bit over ``x``'s first steps, or None.
+
+    Long streams of a one-layer logistic ElmanSRN run through
+    :class:`cogrnn.analysis._elman_pass.ElmanPass` (one compiled call and one torch
+    ``tanh`` per step instead of the model's per-step torch operations) when it reproduces
+    the model's own first steps exactly; any other model, a short stream or any
+    difference: None (the model's forward).
+    """
+    from ._elman_pass import ElmanPass
+
+    if not ElmanPass.applies(model, x):
+        return None
+    compiled = ElmanPass(model)
+    return compiled if compiled.matches(model, x, model.check_state(state, x.shape[2])) else None
 
 
 def _is_model(dtype: Any) -> bool:
