@@ -223,16 +223,19 @@ def replicate_cmd(
     # replicate all: the start-up the runs share is recorded once, apart from each run's own
     _shared_startup(imports)
     failed = False
-    for rep, changes in zip(chosen, overrides):
-        try:
-            result = run_replication(
-                rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
-                quiet=quiet, workers=n_workers, argv=sys.argv, overrides=changes,
-            )  # fmt: skip
-        except KeyboardInterrupt:
-            raise _Interrupted(f"{rep.name}: the earlier outputs in {out} are kept unchanged") from None
-        _print_claims(result)
-        failed = failed or not result.all_passed
+    try:
+        for rep, changes in zip(chosen, overrides):
+            try:
+                result = run_replication(
+                    rep, n_seeds=n_seeds, root_seed=root, quick=quick, out=out, plot_only=plot_only,
+                    quiet=quiet, workers=n_workers, argv=sys.argv, overrides=changes,
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                raise _Interrupted(f"{rep.name}: the earlier outputs in {out} are kept unchanged") from None
+            _print_claims(result)
+            failed = failed or not result.all_passed
+    finally:  # later runs of this process (the Python API) are no part of this command
+        _shared_startup(None)
     if strict and failed:
         raise typer.Exit(1)
 

@@ -181,4 +181,4 @@ def test_replicate_all_records_the_shared_start_up_once_and_each_runs_own_share(
     assert set(seen["imports"]) == set(REPLICATIONS.names()) and seen["first"] in seen["imports"]
     assert all(v >= 0 for v in seen["imports"].values())
     assert seen["startup"] is None or seen["startup"] >= 0
-    runner._shared_startup(None)
+    assert runner._COMMAND == {"startup": None, "imports": {}}  # cleared when the command ends
