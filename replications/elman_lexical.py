@@ -302,12 +302,15 @@ _CHUNK = 512
 
 
 def _frozen_pass(
-    model: RecurrentEnsemble, streams: Sequence[Sequence[SequenceBatch]], state: str
+    model: RecurrentEnsemble,
+    streams: Sequence[Sequence[SequenceBatch]],
+    state: str,
+    descriptors: Sequence[str] = _DESCRIPTORS,
 ) -> list[list[Recording]]:
     """Replica r of ``model`` run with frozen weights over ``streams[k][r]`` for every k, as one batch of sequences.
 
     Returns ``out[k][r]``: the Recording of stream k of replica r (states ``state``, in the
-    model's dtype; descriptors ``_DESCRIPTORS``). The streams are padded at the end to the longest and run as the
+    model's dtype; the ``descriptors`` of the streams). The streams are padded at the end to the longest and run as the
     sequences of one batch (k = sequence), all replicas in one pass; rows of a batch are
     computed as when run alone, replicas are independent and the pass is causal (tested),
     so each Recording holds the numbers of its stream run alone. Its arrays are views of
@@ -324,7 +327,7 @@ def _frozen_pass(
 
     dtype = torch.empty(0, dtype=model.dtype).numpy().dtype  # cast once here, not after stacking in float64
     x = stacked(lambda b: b.inputs.astype(dtype, copy=False))
-    desc = {key: stacked(lambda b, key=key: b.descriptors[key]) for key in _DESCRIPTORS}
+    desc = {key: stacked(lambda b, key=key: b.descriptors[key]) for key in descriptors}
     rec = evaluate(model, x, descriptors=desc, dtype="model", chunk_size=_CHUNK).with_states(state)
     out: list[list[Recording]] = [[] for _ in range(K)]
     for r, k in itertools.product(range(R), range(K)):  # rows of (r, k): r * T * K + k + K * t (views, no copies)
@@ -500,9 +503,13 @@ class ElmanLexical(Replication):
         tokens = []
         rngs = [np.random.default_rng(c[3]) for c in children]
         # the trained network runs over its corpus and the zog corpus as two sequences of one batch
-        passes = ((net, {"trained": streams, "novel": zog_streams}), (untrained, {"untrained": streams}))
-        for model, conditions in passes:
-            recordings = dict(zip(conditions, _frozen_pass(model, list(conditions.values()), config.state_name)))
+        passes = (
+            (net, {"trained": streams, "novel": zog_streams}, _DESCRIPTORS),
+            (untrained, {"untrained": streams}, ("word",)),  # type means only
+        )
+        for model, conditions, keys in passes:
+            recs_k = _frozen_pass(model, list(conditions.values()), config.state_name, keys)
+            recordings = dict(zip(conditions, recs_k))
             for condition, recs in recordings.items():
                 for r, rec in enumerate(recs):
                     types[r, condition] = _types(rec, classes, r, condition)
@@ -510,7 +517,7 @@ class ElmanLexical(Replication):
                         scores_r, tokens_r = _seed_scores(rec, task, config.tokens_per_word, rngs[r])
                         seed_scores.append(scores_r)
                         tokens.append(tokens_r.assign(seed=r)[["seed", *tokens_r.columns]])
-            del recordings, recs, rec  # views of the whole pass's arrays: free them before the next pass
+            del recordings, recs_k, recs, rec  # views of the whole pass's arrays: free them before the next pass
         for scores_r, share in zip(seed_scores, _generated_grammatical(net, task, rngs)):
             scores_r["generated_grammatical"] = share
         ordered = [types[r, c] for r in range(len(seeds)) for c in ("trained", "untrained", "novel")]

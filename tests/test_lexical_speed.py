@@ -175,3 +175,23 @@ def test_compiled_elman_pass_runs_only_where_it_reproduces_the_model(monkeypatch
     assert calls == [_elman_pass.CHECK_STEPS]  # the check only
     with torch.no_grad():
         np.testing.assert_array_equal(rec.outputs, net(x).outputs.reshape(-1, 31).numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_compiled_group_sums_add_the_rows_in_order_as_bincount(dtype):
+    import numba  # noqa: F401  (loaded: the compiled sums run)
+
+    from cogrnn.analysis import Recording
+    from cogrnn.analysis.recording import _COMPILED_SUMS, _group_sums
+
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((_COMPILED_SUMS // 40 + 7, 80)).astype(dtype)[:, ::2]  # a strided view, like a pass's
+    values[3] = -0.0
+    codes = rng.integers(29, size=values.shape[0])
+    expected = np.stack([np.bincount(codes, weights=values[:, j], minlength=30) for j in range(values.shape[1])], 1)
+    np.testing.assert_array_equal(_group_sums(codes, values, 30), expected)  # group 29 empty: zeros
+    assert values.size >= _COMPILED_SUMS
+    words = np.array([f"w{c}" for c in codes])
+    means = Recording(values, {"word": words}).mean_by("word")
+    order = np.argsort([f"w{c}" for c in range(29)], kind="stable")
+    np.testing.assert_array_equal(means.states, (expected[:29] / np.bincount(codes)[:, None])[order])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import sys
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
@@ -366,11 +367,7 @@ class Recording:
         counts = np.bincount(codes, minlength=len(uniques))
 
         def group_mean(values: np.ndarray) -> np.ndarray:
-            # bincount adds each column's rows in order, as np.add.at did (the same sums), 20x faster
-            sums = np.empty((len(uniques), values.shape[1]), dtype=np.float64)
-            for j in range(values.shape[1]):
-                sums[:, j] = np.bincount(codes, weights=values[:, j], minlength=len(uniques))
-            return sums / counts[:, None]
+            return _group_sums(codes, values, len(uniques)) / counts[:, None]
 
         desc = pd.DataFrame(list(uniques), columns=list(keys))
         desc["n"] = counts
@@ -839,6 +836,44 @@ def evaluate(
         layer_states=layer_states,
         state_name=top,
     )
+
+
+def _group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the float64 sum of the rows of ``values``, added in row order (as np.add.at and bincount add them).
+
+    Large arrays in a process that has loaded numba (training loads it) are summed by one
+    compiled pass over the rows; otherwise ``np.bincount`` per column (the same sums: each
+    group's rows added one after another to 0.0 in float64).
+    """
+    sums = np.zeros((n_groups, values.shape[1]), dtype=np.float64)
+    compiled = values.size >= _COMPILED_SUMS and "numba" in sys.modules and codes.min() >= 0
+    if compiled and values.dtype in (np.float32, np.float64):
+        _sum_rows_kernel()(np.asarray(codes, dtype=np.int64), values, sums)
+        return sums
+    for j in range(values.shape[1]):
+        sums[:, j] = np.bincount(codes, weights=values[:, j], minlength=n_groups)
+    return sums
+
+
+#: elements of an array from which :func:`_group_sums` sums by a compiled pass (when numba is loaded)
+_COMPILED_SUMS = 1 << 20
+_SUM_ROWS: list[Any] = []
+
+
+def _sum_rows_kernel() -> Any:
+    """``sums[codes[i]] += values[i]`` (float64) for every row i in order, compiled (numba, cached on disk)."""
+    if not _SUM_ROWS:
+        import numba
+
+        @numba.njit(cache=True, nogil=True)
+        def sum_rows(codes: Any, values: Any, sums: Any) -> None:
+            for i in range(values.shape[0]):
+                g = codes[i]
+                for j in range(values.shape[1]):
+                    sums[g, j] += np.float64(values[i, j])
+
+        _SUM_ROWS.append(sum_rows)
+    return _SUM_ROWS[0]
 
 
 def _compiled_pass(model: Any, x: torch.Tensor, state: Any) -> Any:
