@@ -305,16 +305,17 @@ def _frozen_pass(
     model: RecurrentEnsemble,
     streams: Sequence[Sequence[SequenceBatch]],
     state: str,
-    descriptors: Sequence[str] = _DESCRIPTORS,
+    descriptors: Sequence[Sequence[str]],
 ) -> list[list[Recording]]:
     """Replica r of ``model`` run with frozen weights over ``streams[k][r]`` for every k, as one batch of sequences.
 
-    Returns ``out[k][r]``: the Recording of stream k of replica r (states ``state``, in the
-    model's dtype; the ``descriptors`` of the streams). The streams are padded at the end to the longest and run as the
-    sequences of one batch (k = sequence), all replicas in one pass; rows of a batch are
-    computed as when run alone, replicas are independent and the pass is causal (tested),
-    so each Recording holds the numbers of its stream run alone. Its arrays are views of
-    the pass's arrays (every K-th row), not copies.
+    Returns ``out[k][r]``: the Recording of stream k of replica r: states ``state`` in the
+    model's dtype; descriptors ``seed`` (r), ``t``, ``sequence`` (k) and the stream's own
+    ``descriptors[k]``, as :func:`evaluate` of that stream alone labels them. The streams are
+    padded at the end to the longest and run as the sequences of one batch, all replicas in
+    one pass; rows of a batch are computed as when run alone, replicas are independent and
+    the pass is causal (tested), so each Recording holds the numbers of its stream run
+    alone. Its arrays are views of the pass's arrays (every K-th row), not copies.
     """
     K, R = len(streams), len(streams[0])
     T = max(b.n_steps for batches in streams for b in batches)
@@ -322,20 +323,20 @@ def _frozen_pass(
     def padded(v: np.ndarray) -> np.ndarray:  # (t, 1, ...) -> (T, ...), the first step repeated as padding
         return np.concatenate([v[:, 0], np.repeat(v[:1, 0], T - len(v), axis=0)])
 
-    def stacked(get: Any) -> np.ndarray:  # (R, T, K, ...): replica r, step t, stream k
-        return np.stack([np.stack([padded(get(streams[k][r])) for k in range(K)], axis=1) for r in range(R)])
-
     dtype = torch.empty(0, dtype=model.dtype).numpy().dtype  # cast once here, not after stacking in float64
-    x = stacked(lambda b: b.inputs.astype(dtype, copy=False))
-    desc = {key: stacked(lambda b, key=key: b.descriptors[key]) for key in descriptors}
-    rec = evaluate(model, x, descriptors=desc, dtype="model", chunk_size=_CHUNK).with_states(state)
+    x = np.stack([np.stack([padded(streams[k][r].inputs.astype(dtype, copy=False)) for k in range(K)], axis=1)
+                  for r in range(R)])  # (R, T, K, I): replica r, step t, stream k  # fmt: skip
+    rec = evaluate(model, x, dtype="model", chunk_size=_CHUNK).with_states(state)
     out: list[list[Recording]] = [[] for _ in range(K)]
     for r, k in itertools.product(range(R), range(K)):  # rows of (r, k): r * T * K + k + K * t (views, no copies)
-        rows = slice(r * T * K + k, r * T * K + k + K * streams[k][r].n_steps, K)
+        n = streams[k][r].n_steps
+        rows = slice(r * T * K + k, r * T * K + k + K * n, K)
+        labels = {"seed": np.full(n, r), "t": np.arange(n), "sequence": np.full(n, k)}
+        labels.update((key, streams[k][r].descriptors[key][:, 0]) for key in descriptors[k])
         out[k].append(
             Recording(
                 rec.states[rows],
-                rec.descriptors.iloc[rows],
+                labels,
                 outputs=None if rec.outputs is None else rec.outputs[rows],
                 layer_states={name: v[rows] for name, v in rec.layer_states.items()},
                 state_name=rec.state_name,
@@ -503,9 +504,9 @@ class ElmanLexical(Replication):
         tokens = []
         rngs = [np.random.default_rng(c[3]) for c in children]
         # the trained network runs over its corpus and the zog corpus as two sequences of one batch
-        passes = (
-            (net, {"trained": streams, "novel": zog_streams}, _DESCRIPTORS),
-            (untrained, {"untrained": streams}, ("word",)),  # type means only
+        passes = (  # the trained seed's analyses read _DESCRIPTORS, the type means the word
+            (net, {"trained": streams, "novel": zog_streams}, (_DESCRIPTORS, ("word",))),
+            (untrained, {"untrained": streams}, (("word",),)),
         )
         for model, conditions, keys in passes:
             recs_k = _frozen_pass(model, list(conditions.values()), config.state_name, keys)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cogrnn.analysis import (
@@ -204,7 +205,7 @@ def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
     streams = [[task.generate(s) for s in (0, 1, 2)], [zog.generate(s) for s in (3, 4, 5)]]
     assert len({b.n_steps for batches in streams for b in batches}) > 2  # different lengths: padded at the end
     net = ElmanSRN(31, 8, 31, n_replicas=3, random_state=0)
-    out = _frozen_pass(net, streams, "h0")
+    out = _frozen_pass(net, streams, "h0", (_DESCRIPTORS, ("word",)))
     assert [len(recs) for recs in out] == [3, 3]
     for k, recs in enumerate(out):  # stream k of every replica: sequence k of one batch
         for r, rec in enumerate(recs):
@@ -214,5 +215,7 @@ def test_frozen_pass_over_padded_streams_equals_each_replica_alone():
             np.testing.assert_array_equal(rec.outputs, alone.outputs)
             assert rec.descriptors["seed"].eq(r).all() and rec.descriptors["sequence"].eq(k).all()
             assert len(rec.descriptors) == streams[k][r].n_steps
-            for key in _DESCRIPTORS:
-                np.testing.assert_array_equal(rec.descriptors[key].to_numpy(), streams[k][r].descriptors[key][:, 0])
+            keys = _DESCRIPTORS if k == 0 else ("word",)
+            assert rec.descriptors.columns.tolist() == ["seed", "t", "sequence", *keys]
+            pd.testing.assert_frame_equal(rec.descriptors, alone.descriptors[["seed", "t", "sequence"]].assign(
+                seed=r, sequence=k, **{key: streams[k][r].descriptors[key][:, 0] for key in keys}))  # fmt: skip
