@@ -334,7 +334,7 @@ def _write_outputs(
     """Read every run (verified), write the combined tables and the figure; return the runs' records."""
     import matplotlib.pyplot as plt
 
-    from .replication import _figure_bytes
+    from .replication import _figures
 
     records: dict[str, Any] = {}
     tables, claim_rows, claim_docs, measure_frames = [], [], [], []
@@ -380,8 +380,9 @@ def _write_outputs(
     caption = f"{caption_head} | results.csv sha256 {hashes['results.csv'][:12]}"
     fig = _plot(measures, claims, labels, caption, root)
     try:
+        drawn = _figures(fig, [f.rsplit(".", 1)[1] for f in FIGURES])
         for f in FIGURES:
-            atomic_write_bytes(out / f, _figure_bytes(fig, f.rsplit(".", 1)[1]))
+            atomic_write_bytes(out / f, drawn[f.rsplit(".", 1)[1]])
     finally:
         plt.close(fig)
     return records, claims, paired, hashes

@@ -54,6 +54,7 @@ __all__ = [
     "OUTPUT_CODES",
     "LOSS_CODES",
     "online_epoch_lockstep",
+    "online_epochs_lockstep",
     "online_epoch_by_replica",
     "use_lockstep",
     "n_blocks",
@@ -1084,7 +1085,26 @@ def online_epoch_lockstep(
     replica's mean loss into ``losses`` and the first step with a non-finite loss into
     ``bad`` (-1 when none). float64 networks with logistic or identity outputs, sse or mse
     loss and no clipping run on lane vectors (``lane_vectors=False`` forces the general
-    loops: the same numbers, slower).
+    loops: the same numbers, slower). :func:`online_epochs_lockstep` with one pass.
+    """
+    online_epochs_lockstep(
+        1, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo, ctx, yprev, lr, momentum, mu, jordan,
+        hidden_code, out_code, loss_code, clip, use_bias, use_momentum, losses.reshape(1, -1), bad.reshape(1, -1),
+        blocks, lane_vectors,
+    )  # fmt: skip
+
+
+def online_epochs_lockstep(
+    n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+    clip, use_bias, use_momentum, losses, bad, blocks, lane_vectors=True,
+):  # fmt: skip
+    """``n_epochs`` online passes for all replicas in one call: :func:`online_epoch_lockstep` without a barrier.
+
+    Each parallel block runs its chunks of replicas through all the passes, so the threads
+    never wait for each other between passes; a replica's operations and their order are
+    those of one call per pass (its numbers too). ``losses`` and ``bad`` are
+    ``(n_epochs, R)``: row e is pass e's.
     """
     fast = (
         lane_vectors
@@ -1100,45 +1120,47 @@ def online_epoch_lockstep(
         ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     )  # fmt: skip
     if fast:  # a separate function: the lane vectors are typed for float64 arrays only
-        _epoch_lockstep_f64(*args, use_bias, use_momentum, losses, bad, blocks)
+        _epoch_lockstep_f64(n_epochs, *args, use_bias, use_momentum, losses, bad, blocks)
     else:
-        _epoch_lockstep(*args, clip, use_bias, use_momentum, losses, bad, blocks)
+        _epoch_lockstep(n_epochs, *args, clip, use_bias, use_momentum, losses, bad, blocks)
 
 
 @njit(cache=True, parallel=True, nogil=True)
 def _epoch_lockstep(  # pragma: no cover - compiled
-    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     clip, use_bias, use_momentum, losses, bad, blocks,
 ):  # fmt: skip
     R = W_in.shape[2]
     chunks = (R + LANES - 1) // LANES
     for blk in prange(blocks):
-        for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
-            r0 = chunk * LANES
-            _block(
-                r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-                ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-                clip, use_bias, use_momentum, losses, bad,
-            )  # fmt: skip
+        for epoch in range(n_epochs):
+            for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
+                r0 = chunk * LANES
+                _block(
+                    r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                    clip, use_bias, use_momentum, losses[epoch], bad[epoch],
+                )  # fmt: skip
 
 
 @njit(cache=True, parallel=True, nogil=True)
 def _epoch_lockstep_f64(  # pragma: no cover - compiled
-    X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+    n_epochs, X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
     ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
     use_bias, use_momentum, losses, bad, blocks,
 ):  # fmt: skip
     R = W_in.shape[2]
     chunks = (R + LANES - 1) // LANES
     for blk in prange(blocks):
-        for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
-            r0 = chunk * LANES
-            _chunk_f64(
-                r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
-                ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
-                use_bias, use_momentum, losses, bad,
-            )  # fmt: skip
+        for epoch in range(n_epochs):
+            for chunk in range((blk * chunks) // blocks, ((blk + 1) * chunks) // blocks):
+                r0 = chunk * LANES
+                _chunk_f64(
+                    r0, min(R, r0 + LANES), X, Y, W_in, W_ctx, b_h, W_out, b_o, M_in, M_ctx, M_bh, M_out, M_bo,
+                    ctx, yprev, lr, momentum, mu, jordan, hidden_code, out_code, loss_code,
+                    use_bias, use_momentum, losses[epoch], bad[epoch],
+                )  # fmt: skip
 
 
 @njit(cache=True, inline="always")

@@ -497,7 +497,26 @@ class Trainer:
         with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
             if R == 1 and not lockstep and cfg.reset_state == "never":
                 # one replica: several passes per compiled call (a call costs much of a short pass)
-                self._one_replica_passes(K, (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3]), T, rows, bar)
+                args = (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3])
+
+                def one_replica(n: int, out: np.ndarray) -> tuple[int, np.ndarray]:
+                    ran = K.online_epochs_one_replica(n, *args, out, bad)  # type: ignore[call-arg]
+                    first = np.full((ran, 1), -1, dtype=np.int64)
+                    first[ran - 1, 0] = bad[0]
+                    return ran, first
+
+                self._grouped_passes(one_replica, 1, T, rows, bar)
+            elif lockstep and cfg.reset_state == "never":
+                # several passes per compiled call: the parallel blocks do not wait for each other between passes
+                args = (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3])
+                blocks = K.n_blocks(R, numba.get_num_threads())
+
+                def lockstep_group(n: int, out: np.ndarray) -> tuple[int, np.ndarray]:
+                    first = np.full((n, R), -1, dtype=np.int64)
+                    K.online_epochs_lockstep(n, *args, out, first, blocks)  # type: ignore[call-arg]
+                    return n, first
+
+                self._grouped_passes(lockstep_group, R, T, rows, bar)
             else:
                 for epoch in range(1, cfg.epochs + 1):
                     if cfg.reset_state == "epoch":
@@ -528,23 +547,30 @@ class Trainer:
             f"learning rate {self.config.lr}; lower the learning rate or set clip_grad_norm"
         )
 
-    def _one_replica_passes(self, K: Any, args: tuple, T: int, rows: list[dict[str, Any]], bar: Any) -> None:
-        """All passes of one replica, in compiled calls of about a quarter second each (progress between)."""
+    def _grouped_passes(self, run: Any, R: int, T: int, rows: list[dict[str, Any]], bar: Any) -> None:
+        """All passes in compiled calls of about a quarter second each; progress and divergence checks between.
+
+        ``run(n, losses)`` runs the next ``n`` passes, writing pass e's mean loss of every
+        replica into row e of ``losses`` (``(n, R)``), and returns the number of passes it
+        ran and their first non-finite steps (``(ran, R)``, -1 where none). A call per
+        group instead of per pass: for small networks a call costs much of a short pass
+        (and parallel blocks wait for each other at its end); the numbers are the same.
+        """
         import time
 
         epochs = self.config.epochs
-        losses = np.zeros((epochs, 1), dtype=np.float64)
-        bad = np.full(1, -1, dtype=np.int64)
+        losses = np.zeros((epochs, R), dtype=np.float64)
         done, group = 0, 1
         while done < epochs:
             n = min(group, epochs - done)
             start = time.perf_counter()
-            ran = K.online_epochs_one_replica(n, *args, losses[done : done + n], bad)
+            ran, bad = run(n, losses[done : done + n])
             elapsed = time.perf_counter() - start
             for e in range(done, done + ran):
+                hit = np.flatnonzero(bad[e - done] >= 0)
+                if hit.size:
+                    self._diverged(int(hit[0]), e + 1, int(bad[e - done, hit[0]]))
                 rows += _epoch_rows(e + 1, losses[e].tolist(), T)
-            if bad[0] >= 0:
-                self._diverged(0, done + ran, int(bad[0]))
             done += ran
             bar.advance(ran)
             group = max(1, min(4 * group, int(group * 0.25 / max(elapsed, 1e-6))))
