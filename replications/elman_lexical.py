@@ -54,6 +54,7 @@ from cogrnn.analysis import (
     nearest_neighbors,
     paired_comparison,
 )
+from cogrnn.analysis.clustering import _adjusted_rand
 from cogrnn.analysis.grammar import sampled_grammaticality
 from cogrnn.analysis.likelihood import likelihood_scores, sentence_prefixes
 from cogrnn.analysis.recording import evaluate
@@ -267,8 +268,6 @@ def fig9_position_scores() -> pd.DataFrame:
     >>> fig9_position_scores().round(2).to_dict("index")
     {'boy': {'initial_clade': 0.95, 'ari_position': 0.23}, 'girl': {'initial_clade': 0.84, 'ari_position': 0.39}}
     """
-    from sklearn.metrics import adjusted_rand_score
-
     cols = ["word", "n_initial", "n_final", "largest_initial_clade", "top_small_initial", "top_small_final"]
     rows = {}
     for r in read_data_table(FIG9, cols).itertuples():
@@ -277,7 +276,7 @@ def fig9_position_scores() -> pd.DataFrame:
         side += [1] * r.top_small_final + [0] * (r.n_final - r.top_small_final)
         rows[str(r.word)] = {
             "initial_clade": r.largest_initial_clade / r.n_initial,
-            "ari_position": float(adjusted_rand_score(position, side)),
+            "ari_position": _adjusted_rand(position, side),
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 

@@ -195,3 +195,26 @@ def test_compiled_group_sums_add_the_rows_in_order_as_bincount(dtype):
     means = Recording(values, {"word": words}).mean_by("word")
     order = np.argsort([f"w{c}" for c in range(29)], kind="stable")
     np.testing.assert_array_equal(means.states, (expected[:29] / np.bincount(codes)[:, None])[order])
+
+
+def test_adjusted_rand_is_scikit_learns_to_the_bit():
+    from sklearn.metrics import adjusted_rand_score
+
+    from cogrnn.analysis.clustering import _adjusted_rand
+
+    rng = np.random.default_rng(0)
+    for trial in range(400):
+        n = int(rng.integers(1, 300))
+        a, b = rng.integers(int(rng.integers(1, 6)), size=n), rng.integers(int(rng.integers(1, 6)), size=n)
+        if trial % 3 == 0:
+            a = np.array(["noun", "verb"])[a % 2]
+        if trial % 5 == 0:
+            b = a.copy()
+        expected = adjusted_rand_score(a, b)
+        assert _adjusted_rand(a, b) == expected and type(_adjusted_rand(a, b)) is type(expected)
+    assert _adjusted_rand(np.array([], dtype=int), np.array([], dtype=int)) == adjusted_rand_score([], [])
+    with_missing = np.array(["a", None, "b", "a"], dtype=object)  # scikit-learn's own handling: it cannot sort them
+    with pytest.raises(TypeError):
+        adjusted_rand_score(with_missing, [0, 1, 1, 0])
+    with pytest.raises(TypeError):
+        _adjusted_rand(with_missing, [0, 1, 1, 0])

@@ -150,8 +150,6 @@ def cluster_scores(
     >>> cluster_scores(X, ["n", "n", "v", "v"])["ari"]
     1.0
     """
-    from sklearn.metrics import adjusted_rand_score  # imported here: scikit-learn is slow to import
-
     X = _matrix(X)
     lab = np.asarray(labels)
     if lab.shape != (X.shape[0],):
@@ -161,7 +159,7 @@ def cluster_scores(
     Z = linkage(X, method, metric)
     coph, _ = hierarchy.cophenet(Z, pdist(X, metric=metric))
     assign = _cut_linkage(Z, k)  # cut_tree(X, k, method, metric) without clustering again
-    return {"ari": float(adjusted_rand_score(lab, assign)), "cophenetic": float(coph)}
+    return {"ari": _adjusted_rand(lab, assign), "cophenetic": float(coph)}
 
 
 def branch_consistency(assign: Any, groups: Any) -> float:
@@ -273,6 +271,28 @@ def _linkage_and_nearest(X: np.ndarray, method: str, metric: str) -> tuple[np.nd
     check_choice("method", method, METHODS)
     condensed = pdist(X, metric=metric)
     return hierarchy.linkage(condensed, method=method), _nearest_in(squareform(condensed))
+
+
+def _adjusted_rand(labels_true: Any, labels_pred: Any) -> float:
+    """The adjusted Rand index of two labellings, as ``sklearn.metrics.adjusted_rand_score`` computes it.
+
+    The same integer pair counts from the contingency table and the same final expression
+    in Python integers and floats (so the same float, tested), without importing
+    scikit-learn (about 0.6 s per process).
+    """
+    if pd.isna(np.asarray(labels_true)).any() or pd.isna(np.asarray(labels_pred)).any():
+        from sklearn.metrics import adjusted_rand_score  # missing labels: scikit-learn's own handling
+
+        return float(adjusted_rand_score(labels_true, labels_pred))
+    table = _contingency(labels_true, labels_pred).astype(np.int64)
+    n, squares = int(table.sum()), int((table**2).sum())
+    tp = squares - n
+    fp = int((table.sum(axis=0) ** 2).sum()) - squares
+    fn = int((table.sum(axis=1) ** 2).sum()) - squares
+    tn = n * n - fp - fn - squares
+    if fn == 0 and fp == 0:
+        return 1.0
+    return 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
 
 
 def _contingency(assign: Any, labels: Any) -> np.ndarray:

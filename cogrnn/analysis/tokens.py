@@ -20,7 +20,7 @@ from .._docs import fill_doc
 from ..config import check_int
 from ..exceptions import DataError
 from ..random import RandomState, check_random_state
-from .clustering import _contingency, _cut_linkage, _linkage_and_nearest, cluster_scores, n_misassigned
+from .clustering import _adjusted_rand, _contingency, _cut_linkage, _linkage_and_nearest, cluster_scores, n_misassigned
 from .trees import Tree, largest_clade_fraction
 
 __all__ = ["sample_per_label", "token_scores", "position_scores"]
@@ -144,8 +144,6 @@ def token_scores(
         raise DataError(f"classes must hold at least 2 distinct classes; got only {cls.tolist()[0]!r}")
     word = _labels(words, n, "words")
     first = np.where(_flags(initial, n, "initial"), "initial", "later")
-    from sklearn.metrics import adjusted_rand_score  # imported here: scikit-learn is slow to import
-
     # one tree and one distance computation for every score (cut_tree, cluster_scores and
     # nearest_neighbor_agreement of the same X: the same numbers, a quarter of the clustering)
     Z, nearest = _linkage_and_nearest(X, method, metric)
@@ -155,7 +153,7 @@ def token_scores(
         "top_split_smaller": float(min(np.mean(two == 0), np.mean(two == 1))),
         "top_split_vs_initial": 1 - n_misassigned(two, first) / n,
         "cut3_class_purity": float(_contingency(three, cls).max(axis=1).sum() / n),
-        "class_ari": float(adjusted_rand_score(cls, two)),
+        "class_ari": _adjusted_rand(cls, two),
         "nn_same_class": float((cls[nearest] == cls).mean()),
         "nn_same_word": float((word[nearest] == word).mean()),
     }
