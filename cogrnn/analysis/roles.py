@@ -110,24 +110,33 @@ def unit_roles(
     if labels.duplicated([by, step]).any():
         raise DataError(f"labels has several rows for one ({by!r}, {step!r}) pair")
     rows = []
-    for key, g in states.groupby(by, sort=True):
-        _unique_pivot(g, step, unit, f"states ({by} = {key!r})")
-        wide = g.pivot(index=step, columns=unit, values=value).sort_index()
-        if wide.isna().any().any():
+    if states.duplicated([by, step, unit]).any():  # name the first replica with a repeated (step, unit) pair
+        for key, g in states.groupby(by, sort=True):
+            _unique_pivot(g, step, unit, f"states ({by} = {key!r})")
+    # one sort instead of a pivot per replica: sorted by step then unit, a replica's complete grid of
+    # rows is its (steps x units) table, the table pivot(...).sort_index() gives
+    ordered = states.sort_values([by, step, unit], kind="stable")
+    label_rows = dict(tuple(labels.groupby(by, sort=False)))
+    for key, g in ordered.groupby(by, sort=True):
+        t, u = g[step].to_numpy(), g[unit].to_numpy()
+        steps, units = pd.unique(t), pd.unique(u[t == t[0]])
+        if len(g) != len(steps) * len(units) or not (
+            np.array_equal(u, np.tile(units, len(steps))) and np.array_equal(t, np.repeat(steps, len(units)))
+        ):
             raise DataError(f"states lack rows for some ({step!r}, {unit!r}) pairs of replica {key!r}")
-        lab = labels[labels[by] == key].set_index(step)
-        missing = wide.index.difference(lab.index)
+        values = g[value].to_numpy(dtype=np.float64).reshape(len(steps), len(units))
+        lab = label_rows.get(key, labels.iloc[:0]).set_index(step)
+        missing = pd.Index(steps).difference(lab.index)
         if len(missing):
             raise DataError(f"labels lack step(s) {list(missing[:5])} of replica {key!r}")
-        lab = lab.loc[wide.index]
+        lab = lab.loc[steps]
         for name in names:
             y = lab[name].to_numpy(dtype=np.float64)
             keep = ~np.isnan(y)
             # one unit's activations contiguous in memory: each correlation sums along its own column
-            r = unit_correlations(np.asfortranarray(wide.to_numpy(dtype=np.float64)[keep]), y[keep])
+            r = unit_correlations(np.asfortranarray(values[keep]), y[keep])
             rows += [
-                {by: key, "label": name, "unit": u, "r": float(v), "n": int(keep.sum())}
-                for u, v in zip(wide.columns, r)
+                {by: key, "label": name, "unit": u_, "r": float(v), "n": int(keep.sum())} for u_, v in zip(units, r)
             ]
     return pd.DataFrame(rows, columns=[by, "label", "unit", "r", "n"])
 
