@@ -461,7 +461,8 @@ def _by_seed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def _figure_bytes(fig: Any, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150)
+    # no creation date in a PDF: the same figure gives the same bytes (and hash) on every run
+    fig.savefig(buf, format=fmt, dpi=150, **({"metadata": {"CreationDate": None}} if fmt == "pdf" else {}))
     return buf.getvalue()
 
 

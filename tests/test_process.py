@@ -182,3 +182,22 @@ def test_replicate_all_records_the_shared_start_up_once_and_each_runs_own_share(
     assert all(v >= 0 for v in seen["imports"].values())
     assert seen["startup"] is None or seen["startup"] >= 0
     assert runner._COMMAND == {"startup": None, "imports": {}}  # cleared when the command ends
+
+
+def test_figure_pdf_bytes_do_not_depend_on_the_time_of_drawing(monkeypatch):
+    """figure.pdf carries no creation date: the same figure, drawn at two different times, gives the same bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cogrnn.replication import _figure_bytes
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")  # matplotlib dates a PDF by this when set
+    first = _figure_bytes(fig, "pdf")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    second = _figure_bytes(fig, "pdf")
+    plt.close(fig)
+    assert first == second
