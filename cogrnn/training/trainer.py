@@ -495,9 +495,10 @@ class Trainer:
         scalars = (float(cfg.lr), float(cfg.momentum), float(getattr(model, "mu", 0.0)), jordan, *codes)
         flags = (float(cfg.clip_grad_norm or 0.0), model.bias, use_momentum, losses, bad)
         with ProgressReporter(cfg.epochs, "training (online, compiled)", self.quiet) as bar:
+            args = (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3])  # the passes' common arguments
+            blocks = K.n_blocks(R, numba.get_num_threads())
             if R == 1 and not lockstep and cfg.reset_state == "never":
                 # one replica: several passes per compiled call (a call costs much of a short pass)
-                args = (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3])
 
                 def one_replica(n: int, out: np.ndarray) -> tuple[int, np.ndarray]:
                     ran = K.online_epochs_one_replica(n, *args, out, bad)  # type: ignore[call-arg]
@@ -508,8 +509,6 @@ class Trainer:
                 self._grouped_passes(one_replica, 1, T, rows, bar)
             elif lockstep and cfg.reset_state == "never":
                 # several passes per compiled call: the parallel blocks do not wait for each other between passes
-                args = (X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags[:3])
-                blocks = K.n_blocks(R, numba.get_num_threads())
 
                 def lockstep_group(n: int, out: np.ndarray) -> tuple[int, np.ndarray]:
                     first = np.full((n, R), -1, dtype=np.int64)
@@ -523,10 +522,9 @@ class Trainer:
                         ctx[...] = start_ctx
                         yprev[...] = start_y
                     if lockstep:
-                        blocks = K.n_blocks(R, numba.get_num_threads())
-                        K.online_epoch_lockstep(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags, blocks)  # type: ignore[call-arg]
+                        K.online_epoch_lockstep(*args, *flags[3:], blocks)  # type: ignore[call-arg]
                     else:
-                        K.online_epoch_by_replica(X, Y, *arrays, *buffers, ctx, yprev, *scalars, *flags)  # type: ignore[call-arg]
+                        K.online_epoch_by_replica(*args, *flags[3:])  # type: ignore[call-arg]
                     if (bad >= 0).any():
                         r = int(np.flatnonzero(bad >= 0)[0])
                         self._diverged(r, epoch, int(bad[r]))
