@@ -59,6 +59,25 @@ def test_unit_roles_separates_replicas_and_refuses_missing_labels():
         unit_roles(states, labels[["seed", "t"]])
 
 
+def test_unit_roles_reads_labels_in_any_order_with_extra_steps():
+    rng = np.random.default_rng(3)
+    a, b = rng.random((6, 2)), rng.random((4, 2))
+    states = pd.concat([_long(a, 0), _long(b, 1)]).sample(frac=1, random_state=0)
+    x = rng.random(12)
+    # replica 0 labelled at steps 0-7 (two more than it has), replica 1 at 0-3; rows shuffled
+    labels = pd.DataFrame({"seed": [0] * 8 + [1] * 4, "t": [*range(8), *range(4)], "x": x}).sample(
+        frac=1, random_state=1
+    )
+    roles = unit_roles(states, labels)
+    np.testing.assert_allclose(roles["r"][:2], unit_correlations(a, x[:6]), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(roles["r"][2:], unit_correlations(b, x[8:]), rtol=0, atol=1e-12)
+    assert roles["seed"].tolist() == [0, 0, 1, 1] and roles["n"].tolist() == [6, 6, 4, 4]
+    with pytest.raises(DataError, match=r"labels lack step\(s\) \[4, 5\] of replica 0$"):
+        unit_roles(states, labels[~((labels["seed"] == 0) & labels["t"].isin([4, 5]))])
+    with pytest.raises(DataError, match=r"labels lack step\(s\) \[0, 1, 2, 3\] of replica 1$"):
+        unit_roles(states, labels[labels["seed"] == 0])
+
+
 def test_a_constant_unit_has_no_role():
     states = np.column_stack([np.ones(6), np.arange(6.0)])
     roles = unit_roles(_long(states), pd.DataFrame({"seed": 0, "t": np.arange(6), "x": np.arange(6.0)}))

@@ -114,24 +114,36 @@ def unit_roles(
         for key, g in states.groupby(by, sort=True):
             _unique_pivot(g, step, unit, f"states ({by} = {key!r})")
     # one sort instead of a pivot per replica: sorted by step then unit, a replica's complete grid of
-    # rows is its (steps x units) table, the table pivot(...).sort_index() gives
+    # rows is its (steps x units) table, the table pivot(...).sort_index() gives; each replica's rows
+    # (and its labels', sorted by step) are then read as slices of whole columns, without a frame per replica
     ordered = states.sort_values([by, step, unit], kind="stable")
-    label_rows = dict(tuple(labels.groupby(by, sort=False)))
-    for key, g in ordered.groupby(by, sort=True):
-        t, u = g[step].to_numpy(), g[unit].to_numpy()
+    t_all, u_all = ordered[step].to_numpy(), ordered[unit].to_numpy()
+    v_all = ordered[value].to_numpy(dtype=np.float64)
+    lab_sorted = labels.sort_values([by, step], kind="stable")
+    lab_steps_all = lab_sorted[step].to_numpy()
+    lab_values = {name: lab_sorted[name].to_numpy(dtype=np.float64) for name in names}
+    label_rows = lab_sorted.groupby(by, sort=False).indices
+    no_rows = np.zeros(0, dtype=np.intp)
+    for key, pos in ordered.groupby(by, sort=True).indices.items():
+        key = key.item() if isinstance(key, np.generic) else key  # as iterating the groups gives it
+        t, u = t_all[pos], u_all[pos]
         steps, units = pd.unique(t), pd.unique(u[t == t[0]])
-        if len(g) != len(steps) * len(units) or not (
+        if len(pos) != len(steps) * len(units) or not (
             np.array_equal(u, np.tile(units, len(steps))) and np.array_equal(t, np.repeat(steps, len(units)))
         ):
             raise DataError(f"states lack rows for some ({step!r}, {unit!r}) pairs of replica {key!r}")
-        values = g[value].to_numpy(dtype=np.float64).reshape(len(steps), len(units))
-        lab = label_rows.get(key, labels.iloc[:0]).set_index(step)
-        missing = pd.Index(steps).difference(lab.index)
-        if len(missing):
-            raise DataError(f"labels lack step(s) {list(missing[:5])} of replica {key!r}")
-        lab = lab.loc[steps]
+        values = v_all[pos].reshape(len(steps), len(units))
+        lab_pos = label_rows.get(key, no_rows)
+        lab_steps = lab_steps_all[lab_pos]
+        if not (len(lab_steps) == len(steps) and np.array_equal(lab_steps, steps)):
+            # the labels' steps of this replica, sorted and unique: find each of the states' steps
+            at = np.minimum(np.searchsorted(lab_steps, steps), max(len(lab_steps) - 1, 0))
+            found = lab_steps[at] == steps if len(lab_steps) else np.zeros(len(steps), dtype=bool)
+            if not found.all():
+                raise DataError(f"labels lack step(s) {pd.Index(steps[~found])[:5].tolist()} of replica {key!r}")
+            lab_pos = lab_pos[at]
         for name in names:
-            y = lab[name].to_numpy(dtype=np.float64)
+            y = lab_values[name][lab_pos]
             keep = ~np.isnan(y)
             # one unit's activations contiguous in memory: each correlation sums along its own column
             r = unit_correlations(np.asfortranarray(values[keep]), y[keep])
