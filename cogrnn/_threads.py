@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import torch
-
 __all__ = ["single_torch_thread", "limit_threads"]
 
 
@@ -30,6 +28,7 @@ def single_torch_thread(enabled: bool = True) -> Iterator[None]:
 
     Examples
     --------
+    >>> import torch
     >>> before = torch.get_num_threads()
     >>> with single_torch_thread():
     ...     torch.get_num_threads()
@@ -37,6 +36,8 @@ def single_torch_thread(enabled: bool = True) -> Iterator[None]:
     >>> torch.get_num_threads() == before
     True
     """
+    import torch  # here, not at import: modules that use this load without torch
+
     before = torch.get_num_threads()
     if enabled:
         torch.set_num_threads(1)
@@ -59,12 +60,15 @@ def limit_threads(n: int = 1) -> None:
 
     Examples
     --------
+    >>> import torch
     >>> before = torch.get_num_threads()
     >>> limit_threads(1)
     >>> torch.get_num_threads()
     1
     >>> limit_threads(before)
     """
+    import torch
+
     try:
         import numba
 

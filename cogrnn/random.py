@@ -10,14 +10,16 @@ derived from one root seed with :meth:`numpy.random.SeedSequence.spawn`.
 from __future__ import annotations
 
 import numbers
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
-import torch
 
 from ._docs import fill_doc
 from .config import format_bytes
 from .exceptions import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover - torch is imported by torch_generator, its only user
+    import torch
 
 __all__ = [
     "RandomState",
@@ -272,10 +274,13 @@ def torch_generator(random_state: RandomState | None, device: str | torch.device
 
     Examples
     --------
+    >>> import torch
     >>> g1, g2 = torch_generator(5), torch_generator(5)
     >>> bool(torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2)))
     True
     """
+    import torch
+
     ss = seed_sequence(random_state)
     seed = int(ss.generate_state(2, dtype=np.uint32).astype(np.uint64) @ np.array([1, 2**32], dtype=np.uint64))
     gen = torch.Generator(device=device)

@@ -39,12 +39,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from cogrnn._docs import fill_doc
 from cogrnn.analysis import (
@@ -63,7 +62,6 @@ from cogrnn.analysis.trees import Tree, clades_present, sister_placement, top_sp
 from cogrnn.compare import claim_measure_table
 from cogrnn.config import Config, check_choice, check_int
 from cogrnn.io import data_path, read_data_table
-from cogrnn.models import RecurrentEnsemble
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import LexicalSentences
 from cogrnn.tasks.base import SequenceBatch
@@ -71,6 +69,9 @@ from cogrnn.tasks.sentences import LEXICONS, N_INPUTS
 from cogrnn.training import ARCHITECTURE_PARAMETERS, OnlineSRNConfig, build_ensemble, train_ensemble
 from cogrnn.viz import add_caption, plot_dendrogram, plot_seed_values
 from cogrnn.viz.clustering import plot_tree
+
+if TYPE_CHECKING:  # pragma: no cover - torch is imported by compute, so that --plot-only loads without it
+    from cogrnn.models import RecurrentEnsemble
 
 __all__ = [
     "LexicalConfig",
@@ -322,6 +323,8 @@ def _frozen_pass(
     def padded(v: np.ndarray) -> np.ndarray:  # (t, 1, ...) -> (T, ...), the first step repeated as padding
         return np.concatenate([v[:, 0], np.repeat(v[:1, 0], T - len(v), axis=0)])
 
+    import torch
+
     dtype = torch.empty(0, dtype=model.dtype).numpy().dtype  # cast once here, not after stacking in float64
     x = np.stack([np.stack([padded(streams[k][r].inputs.astype(dtype, copy=False)) for k in range(K)], axis=1)
                   for r in range(R)])  # (R, T, K, I): replica r, step t, stream k  # fmt: skip
@@ -488,6 +491,8 @@ class ElmanLexical(Replication):
     def compute(
         self, config: LexicalConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> dict[str, pd.DataFrame]:
+        import torch
+
         children = [s.spawn(4) for s in seeds]  # weights, corpus, zog corpus, token sample
         task = LexicalSentences(n_sentences=config.n_sentences, lexicon=config.lexicon)
         corpora = [task.sentences(c[1]) for c in children]

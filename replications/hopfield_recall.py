@@ -44,12 +44,11 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from cogrnn.analysis.capacity import capacity_table, capacity_theory, crossing, hebbian_noise_estimate, pooled_statistic
 from cogrnn.analysis.recall import (
@@ -63,11 +62,15 @@ from cogrnn.analysis.recall import (
 from cogrnn.analysis.stats import pooled_rates
 from cogrnn.config import Config, check_distinct, check_float, check_int
 from cogrnn.exceptions import ConfigError
-from cogrnn.models import HopfieldNetwork, ModernHopfield
 from cogrnn.random import fresh_seed
 from cogrnn.replication import Claim, Replication
 from cogrnn.tasks import Reference, corrupt, partial_cue, random_patterns
 from cogrnn.viz import add_caption
+
+if TYPE_CHECKING:  # pragma: no cover - compute imports them, so that --plot-only loads without torch
+    import torch
+
+    from cogrnn.models import HopfieldNetwork
 
 __all__ = ["HopfieldConfig", "HopfieldRecall", "REPLICATION"]
 
@@ -279,6 +282,10 @@ class HopfieldRecall(Replication):
     def compute(
         self, config: HopfieldConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> dict[str, pd.DataFrame]:
+        import torch
+
+        from cogrnn.models import HopfieldNetwork, ModernHopfield
+
         R, S = len(seeds), config.sets_per_seed
         streams = [_children(s, 9) for s in seeds]
         seed_ids = np.arange(R)

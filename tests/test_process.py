@@ -130,6 +130,21 @@ def test_cogrnn_list_imports_no_torch():
     assert "torch" not in _imported(code)
 
 
+def test_replication_modules_and_plot_only_import_no_torch(tmp_path):
+    """A replication's module, its configuration and a --plot-only redraw load neither torch nor numba.
+
+    gradient-flow is the exception: its configuration checks its device with torch.
+    """
+    names = ["elman-xor", "elman-letters", "elman-words", "elman-lexical", "hopfield-recall"]
+    load = f"from cogrnn.registry import get_replication\nfor n in {names!r}: get_replication(n).config(quick=True)"
+    assert not {"torch", "numba"} & _imported(load)
+    assert "torch" in _imported("from cogrnn.registry import get_replication; get_replication('gradient-flow')")
+    _run(tmp_path)
+    redraw = _imported(_cli("replicate", "elman-xor", "--plot-only", "--out", str(tmp_path), "--quiet"))
+    assert {"pandas", "matplotlib"} <= redraw and not {"torch", "numba"} & redraw
+    assert json.loads((tmp_path / "elman-xor" / "provenance.json").read_text())["redrawn"]["timings"]["figure_s"] > 0
+
+
 def test_the_program_ends_with_the_status_and_output_of_main():
     run = [sys.executable, "-m", "cogrnn.cli", "replicate", "nonesuch"]
     proc = subprocess.run(run, capture_output=True, text=True)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from .._docs import fill_doc
 from ..config import check_choice, check_float, check_int
@@ -50,6 +49,8 @@ def next_token_fn(model: Any, replica: int = 0) -> tuple[StepFn, Any]:
     >>> logp.shape, round(float(np.exp(logp).sum()), 6)
     ((4,), 1.0)
     """
+    import torch
+
     single = model.replica(check_int("replica", replica, low=0, high=model.n_replicas - 1))
     V = single.input_size
 

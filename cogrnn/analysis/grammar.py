@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Generator, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-import torch
 
 from .._docs import fill_doc
 from .._threads import single_torch_thread
@@ -25,6 +24,9 @@ from ..random import RandomState, check_random_state
 from ..tasks.sentences import template_prefix
 from .generation import next_token_fn
 from .likelihood import output_log_probs
+
+if TYPE_CHECKING:  # pragma: no cover - imported where used, so that this module loads without torch
+    import torch
 
 __all__ = ["template_prefix", "sampled_grammaticality"]
 
@@ -190,6 +192,8 @@ def _run_together(model: Any, runs: dict[int, _Run]) -> dict[int, list[dict[str,
     ended, read zeros. States are tuples of tensors with the replica on axis 1, as
     ``init_state`` makes them.
     """
+    import torch
+
     R, V = model.n_replicas, model.input_size
     net = _weights_stored_transposed(model)
     state = model.init_state(1)

@@ -15,14 +15,16 @@ distributions themselves).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..config import check_int
 from ..exceptions import ConfigError, DataError
+
+if TYPE_CHECKING:  # pragma: no cover - imported where used, so that the table functions load without torch
+    import torch
 
 __all__ = [
     "successor_distributions",
@@ -227,10 +229,13 @@ def output_log_probs(output_activation: str, outputs: torch.Tensor, logits: torc
 
     Examples
     --------
+    >>> import torch
     >>> lp = output_log_probs("logistic", torch.tensor([[0.2, 0.6]]), torch.zeros(1, 2))
     >>> torch.exp(lp).round(decimals=6).tolist()
     [[0.25, 0.75]]
     """
+    import torch
+
     if output_activation == "logistic":
         p = outputs.double().clamp(min=1e-12)
         return torch.log(p / p.sum(-1, keepdim=True))
@@ -264,6 +269,8 @@ def next_token_log_probs(model: Any, inputs: Any, state: Any = None, chunk_size:
     >>> lp.shape, bool(np.allclose(np.exp(lp).sum(-1), 1.0))
     ((2, 3, 1, 3), True)
     """
+    import torch
+
     if not (hasattr(model, "check_inputs") and hasattr(model, "output_activation")):
         raise ConfigError(f"model must be a cogrnn recurrent network; got {type(model).__name__}")
     chunk_size = check_int("chunk_size", chunk_size, low=1)

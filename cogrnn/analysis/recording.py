@@ -13,16 +13,17 @@ import itertools
 import sys
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
 from .._progress import timed
-from .._threads import single_torch_thread
 from ..config import check_choice, check_int
 from ..exceptions import ConfigError, DataError
+
+if TYPE_CHECKING:  # pragma: no cover - imported where used: a Recording and its tables load without torch
+    import torch
 
 __all__ = ["Recording", "evaluate"]
 
@@ -661,6 +662,8 @@ class Recording:
 
 
 def _check_lengths(lengths: Any, R: int, T: int) -> list[int] | None:
+    import torch
+
     if lengths is None:
         return None
     if isinstance(lengths, (str, bytes)) or not isinstance(lengths, (Sequence, np.ndarray, torch.Tensor)):
@@ -673,6 +676,8 @@ def _check_lengths(lengths: Any, R: int, T: int) -> list[int] | None:
 
 def _check_targets(targets: Any, shape: tuple[int, int, int, int]) -> np.ndarray:
     """Targets as a float64 array of ``shape`` (R, T, B, O) (shared ones broadcast, not copied)."""
+    import torch
+
     from ..models.base import as_real_tensor
 
     y = as_real_tensor("targets", targets, torch.float64).numpy()
@@ -771,6 +776,10 @@ def evaluate(
     >>> evaluate(net, x, dtype="model").states.dtype
     dtype('float32')
     """
+    import torch
+
+    from .._threads import single_torch_thread
+
     if not (hasattr(model, "check_inputs") and hasattr(model, "init_state") and callable(model)):
         raise ConfigError(f"model must be a cogrnn recurrent network (RecurrentEnsemble); got {type(model).__name__}")
     chunk_size = check_int("chunk_size", chunk_size, low=1)

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from .._docs import fill_doc
 from ..config import check_bool, check_choice, check_int, check_size
@@ -946,6 +945,7 @@ class LabelledSequences(_TokenTask):
         ['seed', 'accuracy', 'n_sequences']
         """
         import pandas as pd
+        import torch
 
         batch = self.generate() if batch is None else batch
         scored = np.asarray(batch.descriptors["scored"], dtype=bool)

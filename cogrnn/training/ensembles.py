@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from .._docs import docdict, fill_doc
 from .._progress import timed
 from ..config import Config, check_choice, check_float, check_int
 from ..exceptions import ConfigError, DataError
-from ..models.base import RecurrentEnsemble
 from ..tasks.base import SequenceBatch
-from .trainer import Trainer
+
+if TYPE_CHECKING:  # pragma: no cover - torch is imported by the functions that train
+    import torch
+
+    from ..models.base import RecurrentEnsemble
 
 __all__ = [
     "ARCHITECTURES",
@@ -213,7 +215,7 @@ def build_ensemble(
     input_size: int,
     output_size: int,
     seeds: Sequence[Any],
-    dtype: torch.dtype = torch.float64,
+    dtype: torch.dtype | None = None,
     **model_kw: Any,
 ) -> RecurrentEnsemble:
     """The untrained ensemble of ``config.model``: replica r draws its initial weights from ``seeds[r]``.
@@ -226,8 +228,8 @@ def build_ensemble(
         Input and output units.
     seeds : sequence
         One initial-weight seed per replica.
-    dtype : torch.dtype, default torch.float64
-        Parameter dtype.
+    dtype : torch.dtype, optional
+        Parameter dtype (default ``torch.float64``).
     **model_kw
         Further arguments of the model's constructor (e.g. ``context_init`` of the SRN).
 
@@ -242,11 +244,14 @@ def build_ensemble(
     >>> type(net).__name__, net.n_replicas, net.output_activation
     ('LSTMNetwork', 2, 'logistic')
     """
+    import torch
+
     from ..registry import make_model
 
     return make_model(
         config.model, input_size=input_size, hidden_size=config.hidden_size, output_size=output_size,
-        n_replicas=len(seeds), replica_seeds=list(seeds), dtype=dtype, **architecture_options(config), **model_kw,
+        n_replicas=len(seeds), replica_seeds=list(seeds), dtype=torch.float64 if dtype is None else dtype,
+        **architecture_options(config), **model_kw,
     )  # fmt: skip
 
 
@@ -290,7 +295,7 @@ def train_ensemble(
     config: OnlineSRNConfig,
     streams: Sequence[SequenceBatch],
     seeds: Sequence[Any],
-    dtype: torch.dtype = torch.float64,
+    dtype: torch.dtype | None = None,
     quiet: bool = False,
     **model_kw: Any,
 ) -> RecurrentEnsemble:
@@ -312,8 +317,8 @@ def train_ensemble(
         The training stream of every replica.
     seeds : sequence
         The initial-weight seed of every replica (one per stream).
-    dtype : torch.dtype, default torch.float64
-        Parameter dtype.
+    dtype : torch.dtype, optional
+        Parameter dtype (default ``torch.float64``).
     quiet : bool, default False
         If True, print no progress.
     **model_kw
@@ -335,6 +340,11 @@ def train_ensemble(
     >>> type(train_ensemble(cfg.replace(model="jordan"), streams, [1, 2], quiet=True)).__name__
     'JordanNetwork'
     """
+    import torch
+
+    from .trainer import Trainer
+
+    dtype = torch.float64 if dtype is None else dtype
     if len(streams) != len(seeds):
         raise DataError(f"{len(streams)} streams for {len(seeds)} seeds")
     if not streams:
@@ -396,6 +406,8 @@ def _seed_threads(config: OnlineSRNConfig, jobs: list[list[int]], dtype: torch.d
 def _fit_in_threads(fit: Any, jobs: list[list[int]], n_threads: int, quiet: bool) -> list[RecurrentEnsemble]:
     """``fit(members, quiet=True)`` of every job in ``n_threads`` Python threads, in order; one progress bar."""
     from concurrent.futures import ThreadPoolExecutor
+
+    import torch
 
     from .._progress import ProgressReporter
 
