@@ -7,8 +7,9 @@ use (PEP 562), so that a replication's module and ``--plot-only`` do not import 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .ensembles import (
     ARCHITECTURE_PARAMETERS,
     ARCHITECTURES,
@@ -42,24 +43,13 @@ __all__ = [
     "train_srn_ensemble",
 ]
 
-#: the names that need torch, by the submodule that defines them (imported on first access)
-_LAZY = {
-    "losses": ("LOSSES", "compute_loss"),
-    "trainer": ("Trainer", "TrainerConfig", "train"),
+#: the names that need torch at import, by the submodule that defines them (imported on first access)
+_SUBMODULE = {
+    "LOSSES": "losses",
+    "compute_loss": "losses",
+    "Trainer": "trainer",
+    "TrainerConfig": "trainer",
+    "train": "trainer",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """Import the torch-dependent names of ``__all__`` on first access (PEP 562)."""
-    import importlib
-
-    for module, names in _LAZY.items():
-        if name in names:
-            value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-            globals()[name] = value
-            return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_attributes(__name__, _SUBMODULE, __all__)
