@@ -43,6 +43,7 @@ __all__ = [
     "check_choice",
     "check_bool",
     "check_distinct",
+    "check_device_name",
     "check_size",
     "format_bytes",
     "parse_int",
@@ -570,6 +571,45 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{name} must be True or False; got {value!r}")
     return value
+
+
+#: the device names torch accepts that cogrnn runs on: cpu, cuda, cuda:N, mps
+_DEVICE = re.compile(r"(cpu|cuda|mps)(:[0-9]+)?", re.ASCII)
+
+
+def check_device_name(device: Any) -> str:
+    """Check that ``device`` names a device cogrnn runs on and return it; not whether this machine has it.
+
+    A configuration records where it ran; whether that device exists here is checked where
+    the networks are built (:func:`cogrnn.models.base.check_device`), so that the tables of a
+    GPU run can be read and redrawn on a machine without one, and without importing torch.
+
+    Parameters
+    ----------
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+
+    Returns
+    -------
+    str
+        ``device``.
+
+    Raises
+    ------
+    %(raises_config)s
+
+    Examples
+    --------
+    >>> check_device_name("cuda:1")
+    'cuda:1'
+    >>> check_device_name("gpu7")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'gpu7'
+    """
+    if not (isinstance(device, str) and _DEVICE.fullmatch(device)):
+        raise ConfigError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got {device!r}")
+    return device
 
 
 @fill_doc

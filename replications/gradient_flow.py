@@ -44,24 +44,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from cogrnn._threads import single_torch_thread
-from cogrnn.analysis.dynamics import decay_fits, gradient_flow, scale_spectral_radius
 from cogrnn.analysis.stats import pooled_rates
-from cogrnn.config import Config, check_distinct, check_float, check_int
-from cogrnn.models.base import check_device
+from cogrnn.config import Config, check_device_name, check_distinct, check_float, check_int
 from cogrnn.random import fresh_seed
 from cogrnn.registry import make_model, make_task
 from cogrnn.replication import Claim, Replication, seed_pass_claim
 from cogrnn.tasks import FirstBitRecall
-from cogrnn.training import Trainer
 from cogrnn.viz import add_caption, plot_error_curve
+
+if TYPE_CHECKING:  # pragma: no cover - imported by the functions that train, so that --plot-only loads without it
+    import torch
 
 __all__ = ["GradientFlowConfig", "GradientFlow", "REPLICATION", "train_until_plateau"]
 
@@ -137,12 +136,14 @@ class GradientFlowConfig(Config):
         check_int("patience_epochs", self.patience_epochs, low=self.chunk_epochs)
         check_int("max_epochs", self.max_epochs, low=self.chunk_epochs, high=10**6)
         check_float("min_delta", self.min_delta, low=0.0, low_inclusive=False)
-        check_device(self.device)
+        check_device_name(self.device)  # whether this machine has it: when the networks are built
 
 
 def _subset(name: str, net: torch.nn.Module, keep: list[int], config: GradientFlowConfig, weights: list) -> Any:
     """A new ensemble of the replicas at positions ``keep`` of ``net`` (seeded by ``weights``), with their
     current parameters."""
+    import torch
+
     new = _models(config, weights)[name]
     idx = torch.as_tensor(keep)
     with torch.no_grad():
@@ -194,6 +195,10 @@ def train_until_plateau(
     >>> training.columns.tolist(), len(training)
     (['seed', 'epoch', 'loss'], 2)
     """
+    import torch
+
+    from cogrnn.training import Trainer
+
     X, Y, M, tx, ty = data
     R = len(weights)
     net = _models(config, weights)[name]
@@ -294,6 +299,10 @@ class GradientFlow(Replication):
     def compute(
         self, config: GradientFlowConfig, seeds: Sequence[np.random.SeedSequence], quiet: bool
     ) -> dict[str, pd.DataFrame]:
+        from cogrnn.analysis.dynamics import gradient_flow, scale_spectral_radius
+        from cogrnn.models.base import check_device
+
+        check_device(config.device)  # this machine has it (the configuration checked only its name)
         children = [fresh_seed(s).spawn(4) for s in seeds]  # weights, gradient inputs, training data, test data
         frames = []
         # 1. gradient norms against lag
@@ -332,6 +341,8 @@ class GradientFlow(Replication):
         }
 
     def measures(self, results: pd.DataFrame, extras: dict[str, pd.DataFrame], config: Any) -> dict[str, pd.DataFrame]:
+        from cogrnn.analysis.dynamics import decay_fits
+
         mem = extras["memory"].astype({"solved": float})
         rates, _ = pooled_rates(mem, "solved", by=["model", "lag"], random_state=0)  # 95% CI over seeds
         epochs = (

@@ -131,18 +131,28 @@ def test_cogrnn_list_imports_no_torch():
 
 
 def test_replication_modules_and_plot_only_import_no_torch(tmp_path):
-    """A replication's module, its configuration and a --plot-only redraw load neither torch nor numba.
-
-    gradient-flow is the exception: its configuration checks its device with torch.
-    """
-    names = ["elman-xor", "elman-letters", "elman-words", "elman-lexical", "hopfield-recall"]
+    """A replication's module, its configuration and a --plot-only redraw load neither torch nor numba."""
+    names = ["elman-xor", "elman-letters", "elman-words", "elman-lexical", "hopfield-recall", "gradient-flow"]
     load = f"from cogrnn.registry import get_replication\nfor n in {names!r}: get_replication(n).config(quick=True)"
     assert not {"torch", "numba"} & _imported(load)
-    assert "torch" in _imported("from cogrnn.registry import get_replication; get_replication('gradient-flow')")
     _run(tmp_path)
     redraw = _imported(_cli("replicate", "elman-xor", "--plot-only", "--out", str(tmp_path), "--quiet"))
     assert {"pandas", "matplotlib"} <= redraw and not {"torch", "numba"} & redraw
     assert json.loads((tmp_path / "elman-xor" / "provenance.json").read_text())["redrawn"]["timings"]["figure_s"] > 0
+
+
+def test_a_configuration_names_its_device_and_the_run_checks_this_machine_has_it():
+    """The tables of a GPU run can be read (and redrawn) where there is no GPU: only running needs it."""
+    from cogrnn.exceptions import ConfigError
+
+    flow = replications.get("gradient-flow")
+    assert flow.config_class(device="cuda:1").device == "cuda:1"  # a name, whatever this machine has
+    with pytest.raises(ConfigError, match="device must be 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'gpu7'"):
+        flow.config_class(device="gpu7")
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="device='cuda:1' is not available"):
+            flow.compute(flow.config(quick=True).with_values({"device": "cuda:1"}), [], quiet=True)
 
 
 def test_the_program_ends_with_the_status_and_output_of_main():
