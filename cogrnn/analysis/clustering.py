@@ -13,6 +13,7 @@ from scipy.spatial.distance import cdist, pdist, squareform
 from .._docs import fill_doc
 from ..config import check_choice, check_int
 from ..exceptions import DataError
+from .recording import NETWORK, Recording, _refuse_pooling
 
 __all__ = [
     "linkage",
@@ -27,7 +28,22 @@ __all__ = [
 METHODS = ("average", "complete", "single", "ward", "centroid", "median", "weighted")
 
 
-def _matrix(X: Any, name: str = "X") -> np.ndarray:
+def _matrix(X: Any, caller: str, name: str = "X") -> np.ndarray:
+    """``X`` as a float64 (n_items, n_units) array of at least 2 rows, finite, else a one-line DataError.
+
+    A Recording, or a table with a ``seed`` column, of several networks is refused (unit j of
+    one network and unit j of another are unrelated units); a Recording of one network asks
+    for its states array.
+    """
+    if isinstance(X, Recording):
+        _refuse_pooling(
+            X.descriptors.get(NETWORK), caller, "pass one network's states (rec.subset(seed={seed}).states)"
+        )
+        raise DataError(
+            f"{caller}: {name} must be an array (items x units); got a Recording: pass its states (rec.states)"
+        )
+    if isinstance(X, pd.DataFrame):
+        _refuse_pooling(X.get(NETWORK), caller, f'take one network (X[X["{NETWORK}"] == {{seed}}])', "table")
     arr = np.asarray(X, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise DataError(f"{name} must be 2-D with at least 2 rows (items x units); got shape {arr.shape}")
@@ -58,7 +74,7 @@ def linkage(X: Any, method: str = "average", metric: str = "euclidean") -> np.nd
     (2, 4)
     """
     check_choice("method", method, METHODS)
-    return hierarchy.linkage(_matrix(X), method=method, metric=metric)
+    return hierarchy.linkage(_matrix(X, "linkage"), method=method, metric=metric)
 
 
 def _cut_linkage(Z: np.ndarray, k: int) -> np.ndarray:
@@ -114,7 +130,7 @@ def cut_tree(X: Any, k: int, method: str = "average", metric: str = "euclidean")
     >>> len(set(cut_tree(square, 3).tolist())), len(set(cut_tree(square, 3, method="single").tolist()))
     (3, 3)
     """
-    X = _matrix(X)
+    X = _matrix(X, "cut_tree")
     k = check_int("k", k, low=1, high=X.shape[0])
     return _cut_linkage(linkage(X, method, metric), k)
 
@@ -150,7 +166,7 @@ def cluster_scores(
     >>> cluster_scores(X, ["n", "n", "v", "v"])["ari"]
     1.0
     """
-    X = _matrix(X)
+    X = _matrix(X, "cluster_scores")
     lab = np.asarray(labels)
     if lab.shape != (X.shape[0],):
         raise DataError(f"labels must have one entry per row of X ({X.shape[0]}); got {lab.shape}")
@@ -240,7 +256,7 @@ def nearest_neighbor_agreement(X: Any, labels: Any, metric: str = "euclidean") -
     >>> nearest_neighbor_agreement([[0.0], [0.1], [5.0], [5.1]], ["n", "n", "v", "v"])
     1.0
     """
-    X = _matrix(X)
+    X = _matrix(X, "nearest_neighbor_agreement")
     lab = np.asarray(labels)
     if lab.shape != (X.shape[0],):
         raise DataError(f"labels must have one entry per row of X ({X.shape[0]}); got {lab.shape}")
@@ -342,7 +358,7 @@ def nearest_neighbors(X: Any, labels: Any, query: str, k: int = 5, metric: str =
     >>> nearest_neighbors(X, ["zog", "man", "rock", "boy"], "zog", k=2)["label"].tolist()
     ['boy', 'man']
     """
-    X = _matrix(X)
+    X = _matrix(X, "nearest_neighbors")
     lab = np.asarray(labels).astype(str)
     hits = np.flatnonzero(lab == query)
     if hits.size != 1:

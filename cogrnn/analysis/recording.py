@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import timed
-from ..config import check_choice, check_int
+from ..config import check_bool, check_choice, check_int
 from ..exceptions import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used: a Recording and its tables load without torch
@@ -63,6 +63,69 @@ def _require(module: str, extra: str, what: str) -> Any:
         return importlib.import_module(module)
     except ImportError:
         raise ConfigError(f"{what} needs {module}: pip install 'cogrnn[{extra}]'") from None
+
+
+#: the descriptor naming the network (replica) of each observation; unit j of one network and
+#: unit j of another are unrelated, so what combines states over units must not mix networks
+NETWORK = "seed"
+
+
+def _shown(value: Any) -> str:
+    """A descriptor value as Python source: ``0`` for a (numpy) integer, ``'a'`` for a string."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _refuse_pooling(seeds: Any, what: str, remedy: str, holder: str = "recording") -> None:
+    """A one-line DataError when ``seeds`` (the ``seed`` of every row, or None) name more than one network.
+
+    Parameters
+    ----------
+    seeds : array-like or None
+        The network of every row (the ``seed`` descriptor or column); None: no such labels.
+    what : str
+        The call refused, first in the message (e.g. ``'mean_by("token")'``).
+    remedy : str
+        What to do instead; ``{seed}`` is replaced by the first network's seed as Python source.
+    holder : str, default "recording"
+        What holds the rows, for the message (``"recording"``, ``"table"``).
+
+    Examples
+    --------
+    >>> _refuse_pooling([0, 0, 0], "f", "take one network")  # one network: nothing to refuse
+    >>> _refuse_pooling([0, 1, 2, 2], "f", "take one network (rec.subset(seed={seed}))")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.DataError: f: the recording holds 3 networks (seed 0-2) whose units are not the same units; take one network (rec.subset(seed=0))
+    """  # noqa: E501
+    if seeds is None:
+        return
+    arr = np.asarray(seeds)
+    if arr.size < 2 or (arr.dtype.kind in "iu" and arr.min() == arr.max()):  # the common case, without hashing
+        return
+    values = pd.unique(pd.Series(arr.ravel()).dropna())
+    if len(values) < 2:
+        return
+    try:
+        ordered = sorted(values)
+    except TypeError:  # labels of mixed types: in order of appearance
+        ordered = list(values)
+    if all(isinstance(v, (int, np.integer)) for v in ordered) and ordered[-1] - ordered[0] == len(ordered) - 1:
+        span = f"{_shown(ordered[0])}-{_shown(ordered[-1])}"
+    elif len(ordered) <= 5:
+        span = ", ".join(map(_shown, ordered))
+    else:
+        span = f"{_shown(ordered[0])}, {_shown(ordered[1])}, ..., {_shown(ordered[-1])}"
+    raise DataError(
+        f"{what}: the {holder} holds {len(ordered)} networks ({NETWORK} {span}) whose units are not the same "
+        f"units; {remedy.replace('{seed}', _shown(ordered[0]))}"
+    )
+
+
+def _quoted(keys: Sequence[str]) -> str:
+    """``"a", "b"``: descriptor names as the arguments of a call, for messages."""
+    return ", ".join(f'"{k}"' for k in keys)
 
 
 def _fewest_dims(frame: pd.DataFrame, dims: list[str]) -> list[str]:
@@ -340,13 +403,22 @@ class Recording:
         rec = evaluate(model, inputs, None, descriptors, state=state, chunk_size=chunk_size, dtype=dtype)
         return rec.with_states(f"h{layer % n_layers}")
 
-    def mean_by(self, *keys: str) -> Recording:
+    def mean_by(self, *keys: str, pool_networks: bool = False) -> Recording:
         """Average every array within each combination of descriptor values.
+
+        A Recording of several networks (more than one ``seed``, as :func:`evaluate` of an
+        ensemble makes) is averaged within each network: ``keys`` must include ``"seed"``
+        (``mean_by("seed", "word")``), since unit j of one network and unit j of another are
+        unrelated; without it mean_by raises a DataError instead of averaging them.
 
         Parameters
         ----------
         *keys : str
             Descriptor names that define the groups.
+        pool_networks : bool, default False
+            Average over several networks anyway (keys without ``"seed"``): for units that
+            are the same in every network (e.g. the outputs and targets, one unit per word);
+            the averaged states then mix unrelated units.
 
         Returns
         -------
@@ -354,16 +426,38 @@ class Recording:
             One observation per group (sorted), descriptors ``keys`` plus ``n`` (the group's
             size); states, outputs, targets and layer states are the group means.
 
+        Raises
+        ------
+        cogrnn.exceptions.DataError
+            If a key is not a descriptor, or if the groups would mix networks (see above).
+
         Examples
         --------
         >>> rec = Recording(np.arange(4.0).reshape(2, 2), {"w": ["a", "a"]}, outputs=[[1.0], [3.0]])
         >>> m = rec.mean_by("w")
         >>> m.states.tolist(), m.outputs.tolist(), m.descriptors["n"].tolist()
         ([[1.0, 2.0]], [[2.0]], [2])
-        """
+
+        Two networks are averaged each on its own:
+
+        >>> two = Recording(np.arange(8.0).reshape(4, 2), {"seed": [0, 0, 1, 1], "w": ["a", "b"] * 2})
+        >>> two.mean_by("seed", "w").n_obs
+        4
+        >>> two.mean_by("w")
+        Traceback (most recent call last):
+        ...
+        cogrnn.exceptions.DataError: mean_by("w"): the recording holds 2 networks (seed 0-1) whose units are not the same units; group by seed too (mean_by("seed", "w")) or take one network (rec.subset(seed=0))
+        """  # noqa: E501
         if not keys:
             raise DataError("mean_by needs at least one descriptor name")
         self._check_keys(keys)
+        if not check_bool("pool_networks", pool_networks) and NETWORK not in keys:
+            _refuse_pooling(
+                self.descriptors.get(NETWORK),
+                f"mean_by({_quoted(keys)})",
+                f"group by seed too (mean_by({_quoted((NETWORK, *keys))})) "
+                "or take one network (rec.subset(seed={seed}))",
+            )
         codes, uniques = pd.MultiIndex.from_frame(self.descriptors[list(keys)]).factorize(sort=True)
         counts = np.bincount(codes, minlength=len(uniques))
 
@@ -466,8 +560,20 @@ class Recording:
         return pd.DataFrame(rep)
 
     @classmethod
-    def from_df(cls, df: pd.DataFrame, obs: list[str], unit: str = "unit", value: str = "activation") -> Recording:
+    def from_df(
+        cls,
+        df: pd.DataFrame,
+        obs: list[str],
+        unit: str = "unit",
+        value: str = "activation",
+        *,
+        pool_networks: bool = False,
+    ) -> Recording:
         """Inverse of ``to_df()``: pivot a long table (one row per observation and unit) back.
+
+        Rows that share their ``obs`` and ``unit`` are averaged. A table of several networks
+        (a ``seed`` column with more than one value) needs ``"seed"`` among ``obs``: averaging
+        unit j over networks mixes unrelated units, and from_df raises a DataError instead.
 
         Parameters
         ----------
@@ -477,20 +583,39 @@ class Recording:
             Columns that identify an observation (they become the descriptors).
         unit, value : str
             Columns of the unit index and of the activation.
+        pool_networks : bool, default False
+            Average over several networks anyway (``obs`` without ``"seed"``), for units
+            that are the same in every network (e.g. output units).
 
         Returns
         -------
         Recording
+
+        Raises
+        ------
+        cogrnn.exceptions.DataError
+            If a column is missing, or if the observations would mix networks (see above).
 
         Examples
         --------
         >>> rec = Recording(np.arange(4.0).reshape(2, 2), {"w": ["a", "b"]})
         >>> Recording.from_df(rec.to_df(), ["w"]).states.tolist()
         [[0.0, 1.0], [2.0, 3.0]]
+        >>> two = Recording(np.arange(8.0).reshape(4, 2), {"seed": [0, 0, 1, 1], "w": ["a", "b"] * 2})
+        >>> Recording.from_df(two.to_df(), ["seed", "w"]).n_obs
+        4
         """
         missing = [c for c in [*obs, unit, value] if c not in df.columns]
         if missing:
             raise DataError(f"table lacks column(s) {', '.join(missing)}")
+        if not check_bool("pool_networks", pool_networks) and NETWORK not in obs:
+            _refuse_pooling(
+                df.get(NETWORK),
+                f"Recording.from_df(obs=[{_quoted(obs)}])",
+                f"put seed among obs (from_df(df, [{_quoted((NETWORK, *obs))}])) "
+                'or take one network (df[df["seed"] == {seed}])',
+                holder="table",
+            )
         # groupby keeps missing labels (e.g. empty strings read back from a CSV as NaN)
         wide = df.groupby([*obs, unit], sort=False, dropna=False)[value].mean().unstack(unit)
         return cls(wide.to_numpy(), wide.index.to_frame(index=False))
@@ -612,7 +737,10 @@ class Recording:
         ``unit``), every descriptor is an observation descriptor, and the dataset descriptor
         ``state_name`` names the layer. ``rsatoolbox.rdm.calc_rdm(ds, descriptor=...)`` then
         gives the RDMs of :func:`cogrnn.analysis.rdm` (its ``"euclidean"`` is cogrnn's
-        ``"sqeuclidean"`` divided by the number of units).
+        ``"sqeuclidean"`` divided by the number of units). A Recording of several networks is
+        exported whole, with the observation descriptor ``seed``: calc_rdm would average unit
+        j over unrelated networks, so split it first (``ds.split_obs("seed")``, one Dataset
+        per network), as :func:`cogrnn.analysis.rdm` refuses to pool them.
 
         Returns
         -------

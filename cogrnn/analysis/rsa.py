@@ -12,9 +12,9 @@ import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import pdist, squareform
 
-from ..config import check_choice, check_int
+from ..config import check_bool, check_choice, check_int
 from ..exceptions import ConfigError, DataError
-from .recording import Recording, _require
+from .recording import NETWORK, Recording, _refuse_pooling, _require
 
 __all__ = ["RDM", "rdm", "model_rdm", "compare_rdms", "kendall_tau_a", "compare_rdm_set", "rdms_to_rsatoolbox"]
 
@@ -156,9 +156,19 @@ class RDM:
 
 
 def rdm(
-    data: Recording | Any, by: str | None = None, labels: Sequence[str] | None = None, metric: str = "correlation"
+    data: Recording | Any,
+    by: str | None = None,
+    labels: Sequence[str] | None = None,
+    metric: str = "correlation",
+    *,
+    pool_networks: bool = False,
 ) -> RDM:
     """RDM of condition-averaged patterns.
+
+    An RDM compares patterns over the units of one network: a Recording of several networks
+    (more than one ``seed``, as :func:`~cogrnn.analysis.evaluate` of an ensemble makes) raises
+    a DataError; take one network (``rdm(rec.subset(seed=0), by=...)``), one RDM per network,
+    and compare the networks' RDMs (:func:`compare_rdm_set`).
 
     Parameters
     ----------
@@ -170,23 +180,49 @@ def rdm(
         Condition names (array input; default "0", "1", ...).
     metric : {"correlation", "euclidean", "cosine", "sqeuclidean"}
         ``correlation`` is 1 - Pearson r between patterns.
+    pool_networks : bool, default False
+        Average the states of several networks anyway (Recording input), for units that are
+        the same in every network; otherwise such a Recording raises a DataError.
 
     Returns
     -------
     RDM
         The RDM over the conditions (at least 2).
 
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If the patterns are not 2-D, a condition is constant (correlation, cosine), or a
+        Recording holds several networks (see above).
+
     Examples
     --------
     >>> r = rdm(np.array([[0.0, 1, 2], [2, 1, 0], [0, 1, 3]]), labels=["a", "b", "c"])
     >>> r.matrix.round(2).tolist()
     [[0.0, 2.0, 0.02], [2.0, 0.0, 1.98], [0.02, 1.98, 0.0]]
-    """
+
+    One RDM per network of a Recording of two:
+
+    >>> rec = Recording(np.arange(12.0).reshape(6, 2) ** 2, {"seed": [0] * 3 + [1] * 3, "w": list("abc") * 2})
+    >>> rdms = {s: rdm(rec.subset(seed=s), by="w", metric="euclidean") for s in (0, 1)}
+    >>> rdm(rec, by="w")
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.DataError: rdm(by="w"): the recording holds 2 networks (seed 0-1) whose units are not the same units; take one network (rdm(rec.subset(seed=0), by="w")), one RDM per network, and compare their RDMs (compare_rdm_set)
+    """  # noqa: E501
     check_choice("metric", metric, METRICS)
     if isinstance(data, Recording):
         if by is None:
             raise DataError("rdm of a Recording needs by=<descriptor> to define the conditions")
-        means = data.mean_by(by)
+        data._check_keys((by,))
+        if not check_bool("pool_networks", pool_networks):
+            _refuse_pooling(
+                data.descriptors.get(NETWORK),
+                f'rdm(by="{by}")',
+                f'take one network (rdm(rec.subset(seed={{seed}}), by="{by}")), one RDM per network, '
+                "and compare their RDMs (compare_rdm_set)",
+            )
+        means = data.mean_by(by, pool_networks=True)  # one network, or pooled on purpose
         X, names = means.states, [str(v) for v in means.descriptors[by]]
     else:
         X = np.asarray(data, dtype=np.float64)

@@ -14,6 +14,8 @@ from scipy.cluster import hierarchy
 
 from .._docs import fill_doc
 from ..analysis.clustering import linkage
+from ..analysis.recording import NETWORK, _refuse_pooling
+from ..config import check_bool
 from ..io import check_columns
 from .core import _axes
 
@@ -69,11 +71,15 @@ def plot_dendrogram(
     ax: Axes | None = None,
     title: str | None = None,
     palette: Mapping[str, Any] | None = None,
+    *,
+    pool_networks: bool = False,
 ) -> Figure:
     """Hierarchical clustering tree of the vectors in a long table (one row per item and unit).
 
     Leaves are labelled by ``label`` and coloured by ``color_by``; ``highlight`` draws one
-    leaf label in bold red (e.g. a novel word).
+    leaf label in bold red (e.g. a novel word). The vectors must be those of one network: a
+    table with a ``seed`` column of more than one value (several networks, whose unit j are
+    unrelated units) raises a DataError; draw one network (``df[df["seed"] == 0]``).
 
     Parameters
     ----------
@@ -95,19 +101,41 @@ def plot_dendrogram(
     %(ax)s
     %(title)s
     %(palette)s
+    pool_networks : bool, default False
+        Cluster a table of several networks anyway (the values of one item and unit are
+        averaged over the networks), for units that are the same in every network (e.g.
+        output units); otherwise such a table raises a DataError.
 
     Returns
     -------
     %(returns_fig)s
+
+    Raises
+    ------
+    cogrnn.exceptions.DataError
+        If a column is missing, or the table holds several networks (see above).
 
     Examples
     --------
     >>> df = pd.DataFrame({"word": list("aabbcc"), "category": list("NNNNVV"),
     ...                    "unit": [0, 1] * 3, "activation": [0, 0, 0.1, 0, 5, 5]})
     >>> fig = plot_dendrogram(df)
-    """
+
+    A table of two networks: one tree per network.
+
+    >>> two = pd.concat([df.assign(seed=0), df.assign(seed=1)])
+    >>> fig = plot_dendrogram(two[two["seed"] == 1])
+    >>> plot_dendrogram(two)
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.DataError: plot_dendrogram: the table holds 2 networks (seed 0-1) whose units are not the same units; take one network (df[df["seed"] == 0])
+    """  # noqa: E501
     cols = [label, unit, value] + ([color_by] if color_by else [])
     check_columns(df, cols, what="df")
+    if not check_bool("pool_networks", pool_networks):
+        _refuse_pooling(
+            df.get(NETWORK), "plot_dendrogram", f'take one network (df[df["{NETWORK}"] == {{seed}}])', "table"
+        )
     wide = df.pivot_table(index=label, columns=unit, values=value, aggfunc="mean")
     Z = linkage(wide.to_numpy(), method=method, metric=metric)
     cats = df.drop_duplicates(label).set_index(label)[color_by].astype(str).to_dict() if color_by else None
