@@ -47,17 +47,13 @@ def _parse(option: str, value: str | None, kind: type, low: float | None = None)
 
 
 def _check_train_out(out: Path) -> None:
-    """``out`` must be new, empty, or a folder an earlier ``cogrnn train`` wrote (it is replaced)."""
-    from .io import check_out_path
+    """``out`` must be new, empty, or hold only what an earlier ``cogrnn train`` wrote (it is replaced)."""
+    from .io import check_out_path, check_replaceable
 
     check_out_path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file; give a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "model.safetensors").is_file():
-        raise ConfigError(
-            f"--out {out} is a folder with other files; give a new or empty folder (a folder written by "
-            "cogrnn train is replaced as a whole)"
-        )
+    check_replaceable(out, ("model.safetensors", "history.csv", "provenance.json"))
     if out.resolve() == Path.cwd().resolve() or out.resolve() in Path.cwd().resolve().parents:
         raise ConfigError(f"--out {out} is the current folder or above it; give a folder of its own")
 

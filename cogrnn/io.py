@@ -37,6 +37,7 @@ __all__ = [
     "check_out_path",
     "staging_dir",
     "publish_dir",
+    "check_replaceable",
     "clean_stale_staging",
     "clean_stale_temp_files",
     "data_dir",
@@ -569,6 +570,71 @@ def check_out_path(path: str | os.PathLike[str]) -> Path:
     if not str(text).strip():
         raise ConfigError(f"--out must name a folder; got {text!r}")
     return Path(path)
+
+
+def check_replaceable(final: str | os.PathLike[str], known: Iterable[str] = (), option: str = "--out") -> Path:
+    """Refuse to run into ``final`` unless a run may replace it: absent, empty, or a set cogrnn wrote.
+
+    A run replaces its output folder as a whole (:func:`publish_dir`), so a folder that holds
+    anything cogrnn did not write would lose it. ``final`` may be replaced when it does not
+    exist, is empty, or holds only an earlier run's set: its ``provenance.json`` and the files
+    that provenance lists (``outputs_sha256``, or ``outputs`` for ``cogrnn train``), or the
+    names the command always writes (``known``: a damaged provenance does not make its set
+    foreign). Checked before any work.
+
+    Parameters
+    ----------
+    final : str or os.PathLike
+        The folder a run will replace.
+    known : iterable of str, optional
+        File names the command writes into every set (``provenance.json`` among them).
+    option : str, optional
+        The command-line option that chose it, for the message (default ``"--out"``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``final``.
+
+    Raises
+    ------
+    cogrnn.exceptions.ConfigError
+        One line naming the folder and the first files it would lose.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "elman-xor"
+    >>> check_replaceable(folder) == folder  # absent: nothing to lose
+    True
+    >>> folder.mkdir(); _ = (folder / "notes.txt").write_text("mine")
+    >>> check_replaceable(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cogrnn.exceptions.ConfigError: ... holds files cogrnn did not write (notes.txt) and a run replaces the whole ...
+    """
+    final = Path(final)
+    if final.exists() and not final.is_dir():
+        raise ConfigError(f"{final} is a file, not a folder; choose another {option}")
+    if not final.is_dir():
+        return final
+    present = sorted(p.name for p in final.iterdir() if p.name != ".DS_Store")
+    listed = set(known)
+    try:
+        record = json.loads((final / "provenance.json").read_text())
+        for key in ("outputs_sha256", "outputs"):
+            if isinstance(record.get(key), dict):
+                listed |= {str(name) for name in record[key]}
+    except (OSError, ValueError, AttributeError):
+        pass  # no readable provenance: every file is the user's
+    foreign = [name for name in present if name not in listed and not (listed and name == "provenance.json")]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ConfigError(
+            f"{final} holds files cogrnn did not write ({shown}) and a run replaces the whole folder; "
+            f"choose another {option} or move them"
+        )
+    return final
 
 
 # -- whole folders, replaced in one step ---------------------------------------------

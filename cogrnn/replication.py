@@ -49,6 +49,7 @@ from .io import (
     atomic_write_bytes,
     check_columns,
     check_out_path,
+    check_replaceable,
     ensure_writable_dir,
     publish_dir,
     sha256_file,
@@ -777,8 +778,10 @@ def run_replication(
     if startup is not None:  # replicate all: its module's import is this run's own start-up
         startup += _COMMAND["imports"].pop(replication.name, 0.0)
     phase_times(reset=True)
-    final = ensure_writable_dir(check_out_path(out)) / replication.name
     extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
+    # a run replaces out/<name>/ as a whole: refused at once when that would lose files cogrnn did not write
+    known = ("results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json", *extra_files)
+    final = check_replaceable(ensure_writable_dir(check_out_path(out)) / replication.name, known)
     if plot_only:
         given = {"--seeds": n_seeds is not None, "--seed": root_seed is not None, "--quick": quick,
                  "--workers": workers is not None, "--set": bool(overrides)}  # fmt: skip

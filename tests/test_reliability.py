@@ -265,7 +265,18 @@ def test_plot_only_refuses_flags_that_cannot_apply(tmp_path, kw, flag):
 def test_a_rerun_replaces_the_whole_set_and_leaves_no_temporary_files(tmp_path):
     _run(tmp_path, n_seeds=2, root_seed=1)
     folder = tmp_path / "toy"
+    before = {name: (folder / name).read_bytes() for name in _files(folder)}
+    # a file cogrnn did not write is never lost: the run is refused before any work, the set untouched
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match=r"holds files cogrnn did not write \(notes\.txt\)"):
+        _run(tmp_path, n_seeds=3, root_seed=2)
+    assert {name: (folder / name).read_bytes() for name in _files(folder) if name != "notes.txt"} == before
+    (folder / "notes.txt").unlink()
+    # a file the earlier run wrote and listed, which the new set lacks, goes with the old set
+    prov = json.loads((folder / "provenance.json").read_text())
     (folder / "stray.txt").write_text("from an older run")
+    prov["outputs_sha256"]["stray.txt"] = "0" * 64
+    (folder / "provenance.json").write_text(json.dumps(prov))
     _run(tmp_path, n_seeds=3, root_seed=2)
     assert "stray.txt" not in _files(folder)  # the set is replaced, not merged
     assert sorted(p.name for p in tmp_path.iterdir()) == ["toy"]
