@@ -29,6 +29,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 import shutil
 import sys
 import time
@@ -598,7 +599,8 @@ def _check_table(df: pd.DataFrame, schema: dict[str, Any], n_seeds: int, what: s
     found = set(pd.unique(df["seed"]).tolist())
     expected = set(range(n_seeds))
     if (found != expected) if seeds == "all" else not found <= expected:
-        raise DataError(f"{what}: seeds {sorted(found)[:12]} do not match the run's seeds 0..{n_seeds - 1}")
+        listed = ", ".join(map(str, sorted(found)[:12])) + (", ..." if len(found) > 12 else "")
+        raise DataError(f"{what}: seeds [{listed}] do not match the run's seeds 0..{n_seeds - 1}")
 
 
 def _parse_table(name: str, data: bytes, what: str) -> pd.DataFrame:
@@ -797,7 +799,9 @@ def run_replication(
             config = replication.config_class.from_dict(record["config"])
             n_seeds = int(record["n_seeds"])
             root = check_int("root_seed", record["root_seed"], low=0, high=MAX_ROOT_SEED)
-            quick, overrides = record.get("mode") == "quick", dict(record.get("overrides", {}))
+            if record.get("mode") not in ("quick", "full"):
+                raise ValueError("mode")
+            quick, overrides = record["mode"] == "quick", dict(record.get("overrides", {}))
             data_sha256 = {str(k): str(v) for k, v in dict(record.get("data_inputs_sha256", {})).items()}
             recorded_hash = str(record["config_hash"])
         except (ConfigError, ValueError, KeyError, TypeError, AttributeError):
@@ -806,6 +810,29 @@ def run_replication(
             raise DataError(
                 f"{prov_path}: the recorded config does not match its config_hash; rerun without --plot-only"
             )
+        # every field the caption and the claims take from the record agrees with the others: the
+        # mode and changes make the recorded config, the root and count make the recorded seeds
+        try:
+            remade = replication.config(quick=quick).with_values(overrides).config_hash()
+        except ConfigError:
+            remade = None
+        if remade != recorded_hash:
+            raise DataError(
+                f"{prov_path}: its mode ({record.get('mode')!r}) and changes (overrides) do not make its config; "
+                "rerun without --plot-only"
+            )
+        seeds_made = [{"seed": i, **seed_entropy(s)} for i, s in enumerate(spawn_seeds(root, n_seeds))]
+        if record.get("seeds") != seeds_made:
+            raise DataError(
+                f"{prov_path}: its root_seed ({root}) and n_seeds ({n_seeds}) do not make its per-seed seeds; "
+                "rerun without --plot-only"
+            )
+        rep_id = record.get("replication_id")
+        own_id = rep_id is None or (
+            isinstance(rep_id, str) and re.fullmatch(rf"{re.escape(replication.name)}-v[0-9]+", rep_id)
+        )
+        if not own_id:  # (its "replication" field is checked with the tables, by read_verified)
+            raise DataError(f"{prov_path} is not a run of {replication.name}; rerun without --plot-only")
         # the claims re-read data/ (e.g. the transcribed figures): they must be the files the run read
         now = {Path(k).name: v for k, v in file_hashes(replication.data_inputs(config)).items()}
         then = {Path(k).name: v for k, v in data_sha256.items()}  # by name: the run may be from another checkout

@@ -221,6 +221,14 @@ def test_plot_only_refuses_tampered_extra_tables_and_damaged_provenance(tmp_path
         (lambda d: d.__setitem__("schema", []), "no valid schema"),
         (lambda d: d["schema"].__setitem__("results.csv", {}), "no valid schema"),
         (lambda d: d["config"].__setitem__("scale", 2.0), "does not match its config_hash"),
+        # the fields the caption states must agree with the config and the seeds they describe
+        (lambda d: d.__setitem__("root_seed", 7), r"root_seed \(7\) and n_seeds \(2\) do not make its per-seed seeds"),
+        (lambda d: d["seeds"][1].__setitem__("entropy", 7), "do not make its per-seed seeds"),
+        (lambda d: d.__setitem__("mode", "quick"), r"its mode \('quick'\) and changes \(overrides\) do not make"),
+        (lambda d: d.__setitem__("overrides", {"scale": 2.0}), "do not make its config"),
+        (lambda d: d.__setitem__("mode", "bogus"), "damaged or incomplete"),
+        (lambda d: d.__setitem__("replication", "other"), "is a run of 'other', not of 'toy'"),
+        (lambda d: d.__setitem__("replication_id", "other-v1"), "is not a run of toy"),
     ],
 )
 def test_plot_only_refuses_an_incomplete_or_edited_provenance_in_one_line(tmp_path, edit, message):
