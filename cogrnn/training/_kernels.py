@@ -42,11 +42,13 @@ from __future__ import annotations
 
 import decimal
 import math
+import warnings
 
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
+from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import intrinsic, models, overload, register_model
 
 __all__ = [
@@ -216,6 +218,13 @@ def _exp1(x):  # pragma: no cover - compiled
 
 def _expk(x):  # pragma: no cover - replaced by the overload below in compiled code
     return math.exp(x)
+
+
+# numba's pedantic check of the IR flags the variables of this inlined overload when it lowers a
+# parallel loop ("variable '_expk_impl...' is not in scope ... Please report"): a false alarm of
+# inlined overloads in parfors (the kernels' numbers are tested bit for bit against autograd and
+# across loop orders). It printed a dozen multi-line warnings at every first compile; only it is hidden.
+warnings.filterwarnings("ignore", message=r"variable '_expk_impl", category=NumbaIRAssumptionWarning)
 
 
 @overload(_expk, inline="always")
