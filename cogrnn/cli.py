@@ -141,7 +141,9 @@ def replicate_cmd(
     out: Annotated[str, typer.Option("--out", help="Output folder.")] = "paper/generated",
     plot_only: Annotated[bool, typer.Option("--plot-only", help="Redraw from results.csv.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a claim fails.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress output (the claims table is still printed).")
+    ] = False,
     workers: Annotated[str | None, typer.Option("--workers", help="Processes over blocks of seeds.")] = None,
     set_: Annotated[
         list[str] | None,
@@ -293,7 +295,9 @@ def compare_cmd(
     quick: Annotated[bool, typer.Option("--quick", help="The replication's quick configuration.")] = False,
     out: Annotated[str | None, typer.Option("--out", help="Output folder (default compare/NAME).")] = None,
     plot_only: Annotated[bool, typer.Option("--plot-only", help="Verify the outputs and redraw.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress output.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress output (the comparison table is still printed).")
+    ] = False,
     workers: Annotated[str | None, typer.Option("--workers", help="Processes over blocks of seeds.")] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Change a config field for every model (repeatable).")

@@ -17,7 +17,7 @@ Examples
 >>> Toy(lr=-1)
 Traceback (most recent call last):
 ...
-cogrnn.exceptions.ConfigError: lr must be a number in (0.0, inf]; got -1
+cogrnn.exceptions.ConfigError: lr must be a number in (0.0, inf); got -1
 """
 
 from __future__ import annotations
@@ -501,7 +501,9 @@ def check_float(
     """
     lo = -math.inf if low is None else low
     hi = math.inf if high is None else high
-    interval = f"{'[' if low_inclusive else '('}{lo}, {hi}{']' if high_inclusive else ')'}"
+    # an unbounded side is open: the value must be finite
+    opening = "[" if low_inclusive and low is not None else "("
+    interval = f"{opening}{lo}, {hi}{']' if high_inclusive and high is not None else ')'}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ConfigError(f"{name} must be a number in {interval}; got {value!r}")
     v = float(value)

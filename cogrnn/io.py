@@ -531,6 +531,8 @@ def ensure_writable_dir(path: str | os.PathLike[str]) -> Path:
     True
     """
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise DataError(f"cannot write to output folder {path}: it is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path, prefix=".write-test.")

@@ -64,7 +64,7 @@ class _Cfg(Config):
 def test_config_validation_names_parameter_range_and_value():
     with pytest.raises(ConfigError, match=r"n must be an integer in \[1, inf\]; got 0"):
         _Cfg(n=0)
-    with pytest.raises(ConfigError, match=r"lr must be a number in \(0, inf\]; got -2"):
+    with pytest.raises(ConfigError, match=r"lr must be a number in \(0, inf\); got -2"):
         _Cfg(lr=-2)
     with pytest.raises(ConfigError, match="mode must be one of 'a', 'b'; got 'c'"):
         _Cfg(mode="c")

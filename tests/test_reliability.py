@@ -384,7 +384,7 @@ def test_set_parses_by_field_type_and_the_config_class_validates():
         ({"n_steps": 0}, "n_steps must be an integer in [1, 1000]"),
         ({"n_steps": 10**12}, "n_steps must be an integer in [1, 1000]"),
         ({"mode": "odd"}, "mode must be one of 'plain', 'fancy'"),
-        ({"scale": -1.0}, "scale must be a number in (0.0, inf]"),
+        ({"scale": -1.0}, "scale must be a number in (0.0, inf)"),
     ]:
         with pytest.raises(ConfigError, match=__import__("re").escape(message)):
             ToyConfig().with_values(changes)
@@ -407,7 +407,7 @@ def test_cli_set_errors_are_one_line(tmp_path, capsys):
     base = ["replicate", "elman-xor", "--quick", "--out", str(tmp_path)]
     for argv, message in [
         (["--set", "bogus=1"], "--set: unknown field 'bogus' of XorConfig; known: burn_in, context_init, epochs"),
-        (["--set", "lr=-1"], "lr must be a number in (0.0, inf]; got -1.0"),
+        (["--set", "lr=-1"], "lr must be a number in (0.0, inf); got -1.0"),
         (["--set", "lr=fast"], "--set lr: expected a number; got 'fast'"),
         (["--set", "burn_in=4"], "burn_in must be a multiple of 3"),
     ]:

@@ -680,8 +680,9 @@ class LabelledSequences(_TokenTask):
     Every row is one sequence of tokens (words or characters of the ``sequence`` column);
     its label is the target of its last step, coded one-hot over :attr:`labels_`. The
     descriptor ``scored`` is True at that last step only: pass it as the ``mask`` of
-    :meth:`cogrnn.training.Trainer.fit` (``method="bptt"``, ``loss="cross_entropy"``) and
-    score a model with :meth:`accuracy`.
+    :meth:`cogrnn.training.Trainer.fit` (``method="bptt"``, ``loss="cross_entropy"``, which
+    needs a model made with ``output_activation="softmax"``) and score a model with
+    :meth:`accuracy`.
 
     Parameters
     ----------
