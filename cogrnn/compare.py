@@ -600,4 +600,14 @@ def _read_compare_record(prov_path: Path, replication: Any) -> dict[str, Any]:
             raise DataError(
                 f"{path} does not match the sha256 in the comparison's provenance.json; rerun the comparison"
             )
+        # the seeds, mode and changes the caption states are the ones each (hashed) run records
+        run = json.loads(path.read_text(encoding="utf-8"))
+        stated = {"root_seed": record["root_seed"], "n_seeds": record["n_seeds"], "mode": record.get("mode"),
+                  "overrides": {**record["overrides"], "model": r["model"], "layers": r["layers"]}}  # fmt: skip
+        differing = [k for k, v in stated.items() if run.get(k) != v]
+        if differing:
+            raise DataError(
+                f"{prov_path}: its {', '.join(differing)} differ from those of run {r['label']} "
+                "(its provenance.json); rerun the comparison without --plot-only"
+            )
     return dict(record)
