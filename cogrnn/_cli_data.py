@@ -53,7 +53,7 @@ def _check_train_out(out: Path) -> None:
     check_out_path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file; give a folder")
-    check_replaceable(out, ("model.safetensors", "history.csv", "provenance.json"))
+    check_replaceable(out, ("model.safetensors", "history.csv", "accuracy.csv", "provenance.json"))
     if out.resolve() == Path.cwd().resolve() or out.resolve() in Path.cwd().resolve().parents:
         raise ConfigError(f"--out {out} is the current folder or above it; give a folder of its own")
 

@@ -191,7 +191,7 @@ def replicate_cmd(
     >>> replicate_cmd("elman-xor", quick=True, out=tempfile.mkdtemp(), quiet=True)  # doctest: +SKIP
     """
     from .random import MAX_ROOT_SEED, check_seed_count
-    from .replication import MAX_WORKERS, _shared_startup, run_replication
+    from .replication import MAX_WORKERS, _shared_startup, output_folder, run_replication
 
     n_seeds = _parse_int("--seeds", seeds, low=1, high=None)
     if n_seeds is not None:
@@ -222,6 +222,8 @@ def replicate_cmd(
     if not plot_only:
         for rep, changes in zip(chosen, overrides):
             rep.config(quick=quick).with_values(changes)
+    for rep in chosen:  # every output folder can be replaced (no file of the user's in it) before running any
+        output_folder(rep, out, plot_only=plot_only)
     # replicate all: the start-up the runs share is recorded once, apart from each run's own
     _shared_startup(imports)
     failed = False

@@ -452,7 +452,7 @@ def run_compare(
     >>> res.labels, sorted(set(res.paired["a"] + "-" + res.paired["b"]))  # doctest: +SKIP
     (['elman', 'jordan'], ['elman-jordan'])
     """
-    from .replication import MAX_WORKERS, run_replication
+    from .replication import MAX_WORKERS, output_folder, run_replication
 
     started = time.perf_counter()
     start_time = utc_now()
@@ -494,8 +494,9 @@ def run_compare(
         root = check_int("--seed", root, low=0, high=MAX_ROOT_SEED)
         if workers is not None:
             check_int("--workers", workers, low=1, high=MAX_WORKERS)
-        for _, model, n in runs:  # every configuration is valid before anything runs
+        for label, model, n in runs:  # every configuration and output folder is valid before anything runs
             replication.config(quick=quick).with_values({**overrides, "model": model, "layers": n})
+            output_folder(replication, folder / label)
         wall_times, reused = {}, []
         for label, model, n in runs:
             changes = {**overrides, "model": model, "layers": n}
@@ -605,9 +606,11 @@ def _read_compare_record(prov_path: Path, replication: Any) -> dict[str, Any]:
         stated = {"root_seed": record["root_seed"], "n_seeds": record["n_seeds"], "mode": record.get("mode"),
                   "overrides": {**record["overrides"], "model": r["model"], "layers": r["layers"]}}  # fmt: skip
         differing = [k for k, v in stated.items() if run.get(k) != v]
+        if {"model", "layers"} & set(record["overrides"]):  # compare sets them per run, never for all
+            differing.append("overrides")
         if differing:
             raise DataError(
-                f"{prov_path}: its {', '.join(differing)} differ from those of run {r['label']} "
+                f"{prov_path}: {' and '.join(dict.fromkeys(differing))} not those of run {r['label']} "
                 "(its provenance.json); rerun the comparison without --plot-only"
             )
     return dict(record)

@@ -591,7 +591,8 @@ def check_replaceable(final: str | os.PathLike[str], known: Iterable[str] = (), 
     known : iterable of str, optional
         File names the command writes into every set (``provenance.json`` among them).
     option : str, optional
-        The command-line option that chose it, for the message (default ``"--out"``).
+        The command-line option that chose it, for the message (default ``"--out"``; ``""``:
+        the folder cannot be another one, as for a redraw).
 
     Returns
     -------
@@ -613,28 +614,36 @@ def check_replaceable(final: str | os.PathLike[str], known: Iterable[str] = (), 
     >>> check_replaceable(folder)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    cogrnn.exceptions.ConfigError: ... holds files cogrnn did not write (notes.txt) and a run replaces the whole ...
+    cogrnn.exceptions.ConfigError: ... holds files (notes.txt) but no provenance.json, so no set cogrnn wrote, ...
     """
     final = Path(final)
+    if final.is_symlink():
+        raise ConfigError(f"{final} is a symbolic link and a run replaces the folder itself; choose another {option}")
     if final.exists() and not final.is_dir():
         raise ConfigError(f"{final} is a file, not a folder; choose another {option}")
     if not final.is_dir():
         return final
-    present = sorted(p.name for p in final.iterdir() if p.name != ".DS_Store")
-    listed = set(known)
+    present = sorted(p.name for p in final.iterdir())
+    # the names the command always writes are its own only beside a provenance.json (even a damaged one)
+    listed = set(known) if (final / "provenance.json").is_file() else set()
     try:
         record = json.loads((final / "provenance.json").read_text())
         for key in ("outputs_sha256", "outputs"):
             if isinstance(record.get(key), dict):
                 listed |= {str(name) for name in record[key]}
     except (OSError, ValueError, AttributeError):
-        pass  # no readable provenance: every file is the user's
+        pass  # no readable provenance: only the names the command always writes are its own
     foreign = [name for name in present if name not in listed and not (listed and name == "provenance.json")]
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        where = f"choose another {option} or move them" if option else "move them"
+        if not (final / "provenance.json").is_file():
+            raise ConfigError(
+                f"{final} holds files ({shown}) but no provenance.json, so no set cogrnn wrote, and a run "
+                f"replaces the whole folder; {where}"
+            )
         raise ConfigError(
-            f"{final} holds files cogrnn did not write ({shown}) and a run replaces the whole folder; "
-            f"choose another {option} or move them"
+            f"{final} holds files cogrnn did not write ({shown}) and a run replaces the whole folder; {where}"
         )
     return final
 

@@ -29,7 +29,7 @@ import hashlib
 import io
 import itertools
 import json
-import re
+import os
 import shutil
 import sys
 import time
@@ -81,6 +81,8 @@ __all__ = [
     "seed_pass_claim",
     "compute_seeds",
     "read_verified",
+    "output_folder",
+    "output_names",
     "MAX_WORKERS",
 ]
 
@@ -697,6 +699,62 @@ def read_verified(
     return record, results, extras, raw
 
 
+@fill_doc
+def output_names(replication: Replication) -> tuple[str, ...]:
+    """The files every run of ``replication`` writes into its folder (its set, with its own tables).
+
+    Parameters
+    ----------
+    %(replication)s
+
+    Returns
+    -------
+    tuple of str
+        File names.
+
+    Examples
+    --------
+    >>> from cogrnn import replications
+    >>> output_names(replications.get("elman-xor"))[:5]
+    ('results.csv', 'figure.png', 'figure.pdf', 'claims.json', 'provenance.json')
+    """
+    extra = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
+    return ("results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json", *extra)
+
+
+@fill_doc
+def output_folder(replication: Replication, out: str | Path, plot_only: bool = False) -> Path:
+    """``out/<name>``, checked before any work: a folder that can be written and a run may replace.
+
+    A run replaces the folder as a whole, so it must not hold files cogrnn did not write
+    (:func:`cogrnn.io.check_replaceable`); ``replicate all`` and ``compare`` check every
+    folder they will write before the first run.
+
+    Parameters
+    ----------
+    %(replication)s
+    out : str or pathlib.Path
+        The parent folder (``--out``).
+    plot_only : bool, optional
+        A redraw (the message then cannot suggest another ``--out``).
+
+    Returns
+    -------
+    pathlib.Path
+        The replication's folder.
+
+    Examples
+    --------
+    >>> import tempfile; from cogrnn import replications
+    >>> output_folder(replications.get("elman-xor"), tempfile.mkdtemp()).name
+    'elman-xor'
+    """
+    final = ensure_writable_dir(check_out_path(out)) / replication.name
+    if plot_only and not (final / "provenance.json").is_file():
+        return final  # no run to redraw: read_verified says so, and nothing is written
+    return check_replaceable(final, output_names(replication), "" if plot_only else "--out")
+
+
 def _registered_id(replication: Replication) -> str | None:
     """The versioned registry id (``"elman-xor-v1"``) this replication object is registered under, if any."""
     from .registry import REPLICATIONS
@@ -781,9 +839,9 @@ def run_replication(
         startup += _COMMAND["imports"].pop(replication.name, 0.0)
     phase_times(reset=True)
     extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
-    # a run replaces out/<name>/ as a whole: refused at once when that would lose files cogrnn did not write
-    known = ("results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json", *extra_files)
-    final = check_replaceable(ensure_writable_dir(check_out_path(out)) / replication.name, known)
+    # a run replaces out/<name>/ as a whole: refused at once when that would lose files cogrnn did not
+    # write, and again just before the new set takes its place (a file may have been added meanwhile)
+    final = output_folder(replication, out, plot_only=plot_only)
     if plot_only:
         given = {"--seeds": n_seeds is not None, "--seed": root_seed is not None, "--quick": quick,
                  "--workers": workers is not None, "--set": bool(overrides)}  # fmt: skip
@@ -827,11 +885,11 @@ def run_replication(
                 f"{prov_path}: its root_seed ({root}) and n_seeds ({n_seeds}) do not make its per-seed seeds; "
                 "rerun without --plot-only"
             )
+        from .registry import REPLICATIONS
+
         rep_id = record.get("replication_id")
-        own_id = rep_id is None or (
-            isinstance(rep_id, str) and re.fullmatch(rf"{re.escape(replication.name)}-v[0-9]+", rep_id)
-        )
-        if not own_id:  # (its "replication" field is checked with the tables, by read_verified)
+        own_ids = {entry.id for entry in REPLICATIONS.entries() if entry.name == replication.name}
+        if not (rep_id is None or rep_id in own_ids):  # ("replication" is checked with the tables, by read_verified)
             raise DataError(f"{prov_path} is not a run of {replication.name}; rerun without --plot-only")
         # the claims re-read data/ (e.g. the transcribed figures): they must be the files the run read
         now = {Path(k).name: v for k, v in file_hashes(replication.data_inputs(config)).items()}
@@ -961,6 +1019,12 @@ def run_replication(
         provenance["complete"] = True  # written last: the completion marker of the set
         write_json(staging / "provenance.json", provenance, sync=False)
         sync_files([*staging.iterdir()])
+        try:
+            output_folder(replication, out, plot_only=plot_only)
+        except ConfigError as exc:  # the new set is kept where it was written, nothing replaced
+            kept = staging.with_name(f"{final.name}.new-{os.getpid()}-{time.strftime('%Y%m%dT%H%M%S')}")
+            os.rename(staging, kept)
+            raise ConfigError(f"{exc}; this run's outputs are in {kept}") from None
         publish_dir(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

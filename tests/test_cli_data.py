@@ -122,7 +122,7 @@ def test_generate_strategies(tmp_path, trained, capsys):
         (["train", "--text", "{tmp}/ok.txt", "--seeds", "0", "--out", "{tmp}/o"], "--seeds must be >= 1"),
         (["train", "--text", "{tmp}/ok.txt", "--epochs", "x", "--out", "{tmp}/o"], "--epochs must be an integer"),
         (["train", "--text", "{tmp}/ok.txt", "--unit", "byte", "--out", "{tmp}/o"], "unit must be one of"),
-        (["train", "--text", "{tmp}/ok.txt", "--out", "{tmp}/busy"], "holds files cogrnn did not write"),
+        (["train", "--text", "{tmp}/ok.txt", "--out", "{tmp}/busy"], "holds files (notes.txt) but no provenance.json"),
         (["surprisal", "{tmp}/ok.txt", "--text", "{tmp}/ok.txt", "--out", "{tmp}/s.csv"], "not a cogrnn checkpoint"),
         (
             ["surprisal", "{run}", "--text", "{tmp}/unknown.txt", "--out", "{tmp}/s.csv"],

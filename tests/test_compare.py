@@ -143,14 +143,19 @@ def test_plot_only_redraws_and_refuses_tampered_files(compared, tmp_path, capsys
     _one_line_error(capsys, ["compare", "elman-xor", "--models", "elman", "--out", str(tmp_path / "none"),
                              "--plot-only"], "does not exist")  # fmt: skip
     # what the caption states (root, seeds, mode, changes) must be what the hashed runs record
-    for key, value in (("root_seed", 7), ("mode", "full"), ("overrides", {"lr": 0.5})):
+    for key, value in (
+        ("root_seed", 7),
+        ("mode", "full"),
+        ("overrides", {"lr": 0.5}),
+        ("overrides", {"model": "lstm"}),
+    ):
         shutil.rmtree(copy)
         shutil.copytree(res.out_dir, copy)
         record = json.loads((copy / "provenance.json").read_text())
         record[key] = value
         (copy / "provenance.json").write_text(json.dumps(record))
         _one_line_error(capsys, ["compare", "elman-xor", "--models", "elman,jordan", "--out", str(copy),
-                                 "--plot-only"], f"its {key} differ from those of run elman")  # fmt: skip
+                                 "--plot-only"], f"{key} not those of run elman")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -163,7 +163,7 @@ def test_state_pca_refuses_several_networks(rec):
     remedy = "project one network (pca.transform(rec.subset(seed=0)))"
     with pytest.raises(DataError, match=_refused("StatePCA.transform", 3, "0-2", remedy)):
         pca.transform(rec)
-    remedy = 'take one network (pca.trajectories(rec.subset(seed=0), by="sequence", ...))'
+    remedy = 'take one network (pca.trajectories(rec.subset(seed=0), by="sequence"))'
     with pytest.raises(DataError, match=_refused("StatePCA.trajectories", 3, "0-2", remedy)):
         pca.trajectories(rec, by="sequence", label="token")
     with pytest.raises(ConfigError, match="pool_networks"):
@@ -226,7 +226,7 @@ def test_clustering_refuses_recordings_and_tables_of_several_networks(rec):
             DataError, match=_refused(name, 3, "0-2", "pass one network's states (rec.subset(seed=0).states)")
         ):
             call(rec)
-        remedy = 'take one network (X[X["seed"] == 0])'
+        remedy = 'take one network (X[X["seed"] == 0].drop(columns="seed"))'
         with pytest.raises(DataError, match=_refused(name, 3, "0-2", remedy, "table")):
             call(rec.to_df(long=False))
     with pytest.raises(DataError, match=re.escape("linkage: X must be an array (items x units); got a Recording")):

@@ -292,6 +292,53 @@ def test_a_rerun_replaces_the_whole_set_and_leaves_no_temporary_files(tmp_path):
     run_replication(TOY, out=tmp_path, quiet=True, plot_only=True)
 
 
+class ToyNoting(Toy):
+    """A toy whose compute stands for a user writing into the output folder while the run works."""
+
+    def compute(self, config, seeds, quiet):
+        (self.folder / "notes.txt").write_text("written during the run")
+        return super().compute(config, seeds, quiet)
+
+
+def test_a_file_added_during_the_run_is_kept_and_the_new_set_is_put_beside_it(tmp_path):
+    _run(tmp_path, n_seeds=2)
+    folder = tmp_path / "toy"
+    before = _files(folder)
+    toy = ToyNoting()
+    toy.folder = folder
+    with pytest.raises(ConfigError, match=r"did not write \(notes\.txt\).*outputs are in .*toy\.new-"):
+        run_replication(toy, out=tmp_path, quiet=True, n_seeds=3)
+    assert {k: v for k, v in _files(folder).items() if k != "notes.txt"} == before  # nothing replaced
+    (kept,) = tmp_path.glob("toy.new-*")
+    assert json.loads((kept / "provenance.json").read_text())["n_seeds"] == 3  # the new set, complete
+
+
+def test_only_a_provenance_makes_the_usual_names_cogrnns_and_links_are_refused(tmp_path):
+    mine = tmp_path / "toy"
+    mine.mkdir()
+    (mine / "results.csv").write_text("my own table\n")
+    with pytest.raises(ConfigError, match=r"holds files \(results\.csv\) but no provenance\.json"):
+        _run(tmp_path, n_seeds=1)
+    assert (mine / "results.csv").read_text() == "my own table\n"
+    other = tmp_path / "other"
+    _run(other, n_seeds=1)
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "toy").symlink_to(other / "toy")
+    with pytest.raises(ConfigError, match="is a symbolic link"):
+        _run(tmp_path / "linked", n_seeds=1)
+
+
+def test_replicate_all_checks_every_output_folder_before_the_first_run(tmp_path, capsys):
+    from cogrnn.cli import main
+
+    (tmp_path / "elman-words").mkdir(parents=True)
+    (tmp_path / "elman-words" / "notes.txt").write_text("mine")
+    assert main(["replicate", "all", "--quick", "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cogrnn: error:") and "elman-words holds files (notes.txt)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elman-words"]  # no replication ran
+
+
 def test_stale_staging_folders_of_dead_runs_are_cleaned(tmp_path):
     from cogrnn.io import _host
 

@@ -43,7 +43,8 @@ def _matrix(X: Any, caller: str, name: str = "X") -> np.ndarray:
             f"{caller}: {name} must be an array (items x units); got a Recording: pass its states (rec.states)"
         )
     if isinstance(X, pd.DataFrame):
-        _refuse_pooling(X.get(NETWORK), caller, f'take one network (X[X["{NETWORK}"] == {{seed}}])', "table")
+        one = f'X[X["{NETWORK}"] == {{seed}}].drop(columns="{NETWORK}")'
+        _refuse_pooling(X.get(NETWORK), caller, f"take one network ({one})", "table")
     arr = np.asarray(X, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise DataError(f"{name} must be 2-D with at least 2 rows (items x units); got shape {arr.shape}")

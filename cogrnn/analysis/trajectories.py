@@ -170,7 +170,7 @@ class StatePCA:
         self._one_network(
             rec,
             "StatePCA.trajectories",
-            f'take one network (pca.trajectories(rec.subset(seed={{seed}}), by="{by}", ...))',
+            f'take one network (pca.trajectories(rec.subset(seed={{seed}}), by="{by}"))',
         )
         pcs = self.transform(rec)
         df = rec.descriptors[cols].reset_index(drop=True).copy()
