@@ -624,20 +624,23 @@ def check_replaceable(final: str | os.PathLike[str], known: Iterable[str] = (), 
     if not final.is_dir():
         return final
     present = sorted(p.name for p in final.iterdir())
+    provenance = final / "provenance.json"
     # the names the command always writes are its own only beside a provenance.json (even a damaged one)
-    listed = set(known) if (final / "provenance.json").is_file() else set()
-    try:
-        record = json.loads((final / "provenance.json").read_text())
-        for key in ("outputs_sha256", "outputs"):
-            if isinstance(record.get(key), dict):
-                listed |= {str(name) for name in record[key]}
-    except (OSError, ValueError, AttributeError):
-        pass  # no readable provenance: only the names the command always writes are its own
+    has_provenance = provenance.is_file()
+    listed = set(known) if has_provenance else set()
+    if has_provenance:
+        try:
+            record = json.loads(provenance.read_text())
+            for key in ("outputs_sha256", "outputs"):
+                if isinstance(record.get(key), dict):
+                    listed |= {str(name) for name in record[key]}
+        except (OSError, ValueError, AttributeError):
+            pass  # unreadable: only the names the command always writes are its own
     foreign = [name for name in present if name not in listed and not (listed and name == "provenance.json")]
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         where = f"choose another {option} or move them" if option else "move them"
-        if not (final / "provenance.json").is_file():
+        if not has_provenance:
             raise ConfigError(
                 f"{final} holds files ({shown}) but no provenance.json, so no set cogrnn wrote, and a run "
                 f"replaces the whole folder; {where}"

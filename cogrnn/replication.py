@@ -718,8 +718,12 @@ def output_names(replication: Replication) -> tuple[str, ...]:
     >>> output_names(replications.get("elman-xor"))[:5]
     ('results.csv', 'figure.png', 'figure.pdf', 'claims.json', 'provenance.json')
     """
-    extra = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
-    return ("results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json", *extra)
+    return ("results.csv", "figure.png", "figure.pdf", "claims.json", "provenance.json", *_table_files(replication))
+
+
+def _table_files(replication: Replication) -> list[str]:
+    """The replication's own tables as files: its extra tables, then its measures (``.parquet``)."""
+    return [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
 
 
 @fill_doc
@@ -838,7 +842,7 @@ def run_replication(
     if startup is not None:  # replicate all: its module's import is this run's own start-up
         startup += _COMMAND["imports"].pop(replication.name, 0.0)
     phase_times(reset=True)
-    extra_files = [f"{name}.parquet" for name in (*replication.extra_tables, *replication.measure_tables)]
+    extra_files = _table_files(replication)
     # a run replaces out/<name>/ as a whole: refused at once when that would lose files cogrnn did not
     # write, and again just before the new set takes its place (a file may have been added meanwhile)
     final = output_folder(replication, out, plot_only=plot_only)
